@@ -1,0 +1,72 @@
+/* Configuration: conf/vocd.lua for the server and one conf/tenants/<id>.lua per tenant, loaded in a
+ * restricted Lua environment; mistakes are reported with file:line and what was expected. */
+#ifndef VOCD_CONFIG_H
+#define VOCD_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+/** A plugin enabled for a tenant, with the tenant's settings for it (validated later by the plugin host). */
+struct vocd_plugin_ref {
+	char *kind;        /**< "channel", "workflow", "incentive" or "report" */
+	char *name;        /**< folder name under plugins/<kind>s/ */
+	cJSON *settings;   /**< JSON object, never NULL */
+	char *where;       /**< "conf/tenants/demo.lua:12" for messages */
+};
+
+struct vocd_tenant_conf {
+	char *id;          /**< the file name without .lua */
+	char *name;        /**< display name */
+	char *file;        /**< the file it came from ("(embedded) conf/tenants/demo.lua" for the default) */
+	struct vocd_plugin_ref *plugins;
+	size_t nplugins;
+	cJSON *settings;   /**< the tenant file's other top-level settings, as JSON (for later issues) */
+};
+
+struct vocd_limits {
+	size_t max_body;              /**< bytes of a request body (413 beyond) */
+	size_t max_header;            /**< bytes of the request line and headers */
+	unsigned request_timeout_ms;  /**< whole request, from first byte to last */
+	size_t db_max_size;           /**< the LMDB map never grows beyond (507 after) */
+	size_t lua_memory;            /**< bytes per Lua state */
+	uint64_t lua_instructions;    /**< per hook run */
+	uint64_t lua_load_instructions; /**< per plugin load */
+	size_t lua_max_string;        /**< longest string string.rep may build, and pattern subject cap */
+};
+
+struct vocd_config {
+	char *file;         /**< where the server config came from */
+	char *listen;       /**< "127.0.0.1:8443" */
+	int plain_http;     /**< 1 = no TLS (only when the config asks for it) */
+	char *tls_cert;     /**< PEM with key and certificate; NULL = development certificate in data_dir */
+	char *data_dir;
+	char *plugins_dir;
+	char *tenants_dir;  /**< NULL for the embedded default */
+	char *access_log;   /**< file, "-" for stderr, NULL for none */
+	unsigned http_threads;
+	unsigned bus_threads;
+	struct vocd_limits limits;
+	struct vocd_tenant_conf *tenants;
+	size_t ntenants;
+};
+
+/**
+ * \brief Loads the server config \p file and every tenants/<id>.lua beside it (or tenants_dir if set).
+ * \p file NULL loads the embedded default (demo tenant).
+ * \param err receives "file:line: what was expected" on failure (all problems found, one per line).
+ * \return 0, VOCD_ECONFIG.
+ */
+int vocd_config_load(struct vocd_config **out, const char *file, char *err, size_t errlen);
+
+/** \brief Frees a config. Accepts NULL. */
+void vocd_config_free(struct vocd_config *cfg);
+
+/** \brief The tenant with that id, or NULL. */
+const struct vocd_tenant_conf *vocd_config_tenant(const struct vocd_config *cfg, const char *id);
+
+/** \brief True if \p id is a valid tenant id: 1-64 of [a-z0-9_-], starting with a letter or digit. */
+int vocd_tenant_id_valid(const char *id);
+
+#endif

@@ -1,0 +1,52 @@
+/* Plugin host: finds plugins/<kind>s/<name>/, validates each tenant's settings against the plugin's
+ * schema, runs the plugins' hooks in sandboxed Lua states, and swaps in new versions on reload. */
+#ifndef VOCD_PLUGIN_H
+#define VOCD_PLUGIN_H
+
+#include <cjson/cJSON.h>
+
+#include "bus.h"
+#include "config.h"
+#include "store.h"
+
+typedef struct vocd_plugins vocd_plugins;
+
+/**
+ * \brief Loads and validates every plugin that \p cfg enables for any tenant, and subscribes their
+ * event hooks to \p bus. \p cfg must outlive the host (until the next successful reload).
+ * \param err receives every problem, one per line, with tenant, plugin, file and line.
+ * \return 0, VOCD_ECONFIG, VOCD_ENOMEM.
+ */
+int vocd_plugins_create(vocd_plugins **out, const struct vocd_config *cfg, vocd_store *st, vocd_bus *bus,
+                        char *err, size_t errlen);
+
+/**
+ * \brief Builds the plugins of \p cfg aside and swaps them in atomically. On any error the running
+ * version is kept and the error returned in \p err. Safe while requests and events are being served.
+ */
+int vocd_plugins_reload(vocd_plugins *p, const struct vocd_config *cfg, char *err, size_t errlen);
+
+/** \brief Validates \p cfg's plugins without activating anything (for `vocd check`). */
+int vocd_plugins_check(const struct vocd_config *cfg, char *err, size_t errlen);
+
+/**
+ * \brief Runs hook \p hook of the tenant's plugin \p name with \p arg (may be NULL) and returns its
+ * result as JSON in \p *result (caller frees; NULL if the hook returned nothing).
+ * \return 0, VOCD_ENOTFOUND (no such plugin enabled for the tenant, or no such hook), VOCD_ELIMIT
+ *         (budget ran out), VOCD_EPLUGIN (the hook raised: message in \p err).
+ */
+int vocd_plugins_call(vocd_plugins *p, const char *tenant, const char *name, const char *hook,
+                      const cJSON *arg, cJSON **result, char *err, size_t errlen);
+
+/**
+ * \brief The tenant's plugins as JSON: [{name, kind, version, hooks, errors, last_error:{hook, file,
+ * line, message, time}}]. Caller frees.
+ */
+int vocd_plugins_status(vocd_plugins *p, const char *tenant, cJSON **out);
+
+/** \brief Total hook failures (errors and budget kills) since start, for /metrics. */
+unsigned long vocd_plugins_error_count(vocd_plugins *p);
+
+void vocd_plugins_destroy(vocd_plugins *p);
+
+#endif
