@@ -1,8 +1,279 @@
-/* Command-line entry (stub until the server lands). */
+/* The vocd command line: serve, check, token, backup, restore. Exit status 0 on success, 1 when the
+ * command failed, 2 for a usage mistake. */
 #include "cli.h"
+
+#include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "error.h"
+#include "log.h"
+#include "plugin.h"
+#include "server.h"
+#include "store.h"
+#include "token.h"
+
+#define ERRBUF 16384
+
+static const char usage_text[] =
+	"usage: vocd <command> [options]\n"
+	"\n"
+	"  serve   [--config FILE] [--data DIR] [--listen HOST:PORT]\n"
+	"          run the server (no --config: the embedded default with a demo tenant)\n"
+	"  check   [--config FILE]            validate the configuration and plugins without starting\n"
+	"  token create --tenant T --role R [--label TEXT] [--data DIR] [--config FILE]\n"
+	"          print a new API token once (roles: admin supervisor agent auditor integrator)\n"
+	"  token list --tenant T [--data DIR] [--config FILE]\n"
+	"  token revoke --tenant T --id ID [--data DIR] [--config FILE]\n"
+	"  backup DIR [--data DIR] [--config FILE]   online, consistent copy of the database into DIR\n"
+	"  restore DIR [--data DIR] [--config FILE]  put a backup in place (server stopped, empty data dir)\n"
+	"  version\n";
+
+struct args {
+	const char *config, *data, *listen, *tenant, *role, *label, *id;
+	const char *positional[4];
+	int npositional;
+};
+
+static int parse(int argc, char **argv, struct args *a)
+{
+	static const struct option opts[] = {
+		{"config", required_argument, 0, 'c'}, {"data", required_argument, 0, 'd'},
+		{"listen", required_argument, 0, 'l'}, {"tenant", required_argument, 0, 't'},
+		{"role", required_argument, 0, 'r'},   {"label", required_argument, 0, 'L'},
+		{"id", required_argument, 0, 'i'},     {"help", no_argument, 0, 'h'},
+		{0, 0, 0, 0},
+	};
+	memset(a, 0, sizeof *a);
+	optind = 1;
+	int c;
+	while ((c = getopt_long(argc, argv, "+c:d:l:t:r:L:i:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': a->config = optarg; break;
+		case 'd': a->data = optarg; break;
+		case 'l': a->listen = optarg; break;
+		case 't': a->tenant = optarg; break;
+		case 'r': a->role = optarg; break;
+		case 'L': a->label = optarg; break;
+		case 'i': a->id = optarg; break;
+		default: return -1;
+		}
+	}
+	for (int i = optind; i < argc; i++) {
+		if (a->npositional == 4)
+			return -1;
+		a->positional[a->npositional++] = argv[i];
+	}
+	return 0;
+}
+
+static int usage(void)
+{
+	fputs(usage_text, stderr);
+	return 2;
+}
+
+static struct vocd_config *load_config(const char *file)
+{
+	char *err = malloc(ERRBUF);
+	struct vocd_config *cfg = NULL;
+	if (err && vocd_config_load(&cfg, file, err, ERRBUF) != 0)
+		fprintf(stderr, "%s", err);
+	free(err);
+	return cfg;
+}
+
+static int cmd_serve(const struct args *a)
+{
+	if (a->npositional)
+		return usage();
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	/* Blocked before any thread starts, so only sigwait below sees them. */
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	struct vocd_serve_opts so = {a->config, a->data, a->listen};
+	struct vocd_server *srv;
+	if (vocd_server_start(&srv, &so) != 0) {
+		fprintf(stderr, "vocd: not started (see the messages above)\n");
+		return 1;
+	}
+	printf("vocd: serving %s\n", srv->listen_url);
+	fflush(stdout);
+	for (;;) {
+		int sig;
+		if (sigwait(&set, &sig) != 0)
+			continue;
+		if (sig == SIGHUP) {
+			char *err = malloc(ERRBUF);
+			if (err)
+				vocd_server_reload(srv, err, ERRBUF);
+			free(err);
+			continue;
+		}
+		vocd_info("signal %d: stopping", sig);
+		break;
+	}
+	vocd_server_stop(srv);
+	return 0;
+}
+
+static int cmd_check(const struct args *a)
+{
+	if (a->npositional)
+		return usage();
+	struct vocd_config *cfg = load_config(a->config);
+	if (!cfg)
+		return 1;
+	char *err = malloc(ERRBUF);
+	int rc = err ? vocd_plugins_check(cfg, err, ERRBUF) : VOCD_ENOMEM;
+	if (rc != 0) {
+		fprintf(stderr, "%s", err ? err : "out of memory\n");
+	} else {
+		size_t nplugins = 0;
+		for (size_t i = 0; i < cfg->ntenants; i++)
+			nplugins += cfg->tenants[i].nplugins;
+		printf("%s: ok (%zu tenant(s), %zu plugin setting(s))\n", cfg->file, cfg->ntenants, nplugins);
+	}
+	free(err);
+	vocd_config_free(cfg);
+	return rc == 0 ? 0 : 1;
+}
+
+/* The store of the data directory named by --data or the configuration. */
+static int open_store(const struct args *a, struct vocd_config **cfg, vocd_store **st)
+{
+	*cfg = load_config(a->config);
+	if (!*cfg)
+		return 1;
+	if (vocd_server_open_store(a->data ? a->data : (*cfg)->data_dir, *cfg, st) != 0) {
+		vocd_config_free(*cfg);
+		return 1;
+	}
+	return 0;
+}
+
+static int cmd_token(const struct args *a)
+{
+	if (a->npositional != 1 || !a->tenant)
+		return usage();
+	const char *sub = a->positional[0];
+	struct vocd_config *cfg;
+	vocd_store *st;
+	if (open_store(a, &cfg, &st) != 0)
+		return 1;
+	int rc = 1;
+	if (!vocd_config_tenant(cfg, a->tenant)) {
+		fprintf(stderr, "vocd: no tenant '%s' in %s\n", a->tenant, cfg->file);
+	} else if (strcmp(sub, "create") == 0) {
+		int role = vocd_role_parse(a->role);
+		char token[VOCD_TOKEN_MAX];
+		struct vocd_token_info info;
+		if (role < 0) {
+			fprintf(stderr, "vocd: --role must be one of admin, supervisor, agent, auditor, integrator\n");
+		} else if (vocd_token_create(st, a->tenant, role, a->label, token, &info) != 0) {
+			fprintf(stderr, "vocd: the token could not be stored\n");
+		} else {
+			printf("%s\n", token);
+			fprintf(stderr, "token %s for tenant %s, role %s: shown once, keep it safe\n", info.id, a->tenant,
+			        vocd_role_name(role));
+			rc = 0;
+		}
+	} else if (strcmp(sub, "list") == 0) {
+		cJSON *list;
+		if (vocd_token_list(st, a->tenant, &list) == 0) {
+			cJSON *item;
+			cJSON_ArrayForEach(item, list) {
+				printf("%s  %-10s  %s\n", cJSON_GetStringValue(cJSON_GetObjectItem(item, "id")),
+				       cJSON_GetStringValue(cJSON_GetObjectItem(item, "role")),
+				       cJSON_GetStringValue(cJSON_GetObjectItem(item, "label")));
+			}
+			cJSON_Delete(list);
+			rc = 0;
+		}
+	} else if (strcmp(sub, "revoke") == 0 && a->id) {
+		int r = vocd_token_revoke(st, a->tenant, a->id);
+		if (r == 0)
+			rc = 0;
+		else
+			fprintf(stderr, "vocd: %s\n", r == VOCD_ENOTFOUND ? "no such token" : vocd_strerror(r));
+	} else {
+		rc = usage();
+	}
+	vocd_store_close(st);
+	vocd_config_free(cfg);
+	return rc;
+}
+
+static int cmd_backup(const struct args *a)
+{
+	if (a->npositional != 1)
+		return usage();
+	struct vocd_config *cfg;
+	vocd_store *st;
+	if (open_store(a, &cfg, &st) != 0)
+		return 1;
+	int rc = vocd_store_backup(st, a->positional[0]);
+	if (rc != 0)
+		fprintf(stderr, "vocd: backup failed: %s\n", vocd_strerror(rc));
+	else
+		printf("backup written to %s\n", a->positional[0]);
+	vocd_store_close(st);
+	vocd_config_free(cfg);
+	return rc == 0 ? 0 : 1;
+}
+
+static int cmd_restore(const struct args *a)
+{
+	if (a->npositional != 1)
+		return usage();
+	struct vocd_config *cfg = load_config(a->config);
+	if (!cfg)
+		return 1;
+	const char *data = a->data ? a->data : cfg->data_dir;
+	int rc = vocd_store_restore(a->positional[0], data);
+	if (rc != 0)
+		fprintf(stderr, "vocd: restore failed: %s (the data directory must hold no database; stop the server "
+		        "and move the old data directory aside first)\n", vocd_strerror(rc));
+	else
+		printf("restored %s into %s\n", a->positional[0], data);
+	vocd_config_free(cfg);
+	return rc == 0 ? 0 : 1;
+}
+
 int vocd_cli_main(int argc, char **argv)
 {
-	fprintf(stderr, "usage: vocd serve|check|token|backup|restore\n");
-	return 2;
+	if (argc < 2)
+		return usage();
+	const char *cmd = argv[1];
+	struct args a;
+	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
+		printf("vocd %s\n", VOCD_VERSION);
+		return 0;
+	}
+	if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0) {
+		fputs(usage_text, stdout);
+		return 0;
+	}
+	if (parse(argc - 1, argv + 1, &a) != 0)
+		return usage();
+	if (strcmp(cmd, "serve") == 0)
+		return cmd_serve(&a);
+	if (strcmp(cmd, "check") == 0)
+		return cmd_check(&a);
+	if (strcmp(cmd, "token") == 0)
+		return cmd_token(&a);
+	if (strcmp(cmd, "backup") == 0)
+		return cmd_backup(&a);
+	if (strcmp(cmd, "restore") == 0)
+		return cmd_restore(&a);
+	fprintf(stderr, "vocd: unknown command '%s'\n", cmd);
+	return usage();
 }

@@ -1,0 +1,324 @@
+/* Service events: what happened to a customer (a ticket solved, an order delivered, a visit), pushed by
+ * the organisation's systems. Each is stored durably before the answer, never changed afterwards, and
+ * announced on the bus as "service_event.created" in the same transaction, for workflows and channels.
+ *
+ * Personal data (name, phone, email) is not accepted here: it arrives with invitations, where consent is
+ * recorded and it is encrypted. A customer is referred to by the organisation's own id. */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <civetweb.h>
+
+#include "api.h"
+#include "bus.h"
+#include "error.h"
+
+#define TYPE "service_event"
+#define MAX_LIST 500
+
+static const char *const context_keys[] = {"agent", "team", "product_line", "region", "store", "dealer",
+                                           "channel", "service_id", NULL};
+static const char *const customer_keys[] = {"external_id", "tier", NULL};
+static const char *const top_keys[] = {"type", "external_id", "occurred_at", "customer", "context", NULL};
+static const char *const personal_keys[] = {"name", "phone", "email", "mobile", "address", NULL};
+
+static int in_list(const char *k, const char *const *list)
+{
+	for (; *list; list++)
+		if (strcmp(*list, k) == 0)
+			return 1;
+	return 0;
+}
+
+static void join(const char *const *list, char *out, size_t n)
+{
+	out[0] = '\0';
+	for (const char *const *k = list; *k; k++)
+		snprintf(out + strlen(out), n - strlen(out), "%s%s", k == list ? "" : ", ", *k);
+}
+
+/* A string field of at most \p max bytes, or NULL when absent; answers 422 itself when wrong. */
+static int check_string(struct vocd_req *req, const cJSON *item, const char *field, size_t max, int required)
+{
+	if (!item) {
+		if (required)
+			vocd_http_error(req, 422, "invalid_field", "%s: required", field);
+		return required ? -1 : 0;
+	}
+	if (!cJSON_IsString(item)) {
+		vocd_http_error(req, 422, "invalid_field", "%s: expected a string", field);
+		return -1;
+	}
+	size_t len = strlen(item->valuestring);
+	if (len == 0 || len > max) {
+		vocd_http_error(req, 422, "invalid_field", "%s: expected 1 to %zu bytes, got %zu", field, max, len);
+		return -1;
+	}
+	return 0;
+}
+
+/* An object whose members are all short strings from \p allowed. */
+static int check_object(struct vocd_req *req, const cJSON *obj, const char *field, const char *const *allowed)
+{
+	if (!obj)
+		return 0;
+	if (!cJSON_IsObject(obj)) {
+		vocd_http_error(req, 422, "invalid_field", "%s: expected an object", field);
+		return -1;
+	}
+	for (const cJSON *m = obj->child; m; m = m->next) {
+		char name[300];
+		snprintf(name, sizeof name, "%s.%s", field, m->string);
+		if (in_list(m->string, personal_keys)) {
+			vocd_http_error(req, 422, "personal_data", "%s: personal data is not accepted with service events; "
+			                "send it with an invitation, where consent is recorded", name);
+			return -1;
+		}
+		if (!in_list(m->string, allowed)) {
+			char known[256];
+			join(allowed, known, sizeof known);
+			vocd_http_error(req, 400, "unknown_field", "%s: unknown field (known: %s)", name, known);
+			return -1;
+		}
+		if (check_string(req, m, name, 128, 1) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int valid_type(const char *s)
+{
+	for (; *s; s++)
+		if (!islower((unsigned char)*s) && !isdigit((unsigned char)*s) && *s != '_' && *s != '.' && *s != '-')
+			return 0;
+	return 1;
+}
+
+/* "2026-11-23T10:00:00Z", with optional fraction and offset. */
+static int valid_time(const char *s)
+{
+	struct tm tm;
+	memset(&tm, 0, sizeof tm);
+	const char *rest = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (!rest)
+		return 0;
+	if (*rest == '.') {
+		rest++;
+		if (!isdigit((unsigned char)*rest))
+			return 0;
+		while (isdigit((unsigned char)*rest))
+			rest++;
+	}
+	if (*rest == 'Z')
+		return rest[1] == '\0';
+	if ((*rest == '+' || *rest == '-') && strlen(rest) == 6 && isdigit((unsigned char)rest[1]) &&
+	    isdigit((unsigned char)rest[2]) && rest[3] == ':' && isdigit((unsigned char)rest[4]) &&
+	    isdigit((unsigned char)rest[5]))
+		return 1;
+	return 0;
+}
+
+static int validate(struct vocd_req *req, const cJSON *body)
+{
+	for (const cJSON *m = body->child; m; m = m->next) {
+		if (!in_list(m->string, top_keys)) {
+			char known[256];
+			join(top_keys, known, sizeof known);
+			vocd_http_error(req, 400, "unknown_field", "%s: unknown field (known: %s)", m->string, known);
+			return -1;
+		}
+	}
+	const cJSON *type = cJSON_GetObjectItemCaseSensitive(body, "type");
+	if (check_string(req, type, "type", 64, 1) != 0)
+		return -1;
+	if (!valid_type(type->valuestring)) {
+		vocd_http_error(req, 422, "invalid_field", "type: expected lower-case letters, digits, '_', '.' or '-'");
+		return -1;
+	}
+	if (check_string(req, cJSON_GetObjectItemCaseSensitive(body, "external_id"), "external_id", 128, 0) != 0)
+		return -1;
+	const cJSON *when = cJSON_GetObjectItemCaseSensitive(body, "occurred_at");
+	if (check_string(req, when, "occurred_at", 40, 0) != 0)
+		return -1;
+	if (when && !valid_time(when->valuestring)) {
+		vocd_http_error(req, 422, "invalid_field", "occurred_at: expected a time such as \"2026-11-23T10:00:00Z\"");
+		return -1;
+	}
+	if (check_object(req, cJSON_GetObjectItemCaseSensitive(body, "customer"), "customer", customer_keys) != 0)
+		return -1;
+	return check_object(req, cJSON_GetObjectItemCaseSensitive(body, "context"), "context", context_keys);
+}
+
+struct create_job {
+	const char *tenant;
+	cJSON *record;          /* without id; the job adds it */
+	const char *external_id;
+	char id[24];            /* out */
+	int existing;           /* out: the external id was already stored */
+};
+
+static int first_id(const char *id, const void *data, size_t len, void *arg)
+{
+	snprintf(arg, 24, "%s", id);
+	return 1;
+}
+
+static int create(vocd_txn *txn, void *arg)
+{
+	struct create_job *j = arg;
+	j->existing = 0;
+	j->id[0] = '\0';
+	if (j->external_id) {
+		int rc = vocd_index_scan(txn, j->tenant, TYPE, "by_external_id", j->external_id, strlen(j->external_id) + 1,
+		                         first_id, j->id);
+		if (rc < 0)
+			return rc;
+		if (j->id[0]) {
+			j->existing = 1;
+			return 0;
+		}
+	}
+	uint64_t seq;
+	int rc = vocd_seq_next(txn, j->tenant, TYPE, &seq);
+	if (rc != 0)
+		return rc;
+	snprintf(j->id, sizeof j->id, "%016llu", (unsigned long long)seq);
+	cJSON_DeleteItemFromObjectCaseSensitive(j->record, "id");
+	cJSON_AddStringToObject(j->record, "id", j->id);
+	char *text = cJSON_PrintUnformatted(j->record);
+	if (!text)
+		return VOCD_ENOMEM;
+	/* The index value includes the terminating NUL so that "a" does not find "ab". */
+	struct vocd_index_value idx = {"by_external_id", j->external_id, j->external_id ? strlen(j->external_id) + 1 : 0};
+	rc = vocd_rec_put(txn, j->tenant, TYPE, j->id, text, strlen(text), &idx, j->external_id ? 1 : 0);
+	free(text);
+	if (rc != 0)
+		return rc;
+	char event[160];
+	const cJSON *type = cJSON_GetObjectItemCaseSensitive(j->record, "type");
+	int n = snprintf(event, sizeof event, "{\"id\":\"%s\",\"type\":\"%s\"}", j->id, type->valuestring);
+	return vocd_bus_publish(txn, j->tenant, "service_event.created", event, (size_t)n);
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int vocd_api_service_event_create(struct vocd_req *req)
+{
+	cJSON *body = vocd_http_body_object(req);
+	if (!body)
+		return 0;
+	if (validate(req, body) != 0) {
+		cJSON_Delete(body);
+		return 0;
+	}
+	cJSON_AddNumberToObject(body, "received_at", (double)now_ms());
+	cJSON *source = cJSON_AddObjectToObject(body, "source");
+	cJSON_AddStringToObject(source, "token", req->auth.id);
+	cJSON_AddStringToObject(source, "role", vocd_role_name(req->auth.role));
+	cJSON_AddStringToObject(source, "ip", req->ri->remote_addr);
+
+	struct create_job job = {req->auth.tenant, body,
+	                         cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(body, "external_id")), "", 0};
+	int rc = vocd_store_write(req->srv->store, create, &job);
+	cJSON_Delete(body);
+	if (rc != 0) {
+		vocd_http_fail(req, rc, NULL);
+		return 0;
+	}
+	cJSON *answer = cJSON_CreateObject();
+	cJSON_AddStringToObject(answer, "id", job.id);
+	cJSON_AddBoolToObject(answer, "duplicate", job.existing);
+	vocd_http_json(req, job.existing ? 200 : 201, answer);
+	cJSON_Delete(answer);
+	return 0;
+}
+
+int vocd_api_service_event_get(struct vocd_req *req)
+{
+	vocd_txn *txn;
+	int rc = vocd_store_read(req->srv->store, &txn);
+	if (rc != 0) {
+		vocd_http_fail(req, rc, NULL);
+		return 0;
+	}
+	const void *data;
+	size_t len;
+	rc = vocd_rec_get(txn, req->auth.tenant, TYPE, req->params[0], &data, &len);
+	if (rc == 0)
+		vocd_http_text(req, 200, "application/json; charset=utf-8", data, len);
+	vocd_txn_end(txn);
+	if (rc == VOCD_ENOTFOUND || rc == VOCD_EINVAL)
+		vocd_http_error(req, 404, "not_found", "no service event %s", req->params[0]);
+	else if (rc != 0)
+		vocd_http_fail(req, rc, NULL);
+	return 0;
+}
+
+struct list_state {
+	cJSON *items;
+	const char *after;
+	int limit, count;
+	char last[24];
+};
+
+static int list_one(const char *id, const void *data, size_t len, void *arg)
+{
+	struct list_state *s = arg;
+	if (s->after && strcmp(id, s->after) <= 0)
+		return 0;
+	if (s->count == s->limit)
+		return 1;
+	cJSON *item = cJSON_ParseWithLength(data, len);
+	if (item)
+		cJSON_AddItemToArray(s->items, item);
+	snprintf(s->last, sizeof s->last, "%s", id);
+	s->count++;
+	return 0;
+}
+
+int vocd_api_service_event_list(struct vocd_req *req)
+{
+	char after[130] = "", limit_text[16] = "";
+	int limit = 50;
+	if (vocd_http_query(req, "limit", limit_text, sizeof limit_text) == 0) {
+		char *end;
+		long l = strtol(limit_text, &end, 10);
+		if (*end || l < 1 || l > MAX_LIST) {
+			vocd_http_error(req, 400, "invalid_parameter", "limit: expected 1 to %d", MAX_LIST);
+			return 0;
+		}
+		limit = (int)l;
+	}
+	int has_after = vocd_http_query(req, "after", after, sizeof after) == 0 && after[0];
+	vocd_txn *txn;
+	int rc = vocd_store_read(req->srv->store, &txn);
+	if (rc != 0) {
+		vocd_http_fail(req, rc, NULL);
+		return 0;
+	}
+	struct list_state s = {cJSON_CreateArray(), has_after ? after : NULL, limit, 0, ""};
+	rc = vocd_rec_scan(txn, req->auth.tenant, TYPE, has_after ? after : NULL, list_one, &s);
+	vocd_txn_end(txn);
+	if (rc < 0) {
+		cJSON_Delete(s.items);
+		vocd_http_fail(req, rc, NULL);
+		return 0;
+	}
+	cJSON *body = cJSON_CreateObject();
+	cJSON_AddItemToObject(body, "items", s.items);
+	if (s.count == limit)
+		cJSON_AddStringToObject(body, "next_after", s.last);
+	else
+		cJSON_AddNullToObject(body, "next_after");
+	vocd_http_json(req, 200, body);
+	cJSON_Delete(body);
+	return 0;
+}

@@ -1,0 +1,401 @@
+/* HTTP(S) front on civetweb: one request handler for every path, which reads the body within its cap,
+ * finds the route, checks the bearer token and role, calls the handler, then counts and logs. civetweb
+ * serves no files (built with NO_FILES) and its own error pages are replaced by JSON ones. */
+#include "http.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <civetweb.h>
+
+#include "api.h"
+#include "error.h"
+#include "log.h"
+#include "metrics.h"
+
+#define ROLE(r) (1u << (r))
+#define ANY_ROLE 0x1fu
+#define WRITERS (ROLE(VOCD_ROLE_ADMIN) | ROLE(VOCD_ROLE_SUPERVISOR) | ROLE(VOCD_ROLE_AGENT) | ROLE(VOCD_ROLE_INTEGRATOR))
+#define ADMIN ROLE(VOCD_ROLE_ADMIN)
+
+struct route {
+	const char *method;
+	const char *pattern; /* '*' matches one path segment */
+	unsigned roles;      /* 0 = no token needed */
+	vocd_handler fn;
+};
+
+static const struct route routes[] = {
+	{"GET", "/healthz", 0, vocd_api_healthz},
+	{"GET", "/metrics", 0, vocd_api_metrics},
+	{"GET", "/api/v1/whoami", ANY_ROLE, vocd_api_whoami},
+	{"POST", "/api/v1/service-events", WRITERS, vocd_api_service_event_create},
+	{"GET", "/api/v1/service-events", ANY_ROLE, vocd_api_service_event_list},
+	{"GET", "/api/v1/service-events/*", ANY_ROLE, vocd_api_service_event_get},
+	{"POST", "/api/v1/plugins/*/call/*", ROLE(VOCD_ROLE_ADMIN) | ROLE(VOCD_ROLE_INTEGRATOR), vocd_api_plugin_call},
+	{"POST", "/api/v1/admin/reload", ADMIN, vocd_api_admin_reload},
+	{"GET", "/api/v1/admin/plugins", ADMIN, vocd_api_admin_plugins},
+	{"GET", "/api/v1/admin/dead-letters", ADMIN, vocd_api_admin_dead_letters},
+	{"POST", "/api/v1/admin/dead-letters/*/replay", ADMIN, vocd_api_admin_replay},
+};
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Matches \p path against \p pattern, capturing the '*' segments. */
+static int match(const char *pattern, const char *path, struct vocd_req *req)
+{
+	int n = 0;
+	while (*pattern && *path) {
+		if (*pattern == '*') {
+			const char *end = strchr(path, '/');
+			size_t len = end ? (size_t)(end - path) : strlen(path);
+			if (len == 0 || len > 128 || n >= VOCD_MAX_PARAMS)
+				return 0;
+			if (req) {
+				memcpy(req->params[n], path, len);
+				req->params[n][len] = '\0';
+			}
+			n++;
+			pattern++;
+			path += len;
+		} else if (*pattern++ != *path++) {
+			return 0;
+		}
+	}
+	return *pattern == '\0' && *path == '\0';
+}
+
+/* ---- Answers ----------------------------------------------------------------------------------------- */
+
+static const char *reason(int status)
+{
+	const char *r = mg_get_response_code_text(NULL, status);
+	return r ? r : "";
+}
+
+void vocd_http_text(struct vocd_req *req, int status, const char *content_type, const char *text, size_t len)
+{
+	req->status = status;
+	mg_printf(req->conn,
+	          "HTTP/1.1 %d %s\r\n"
+	          "Content-Type: %s\r\n"
+	          "Content-Length: %zu\r\n"
+	          "Cache-Control: no-store\r\n"
+	          "X-Content-Type-Options: nosniff\r\n"
+	          "%s"
+	          "\r\n",
+	          status, reason(status), content_type, len,
+	          status == 401 ? "WWW-Authenticate: Bearer realm=\"vocd\"\r\n" : "");
+	if (strcmp(req->method, "HEAD") != 0)
+		mg_write(req->conn, text, len);
+}
+
+void vocd_http_json(struct vocd_req *req, int status, const cJSON *body)
+{
+	char *text = cJSON_PrintUnformatted(body);
+	if (!text) {
+		static const char oom[] = "{\"error\":{\"code\":\"internal\",\"message\":\"out of memory\"}}";
+		vocd_http_text(req, 500, "application/json", oom, sizeof oom - 1);
+		return;
+	}
+	vocd_http_text(req, status, "application/json; charset=utf-8", text, strlen(text));
+	free(text);
+}
+
+static void error_body(struct vocd_req *req, int status, const char *code, const char *message)
+{
+	cJSON *root = cJSON_CreateObject();
+	cJSON *e = cJSON_AddObjectToObject(root, "error");
+	cJSON_AddStringToObject(e, "code", code);
+	cJSON_AddStringToObject(e, "message", message);
+	vocd_http_json(req, status, root);
+	cJSON_Delete(root);
+}
+
+void vocd_http_error(struct vocd_req *req, int status, const char *code, const char *fmt, ...)
+{
+	char message[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(message, sizeof message, fmt, ap);
+	va_end(ap);
+	error_body(req, status, code, message);
+}
+
+void vocd_http_fail(struct vocd_req *req, int err, const char *message)
+{
+	error_body(req, vocd_error_http_status(err), vocd_error_code(err), message ? message : vocd_strerror(err));
+}
+
+int vocd_http_query(const struct vocd_req *req, const char *name, char *out, size_t outlen)
+{
+	if (!req->query)
+		return -1;
+	return mg_get_var(req->query, strlen(req->query), name, out, outlen) >= 0 ? 0 : -1;
+}
+
+cJSON *vocd_http_body_object(struct vocd_req *req)
+{
+	const char *end = NULL;
+	cJSON *obj = cJSON_ParseWithLengthOpts(req->body, req->body_len, &end, 0);
+	if (!obj) {
+		size_t at = end && end >= req->body ? (size_t)(end - req->body) : 0;
+		vocd_http_error(req, 400, "bad_json", "the body is not valid JSON (near byte %zu)", at);
+		return NULL;
+	}
+	if (!cJSON_IsObject(obj)) {
+		cJSON_Delete(obj);
+		vocd_http_error(req, 400, "bad_json", "the body must be a JSON object");
+		return NULL;
+	}
+	return obj;
+}
+
+/* ---- Serving a request ------------------------------------------------------------------------------- */
+
+/* Reads the body within the cap. \return 0, or an HTTP status already answered. */
+static int read_body(struct vocd_req *req)
+{
+	size_t cap = req->srv->cfg->limits.max_body;
+	long long declared = req->ri->content_length;
+	if (declared > (long long)cap) {
+		vocd_http_error(req, 413, "too_large", "the body is larger than the %zu bytes allowed", cap);
+		return 413;
+	}
+	size_t size = declared > 0 ? (size_t)declared : 0;
+	size_t alloc = declared >= 0 ? size + 1 : 4096;
+	req->body = malloc(alloc);
+	if (!req->body) {
+		vocd_http_fail(req, VOCD_ENOMEM, NULL);
+		return 500;
+	}
+	size_t got = 0;
+	for (;;) {
+		if (got + 1 >= alloc) {
+			if (alloc > cap + 1) {
+				vocd_http_error(req, 413, "too_large", "the body is larger than the %zu bytes allowed", cap);
+				return 413;
+			}
+			char *nb = realloc(req->body, alloc * 2);
+			if (!nb) {
+				vocd_http_fail(req, VOCD_ENOMEM, NULL);
+				return 500;
+			}
+			req->body = nb;
+			alloc *= 2;
+		}
+		int n = mg_read(req->conn, req->body + got, alloc - got - 1);
+		if (n < 0) {
+			vocd_http_error(req, 400, "bad_request", "the body could not be read");
+			return 400;
+		}
+		if (n == 0)
+			break;
+		got += (size_t)n;
+		if (got > cap) {
+			vocd_http_error(req, 413, "too_large", "the body is larger than the %zu bytes allowed", cap);
+			return 413;
+		}
+	}
+	if (declared >= 0 && got != size) {
+		vocd_http_error(req, 400, "bad_request", "the body ended before its Content-Length");
+		return 400;
+	}
+	req->body[got] = '\0';
+	req->body_len = got;
+	return 0;
+}
+
+static int authenticate(struct vocd_req *req, unsigned roles)
+{
+	const char *h = mg_get_header(req->conn, "Authorization");
+	if (!h || strncasecmp(h, "Bearer ", 7) != 0) {
+		vocd_http_error(req, 401, "unauthorized", "send an API token: Authorization: Bearer <token>");
+		return 401;
+	}
+	if (vocd_token_verify(req->srv->store, h + 7, &req->auth) != 0) {
+		vocd_http_error(req, 401, "unauthorized", "the API token is not valid");
+		return 401;
+	}
+	if (!vocd_config_tenant(req->srv->cfg, req->auth.tenant)) {
+		vocd_http_error(req, 401, "unauthorized", "the API token's tenant is not configured on this server");
+		return 401;
+	}
+	if (!(roles & ROLE(req->auth.role))) {
+		vocd_http_error(req, 403, "forbidden", "the role '%s' may not do this", vocd_role_name(req->auth.role));
+		return 403;
+	}
+	return 0;
+}
+
+static void access_log(struct vocd_req *req, double seconds)
+{
+	FILE *f = req->srv->access_log;
+	if (!f)
+		return;
+	char when[32];
+	time_t t = time(NULL);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	pthread_mutex_lock(&req->srv->log_lock);
+	fprintf(f, "%s %s %s %s %d %zu %.3fms tenant=%s token=%s\n", when, req->ri->remote_addr, req->method,
+	        req->path, req->status, req->body_len, seconds * 1000, req->auth.tenant[0] ? req->auth.tenant : "-",
+	        req->auth.id[0] ? req->auth.id : "-");
+	fflush(f);
+	pthread_mutex_unlock(&req->srv->log_lock);
+}
+
+static void serve(struct vocd_req *req)
+{
+	const struct route *found = NULL;
+	char allow[64] = "";
+	for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
+		if (!match(routes[i].pattern, req->path, NULL))
+			continue;
+		if (strcmp(routes[i].method, req->method) == 0 ||
+		    (strcmp(req->method, "HEAD") == 0 && strcmp(routes[i].method, "GET") == 0)) {
+			found = &routes[i];
+			break;
+		}
+		snprintf(allow + strlen(allow), sizeof allow - strlen(allow), "%s%s", allow[0] ? ", " : "",
+		         routes[i].method);
+	}
+	if (!found && allow[0]) {
+		vocd_http_error(req, 405, "method_not_allowed", "%s is not allowed here (allowed: %s)", req->method, allow);
+		return;
+	}
+	if (!found) {
+		vocd_http_error(req, 404, "not_found", "no such resource");
+		return;
+	}
+	match(found->pattern, req->path, req);
+	if (read_body(req) != 0)
+		return;
+	if (found->roles && authenticate(req, found->roles) != 0)
+		return;
+	found->fn(req);
+	if (req->status == 0)
+		vocd_http_fail(req, VOCD_EINTERNAL, "the handler gave no answer");
+}
+
+static int handle(struct mg_connection *conn, void *cbdata)
+{
+	struct vocd_req req;
+	memset(&req, 0, sizeof req);
+	double start = now_s();
+	req.conn = conn;
+	req.ri = mg_get_request_info(conn);
+	req.srv = cbdata;
+	req.method = req.ri->request_method;
+	req.path = req.ri->local_uri ? req.ri->local_uri : "/";
+	req.query = req.ri->query_string;
+	serve(&req);
+	double elapsed = now_s() - start;
+	vocd_metrics_request(req.status, elapsed);
+	access_log(&req, elapsed);
+	free(req.body);
+	return req.status;
+}
+
+/* civetweb's own errors (malformed request, headers too large, timeouts) answered as JSON too. */
+static int http_error(struct mg_connection *conn, int status, const char *msg)
+{
+	char body[512];
+	char esc[256];
+	size_t j = 0;
+	for (size_t i = 0; msg && msg[i] && j < sizeof esc - 2; i++)
+		if (msg[i] != '"' && msg[i] != '\\' && (unsigned char)msg[i] >= 0x20)
+			esc[j++] = msg[i];
+	esc[j] = '\0';
+	int n = snprintf(body, sizeof body, "{\"error\":{\"code\":\"%s\",\"message\":\"%s\"}}",
+	                 status == 413 || status == 431 ? "too_large" : status >= 500 ? "internal" : "bad_request",
+	                 j ? esc : reason(status));
+	mg_printf(conn,
+	          "HTTP/1.1 %d %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s",
+	          status, reason(status), n, body);
+	vocd_metrics_request(status, 0);
+	return 0;
+}
+
+static int log_message(const struct mg_connection *conn, const char *message)
+{
+	vocd_warn("http: %s", message);
+	return 1;
+}
+
+int vocd_http_start(struct vocd_server *srv, const char *cert_file)
+{
+	const struct vocd_config *cfg = srv->cfg;
+	char ports[160], threads[16], timeout[16], header[24];
+	snprintf(ports, sizeof ports, "%s%s", cfg->listen, cfg->plain_http ? "" : "s");
+	snprintf(threads, sizeof threads, "%u", cfg->http_threads);
+	snprintf(timeout, sizeof timeout, "%u", cfg->limits.request_timeout_ms);
+	snprintf(header, sizeof header, "%zu", cfg->limits.max_header);
+	const char *options[32];
+	int n = 0;
+	options[n++] = "listening_ports";
+	options[n++] = ports;
+	options[n++] = "num_threads";
+	options[n++] = threads;
+	options[n++] = "request_timeout_ms";
+	options[n++] = timeout;
+	options[n++] = "max_request_size";
+	options[n++] = header;
+	options[n++] = "enable_keep_alive";
+	options[n++] = "yes";
+	options[n++] = "keep_alive_timeout_ms";
+	options[n++] = "30000";
+	options[n++] = "enable_directory_listing";
+	options[n++] = "no";
+	if (!cfg->plain_http) {
+		options[n++] = "ssl_certificate";
+		options[n++] = cert_file;
+	}
+	options[n] = NULL;
+
+	struct mg_callbacks cb;
+	memset(&cb, 0, sizeof cb);
+	cb.http_error = http_error;
+	cb.log_message = log_message;
+
+	mg_init_library(cfg->plain_http ? 0 : MG_FEATURES_TLS);
+	char errtext[256] = "";
+	struct mg_init_data init = {&cb, srv, options};
+	unsigned errcode = 0;
+	struct mg_error_data errdata = {&errcode, errtext, sizeof errtext};
+	srv->http = mg_start2(&init, &errdata);
+	if (!srv->http) {
+		vocd_error("cannot listen on %s: %s", cfg->listen, errtext[0] ? errtext : "civetweb failed to start");
+		mg_exit_library();
+		return VOCD_EIO;
+	}
+	mg_set_request_handler(srv->http, "/", handle, srv);
+
+	struct mg_server_port sp[4];
+	int np = mg_get_server_ports(srv->http, 4, sp);
+	const char *host = cfg->listen;
+	const char *colon = strrchr(host, ':');
+	if (np > 0)
+		snprintf(srv->listen_url, sizeof srv->listen_url, "%s://%.*s:%d", sp[0].is_ssl ? "https" : "http",
+		         (int)(colon - host), host, sp[0].port);
+	return 0;
+}
+
+void vocd_http_stop(struct vocd_server *srv)
+{
+	if (srv->http) {
+		mg_stop(srv->http);
+		srv->http = NULL;
+		mg_exit_library();
+	}
+}

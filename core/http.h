@@ -1,0 +1,61 @@
+/* HTTP(S) front: civetweb set-up, request reading with caps, routing, JSON answers and errors, the
+ * access log. Route handlers live in api_*.c. */
+#ifndef VOCD_HTTP_H
+#define VOCD_HTTP_H
+
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+#include "server.h"
+#include "token.h"
+
+struct mg_connection;
+struct mg_request_info;
+
+#define VOCD_MAX_PARAMS 3
+
+/** One request being served. Everything it points to lives until the handler returns. */
+struct vocd_req {
+	struct mg_connection *conn;
+	const struct mg_request_info *ri;
+	struct vocd_server *srv;
+	const char *method;
+	const char *path;                  /**< decoded, without the query */
+	const char *query;                 /**< raw query string or NULL */
+	char *body;                        /**< NUL-terminated request body (may be empty) */
+	size_t body_len;
+	struct vocd_token_info auth;       /**< the caller, when the route requires a token */
+	char params[VOCD_MAX_PARAMS][129]; /**< the path segments matched by '*' in the route */
+	int status;                        /**< what was answered */
+};
+
+/** A route handler: answers through vocd_http_json / vocd_http_error and returns 0. */
+typedef int (*vocd_handler)(struct vocd_req *req);
+
+/** \brief Starts civetweb on srv->cfg (listen, TLS, threads, limits) with \p cert_file for HTTPS. */
+int vocd_http_start(struct vocd_server *srv, const char *cert_file);
+
+/** \brief Stops civetweb; returns when every request has been answered. */
+void vocd_http_stop(struct vocd_server *srv);
+
+/** \brief Answers with \p status and the JSON \p body (not freed). */
+void vocd_http_json(struct vocd_req *req, int status, const cJSON *body);
+
+/** \brief Answers {"error": {"code": code, "message": message}} with \p status. */
+void vocd_http_error(struct vocd_req *req, int status, const char *code, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/** \brief Answers the error that a vocd error code stands for, with \p message (NULL: the code's text). */
+void vocd_http_fail(struct vocd_req *req, int err, const char *message);
+
+/** \brief Answers plain text with a content type. */
+void vocd_http_text(struct vocd_req *req, int status, const char *content_type, const char *text, size_t len);
+
+/** \brief Value of a query parameter (decoded into \p out); 0 if present, -1 if not. */
+int vocd_http_query(const struct vocd_req *req, const char *name, char *out, size_t outlen);
+
+/** \brief Parses the request body as a JSON object, answering 400 itself when it is not one. */
+cJSON *vocd_http_body_object(struct vocd_req *req);
+
+#endif

@@ -1,0 +1,245 @@
+/* API tokens. The secret is 32 random bytes; the stored record holds only SHA-256 of the whole token
+ * text, compared in constant time. */
+#include "token.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+
+#include <mbedtls/sha256.h>
+
+#include "config.h"
+#include "error.h"
+
+#define TOKEN_TYPE "auth.token"
+
+static const char *const role_names[] = {"admin", "supervisor", "agent", "auditor", "integrator"};
+
+int vocd_role_parse(const char *name)
+{
+	for (int i = 0; name && i < (int)(sizeof role_names / sizeof role_names[0]); i++)
+		if (strcmp(name, role_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+const char *vocd_role_name(int role)
+{
+	return role >= 0 && role < (int)(sizeof role_names / sizeof role_names[0]) ? role_names[role] : "?";
+}
+
+static int random_bytes(unsigned char *buf, size_t n)
+{
+	size_t got = 0;
+	while (got < n) {
+		ssize_t r = getrandom(buf + got, n - got, 0);
+		if (r < 0)
+			return VOCD_EINTERNAL;
+		got += (size_t)r;
+	}
+	return 0;
+}
+
+static void hex(const unsigned char *in, size_t n, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = digits[in[i] >> 4];
+		out[2 * i + 1] = digits[in[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+static void base64url(const unsigned char *in, size_t n, char *out)
+{
+	static const char a[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+	size_t o = 0;
+	for (size_t i = 0; i < n; i += 3) {
+		unsigned v = (unsigned)in[i] << 16 | (i + 1 < n ? (unsigned)in[i + 1] << 8 : 0) | (i + 2 < n ? in[i + 2] : 0);
+		out[o++] = a[(v >> 18) & 63];
+		out[o++] = a[(v >> 12) & 63];
+		if (i + 1 < n)
+			out[o++] = a[(v >> 6) & 63];
+		if (i + 2 < n)
+			out[o++] = a[v & 63];
+	}
+	out[o] = '\0';
+}
+
+static void token_hash(const char *token, char out[65])
+{
+	unsigned char digest[32];
+	mbedtls_sha256_ret((const unsigned char *)token, strlen(token), digest, 0);
+	hex(digest, sizeof digest, out);
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Splits "vt1.<tenant>.<id>.<secret>"; fills tenant and id. */
+static int parse(const char *token, char tenant[65], char id[17])
+{
+	if (!token || strncmp(token, "vt1.", 4) != 0 || strlen(token) >= VOCD_TOKEN_MAX)
+		return VOCD_EAUTH;
+	const char *t = token + 4;
+	const char *dot1 = strchr(t, '.');
+	if (!dot1 || dot1 - t > 64)
+		return VOCD_EAUTH;
+	const char *dot2 = strchr(dot1 + 1, '.');
+	if (!dot2 || dot2 - dot1 - 1 != 16 || strlen(dot2 + 1) != 43)
+		return VOCD_EAUTH;
+	memcpy(tenant, t, (size_t)(dot1 - t));
+	tenant[dot1 - t] = '\0';
+	memcpy(id, dot1 + 1, 16);
+	id[16] = '\0';
+	return vocd_tenant_id_valid(tenant) ? 0 : VOCD_EAUTH;
+}
+
+struct put_job {
+	const char *tenant, *id;
+	const char *json;
+};
+
+static int put_token(vocd_txn *txn, void *arg)
+{
+	struct put_job *j = arg;
+	return vocd_rec_put(txn, j->tenant, TOKEN_TYPE, j->id, j->json, strlen(j->json), NULL, 0);
+}
+
+int vocd_token_create(vocd_store *st, const char *tenant, int role, const char *label, char *out,
+                      struct vocd_token_info *info)
+{
+	if (!vocd_tenant_id_valid(tenant) || role < 0 || role > VOCD_ROLE_INTEGRATOR)
+		return VOCD_EINVAL;
+	unsigned char id_bytes[8], secret[32];
+	char id[17], secret_text[48], hash[65];
+	int rc = random_bytes(id_bytes, sizeof id_bytes);
+	if (rc == 0)
+		rc = random_bytes(secret, sizeof secret);
+	if (rc != 0)
+		return rc;
+	hex(id_bytes, sizeof id_bytes, id);
+	base64url(secret, sizeof secret, secret_text);
+	snprintf(out, VOCD_TOKEN_MAX, "vt1.%s.%s.%s", tenant, id, secret_text);
+	token_hash(out, hash);
+
+	int64_t created = now_ms();
+	cJSON *rec = cJSON_CreateObject();
+	cJSON_AddStringToObject(rec, "hash", hash);
+	cJSON_AddStringToObject(rec, "role", vocd_role_name(role));
+	cJSON_AddStringToObject(rec, "label", label ? label : "");
+	cJSON_AddNumberToObject(rec, "created", (double)created);
+	char *json = cJSON_PrintUnformatted(rec);
+	cJSON_Delete(rec);
+	if (!json)
+		return VOCD_ENOMEM;
+	struct put_job job = {tenant, id, json};
+	rc = vocd_store_write(st, put_token, &job);
+	free(json);
+	if (rc != 0) {
+		memset(out, 0, VOCD_TOKEN_MAX);
+		return rc;
+	}
+	if (info) {
+		snprintf(info->tenant, sizeof info->tenant, "%s", tenant);
+		memcpy(info->id, id, sizeof info->id);
+		info->role = role;
+		info->created_ms = created;
+	}
+	return 0;
+}
+
+int vocd_token_verify(vocd_store *st, const char *token, struct vocd_token_info *info)
+{
+	char tenant[65], id[17], hash[65];
+	if (parse(token, tenant, id) != 0)
+		return VOCD_EAUTH;
+	token_hash(token, hash);
+
+	vocd_txn *txn;
+	if (vocd_store_read(st, &txn) != 0)
+		return VOCD_EAUTH;
+	const void *data;
+	size_t len;
+	cJSON *rec = NULL;
+	if (vocd_rec_get(txn, tenant, TOKEN_TYPE, id, &data, &len) == 0)
+		rec = cJSON_ParseWithLength(data, len);
+	vocd_txn_end(txn);
+	if (!rec)
+		return VOCD_EAUTH;
+
+	const cJSON *h = cJSON_GetObjectItemCaseSensitive(rec, "hash");
+	int role = vocd_role_parse(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rec, "role")));
+	unsigned diff = 1;
+	if (cJSON_IsString(h) && strlen(h->valuestring) == 64) {
+		diff = 0;
+		for (int i = 0; i < 64; i++)
+			diff |= (unsigned char)(h->valuestring[i] ^ hash[i]);
+	}
+	if (diff || role < 0) {
+		cJSON_Delete(rec);
+		return VOCD_EAUTH;
+	}
+	snprintf(info->tenant, sizeof info->tenant, "%s", tenant);
+	memcpy(info->id, id, sizeof info->id);
+	info->role = role;
+	info->created_ms = (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(rec, "created"));
+	cJSON_Delete(rec);
+	return 0;
+}
+
+struct del_job {
+	const char *tenant, *id;
+};
+
+static int del_token(vocd_txn *txn, void *arg)
+{
+	struct del_job *j = arg;
+	return vocd_rec_del(txn, j->tenant, TOKEN_TYPE, j->id);
+}
+
+int vocd_token_revoke(vocd_store *st, const char *tenant, const char *id)
+{
+	struct del_job job = {tenant, id};
+	return vocd_store_write(st, del_token, &job);
+}
+
+static int list_one(const char *id, const void *data, size_t len, void *arg)
+{
+	cJSON *arr = arg;
+	cJSON *rec = cJSON_ParseWithLength(data, len);
+	if (!rec)
+		return 0;
+	cJSON *item = cJSON_CreateObject();
+	cJSON_AddStringToObject(item, "id", id);
+	cJSON_AddStringToObject(item, "role", cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rec, "role")));
+	cJSON_AddStringToObject(item, "label", cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rec, "label")));
+	cJSON_AddNumberToObject(item, "created",
+	                        cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(rec, "created")));
+	cJSON_AddItemToArray(arr, item);
+	cJSON_Delete(rec);
+	return 0;
+}
+
+int vocd_token_list(vocd_store *st, const char *tenant, cJSON **out)
+{
+	vocd_txn *txn;
+	int rc = vocd_store_read(st, &txn);
+	if (rc != 0)
+		return rc;
+	cJSON *arr = cJSON_CreateArray();
+	rc = vocd_rec_scan(txn, tenant, TOKEN_TYPE, NULL, list_one, arr);
+	vocd_txn_end(txn);
+	if (rc < 0) {
+		cJSON_Delete(arr);
+		return rc;
+	}
+	*out = arr;
+	return 0;
+}

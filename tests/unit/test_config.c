@@ -1,0 +1,193 @@
+/* Configuration loading: defaults, sizes, tenants from file names, and messages with file:line. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "error.h"
+
+static char dir[256];
+
+static void write_file(const char *rel, const char *text)
+{
+	char path[512];
+	snprintf(path, sizeof path, "%s/%s", dir, rel);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static int setup(void **state)
+{
+	snprintf(dir, sizeof dir, "/tmp/vocd-test-config-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	char sub[300];
+	snprintf(sub, sizeof sub, "%s/tenants", dir);
+	mkdir(sub, 0700);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	char cmd[300];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	return system(cmd);
+}
+
+static int load(const char *server, struct vocd_config **cfg, char *err, size_t errlen)
+{
+	write_file("vocd.lua", server);
+	char path[300];
+	snprintf(path, sizeof path, "%s/vocd.lua", dir);
+	return vocd_config_load(cfg, path, err, errlen);
+}
+
+static void embedded_default_has_the_demo_tenant(void **state)
+{
+	struct vocd_config *cfg;
+	char err[4096];
+	assert_int_equal(vocd_config_load(&cfg, NULL, err, sizeof err), 0);
+	assert_string_equal(cfg->listen, "127.0.0.1:8443");
+	assert_int_equal(cfg->plain_http, 0);
+	assert_null(cfg->tls_cert);
+	assert_non_null(vocd_config_tenant(cfg, "demo"));
+	assert_int_equal(cfg->limits.max_body, 1024 * 1024);
+	assert_int_equal(cfg->limits.db_max_size, (size_t)16 << 30);
+	vocd_config_free(cfg);
+}
+
+static void settings_and_sizes_are_read(void **state)
+{
+	write_file("tenants/acme.lua", "name = \"Acme\"\nplugins = { [\"channels/web\"] = { greeting = \"你好\", "
+	                               "retries = 3, tags = {\"a\", \"b\"} }, [\"workflows/vip\"] = true }\n");
+	write_file("tenants/globex.lua", "name = \"Globex\"\n");
+	struct vocd_config *cfg;
+	char err[4096];
+	int rc = load("listen = \"0.0.0.0:9443\"\nlimits = { max_body = \"2MiB\", max_header = 8192, "
+	              "request_timeout = 5 }\nthreads = { http = 4 }\naccess_log = false\n",
+	              &cfg, err, sizeof err);
+	assert_int_equal(rc, 0);
+	assert_string_equal(cfg->listen, "0.0.0.0:9443");
+	assert_int_equal(cfg->limits.max_body, 2 * 1024 * 1024);
+	assert_int_equal(cfg->limits.max_header, 8192);
+	assert_int_equal(cfg->limits.request_timeout_ms, 5000);
+	assert_int_equal(cfg->http_threads, 4);
+	assert_int_equal(cfg->bus_threads, 2);
+	assert_null(cfg->access_log);
+	assert_int_equal(cfg->ntenants, 2);
+	const struct vocd_tenant_conf *t = vocd_config_tenant(cfg, "acme");
+	assert_non_null(t);
+	assert_string_equal(t->name, "Acme");
+	assert_int_equal(t->nplugins, 2);
+	int seen_web = 0;
+	for (size_t i = 0; i < t->nplugins; i++) {
+		if (strcmp(t->plugins[i].name, "web") == 0) {
+			seen_web = 1;
+			assert_string_equal(t->plugins[i].kind, "channel");
+			char *json = cJSON_PrintUnformatted(t->plugins[i].settings);
+			assert_non_null(strstr(json, "\"greeting\":\"你好\""));
+			assert_non_null(strstr(json, "\"tags\":[\"a\",\"b\"]"));
+			free(json);
+		} else {
+			assert_string_equal(t->plugins[i].kind, "workflow");
+			assert_true(cJSON_IsObject(t->plugins[i].settings));
+		}
+	}
+	assert_true(seen_web);
+	vocd_config_free(cfg);
+}
+
+static void mistakes_name_file_line_and_expectation(void **state)
+{
+	write_file("tenants/acme.lua", "name = \"Acme\"\n");
+	struct vocd_config *cfg = NULL;
+	char err[4096];
+	int rc = load("listen = \"127.0.0.1:8443\"\n\nlimits = {\n  max_body = true,\n}\nlisen = 1\n", &cfg, err,
+	              sizeof err);
+	assert_int_equal(rc, VOCD_ECONFIG);
+	assert_null(cfg);
+	assert_non_null(strstr(err, "vocd.lua:4: limits.max_body: expected a size"));
+	assert_non_null(strstr(err, "got boolean"));
+	assert_non_null(strstr(err, "vocd.lua:6: unknown setting 'lisen'"));
+}
+
+static void bare_words_suggest_quotes(void **state)
+{
+	write_file("tenants/acme.lua", "name = Acme\n");
+	struct vocd_config *cfg = NULL;
+	char err[4096];
+	assert_int_equal(load("", &cfg, err, sizeof err), VOCD_ECONFIG);
+	assert_non_null(strstr(err, "acme.lua:1:"));
+	assert_non_null(strstr(err, "'Acme' is not defined: if it is text, put it in quotes"));
+}
+
+static void syntax_errors_and_loops_are_reported(void **state)
+{
+	struct vocd_config *cfg = NULL;
+	char err[4096];
+	write_file("tenants/acme.lua", "name = \"A\"\n");
+	assert_int_equal(load("listen = \n", &cfg, err, sizeof err), VOCD_ECONFIG);
+	assert_non_null(strstr(err, "vocd.lua:"));
+	assert_int_equal(load("while true do end\n", &cfg, err, sizeof err), VOCD_ECONFIG);
+	assert_non_null(strstr(err, "too long"));
+	/* No library is reachable from a config file. */
+	assert_int_equal(load("x = os.execute('true')\n", &cfg, err, sizeof err), VOCD_ECONFIG);
+	assert_non_null(strstr(err, "'os' is not defined"));
+}
+
+static void bad_tenant_files_are_reported(void **state)
+{
+	struct vocd_config *cfg = NULL;
+	char err[4096];
+	write_file("tenants/Bad Name.lua", "name = \"x\"\n");
+	write_file("tenants/acme.lua", "plugins = { [\"gadgets/x\"] = {} , [\"channels/sms\"] = 5 }\nsurvy = {}\n");
+	assert_int_equal(load("", &cfg, err, sizeof err), VOCD_ECONFIG);
+	assert_non_null(strstr(err, "\"Bad Name\" is not a valid one"));
+	assert_non_null(strstr(err, "\"gadgets/x\" is not a plugin name"));
+	assert_non_null(strstr(err, "plugins[\"channels/sms\"]: expected a table of settings or true, got number"));
+	assert_non_null(strstr(err, "acme.lua:2: unknown setting 'survy'"));
+}
+
+static void listen_must_have_a_port(void **state)
+{
+	struct vocd_config *cfg = NULL;
+	char err[4096];
+	write_file("tenants/acme.lua", "");
+	assert_int_equal(load("listen = \"localhost\"\n", &cfg, err, sizeof err), VOCD_ECONFIG);
+	assert_non_null(strstr(err, "listen: expected \"HOST:PORT\""));
+}
+
+static void tenant_ids(void **state)
+{
+	assert_true(vocd_tenant_id_valid("acme"));
+	assert_true(vocd_tenant_id_valid("shop-12_b"));
+	assert_false(vocd_tenant_id_valid(""));
+	assert_false(vocd_tenant_id_valid("Acme"));
+	assert_false(vocd_tenant_id_valid("_sys"));
+	assert_false(vocd_tenant_id_valid("a/b"));
+	assert_false(vocd_tenant_id_valid("a.b"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(embedded_default_has_the_demo_tenant),
+		cmocka_unit_test_setup_teardown(settings_and_sizes_are_read, setup, teardown),
+		cmocka_unit_test_setup_teardown(mistakes_name_file_line_and_expectation, setup, teardown),
+		cmocka_unit_test_setup_teardown(bare_words_suggest_quotes, setup, teardown),
+		cmocka_unit_test_setup_teardown(syntax_errors_and_loops_are_reported, setup, teardown),
+		cmocka_unit_test_setup_teardown(bad_tenant_files_are_reported, setup, teardown),
+		cmocka_unit_test_setup_teardown(listen_must_have_a_port, setup, teardown),
+		cmocka_unit_test(tenant_ids),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
