@@ -127,4 +127,11 @@ int vocd_store_backup(vocd_store *st, const char *dir);
 /** \brief Copies a backup into \p data_dir, which must hold no database (offline operation). */
 int vocd_store_restore(const char *backup_dir, const char *data_dir);
 
+/**
+ * \brief Replaces what happens when a commit fails in a way that leaves the data on disk unknown (EIO
+ * from the sync). The default logs \p msg and aborts the process. NULL restores the default.
+ * Caveats: for tests; if the handler returns, the batch's callers get VOCD_EIO. Set it before opening.
+ */
+void vocd_store_set_fatal_handler(void (*fn)(const char *msg));
+
 #endif
