@@ -49,6 +49,9 @@ int vocd_server_open_store(const char *data_dir, const struct vocd_config *cfg, 
 	}
 	struct vocd_store_opts so = {0};
 	so.max_map_size = cfg->limits.db_max_size;
+	/* The benchmark's baseline only (scripts/bench-core): one durable transaction per write. */
+	const char *per_write = getenv("VOCD_SYNC_PER_WRITE");
+	so.sync_per_write = per_write && strcmp(per_write, "1") == 0;
 	if (so.max_map_size < ((size_t)64 << 20))
 		so.initial_map_size = so.max_map_size;
 	return vocd_store_open(out, data_dir, &so);
