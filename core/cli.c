@@ -98,6 +98,8 @@ static int cmd_serve(const struct args *a)
 	/* Blocked before any thread starts, so only sigwait below sees them. */
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	/* A file-size limit makes writes fail with EFBIG, which storage answers as "full"; not a crash. */
+	signal(SIGXFSZ, SIG_IGN);
 
 	struct vocd_serve_opts so = {a->config, a->data, a->listen};
 	struct vocd_server *srv;
