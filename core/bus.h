@@ -44,6 +44,20 @@ int vocd_bus_create(vocd_bus **out, vocd_store *st, const struct vocd_bus_opts *
  */
 int vocd_bus_subscribe(vocd_bus *bus, const char *name, const char *topic, vocd_event_fn fn, void *ud);
 
+/**
+ * \brief Like vocd_bus_subscribe, for the events of one tenant only (plugin hooks): the subscriber gets
+ * no position, no delivery and no say in outbox clean-up in other tenants. \p tenant NULL = every tenant.
+ */
+int vocd_bus_subscribe_tenant(vocd_bus *bus, const char *name, const char *tenant, const char *topic,
+                              vocd_event_fn fn, void *ud);
+
+/**
+ * \brief Called by a subscriber's handler before it returns non-zero: the text (copied, up to 255 bytes)
+ * goes into the dead letter's "error" if the event dies. Without it the error says what the handler
+ * returned.
+ */
+void vocd_bus_set_error(const char *msg);
+
 /** \brief Removes a subscriber; returns once no delivery to it is running. Its position is kept. */
 int vocd_bus_unsubscribe(vocd_bus *bus, const char *name);
 
