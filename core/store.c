@@ -57,7 +57,7 @@ struct maplock {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	unsigned users;
-	int exclusive_wanted; /* new users wait, so that a resize is not starved */
+	unsigned exclusive_wanted; /* threads waiting to resize; new users wait, so they are not starved */
 	int exclusive;
 };
 
@@ -128,12 +128,12 @@ static int maplock_exclusive(struct maplock *ml, long ms)
 		until.tv_nsec -= 1000000000L;
 	}
 	pthread_mutex_lock(&ml->mu);
-	ml->exclusive_wanted = 1;
+	ml->exclusive_wanted++;
 	int rc = 0;
-	while (ml->users > 0 && rc == 0)
+	while ((ml->users > 0 || ml->exclusive) && rc == 0)
 		rc = pthread_cond_timedwait(&ml->cv, &ml->mu, &until);
-	ml->exclusive_wanted = 0;
-	if (ml->users > 0) {
+	ml->exclusive_wanted--;
+	if (ml->users > 0 || ml->exclusive) {
 		pthread_cond_broadcast(&ml->cv); /* let the waiting users in again */
 		pthread_mutex_unlock(&ml->mu);
 		return -1;
@@ -166,6 +166,21 @@ static int maplock_init(struct maplock *ml)
 		return -1;
 	}
 	return 0;
+}
+
+/* Another process (`vocd backup` next to the server) committed with a bigger map: adopt its size. */
+static int adopt_map_size(vocd_store *st)
+{
+	if (maplock_exclusive(&st->ml, GROW_WAIT_LONG_MS) != 0)
+		return MDB_MAP_RESIZED;
+	int mrc = mdb_env_set_mapsize(st->env, 0);
+	MDB_envinfo info;
+	mdb_env_info(st->env, &info);
+	maplock_exclusive_end(&st->ml);
+	pthread_mutex_lock(&st->mu);
+	st->stats.map_size = info.me_mapsize;
+	pthread_mutex_unlock(&st->mu);
+	return mrc;
 }
 
 /* ---- Errors and names ------------------------------------------------------------------------- */
@@ -724,6 +739,13 @@ int vocd_store_read(vocd_store *st, vocd_txn **out)
 		count_stale(st, dead);
 		mrc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, &t->txn);
 	}
+	if (mrc == MDB_MAP_RESIZED) {
+		maplock_shared_end(&st->ml);
+		mrc = adopt_map_size(st);
+		maplock_shared(&st->ml);
+		if (mrc == 0)
+			mrc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, &t->txn);
+	}
 	if (mrc != 0) {
 		maplock_shared_end(&st->ml);
 		free(t);
@@ -745,7 +767,7 @@ void vocd_txn_end(vocd_txn *txn)
 
 /* ---- The writer ------------------------------------------------------------------------------- */
 
-enum outcome { OUT_OK, OUT_MAP_FULL, OUT_DISK_FULL, OUT_FATAL, OUT_OTHER };
+enum outcome { OUT_OK, OUT_MAP_FULL, OUT_MAP_RESIZED, OUT_DISK_FULL, OUT_FATAL, OUT_OTHER };
 
 /* After an EIO from LMDB: was it a short write because the disk (or the file size limit) is full?
  * LMDB reports a short write as EIO. Writes a page past the end of the data file and cuts it off
@@ -773,6 +795,8 @@ static enum outcome classify(vocd_store *st, int mrc)
 		return OUT_OK;
 	case MDB_MAP_FULL:
 		return OUT_MAP_FULL;
+	case MDB_MAP_RESIZED:
+		return OUT_MAP_RESIZED;
 	case ENOSPC:
 	case EFBIG:
 	case EDQUOT:
@@ -921,6 +945,11 @@ static void run_batch(vocd_store *st, struct job **jobs, size_t n)
 				break; /* maybe only some jobs do not fit: try each alone */
 			vocd_warn("storage: the map is full at its maximum size");
 			answer(st, jobs, n, VOCD_EFULL, 0);
+			return;
+		case OUT_MAP_RESIZED:
+			if (adopt_map_size(st) == 0)
+				continue;
+			answer(st, jobs, n, VOCD_EINTERNAL, 0);
 			return;
 		case OUT_DISK_FULL:
 			vocd_error("storage: the disk is full (%s): writes fail until space is freed",
@@ -1215,6 +1244,11 @@ int vocd_store_backup(vocd_store *st, const char *dir)
 	maplock_shared(&st->ml);
 	int mrc = mdb_env_copy2(st->env, dir, MDB_CP_COMPACT);
 	maplock_shared_end(&st->ml);
+	if (mrc == MDB_MAP_RESIZED && unlink(file) == 0 && adopt_map_size(st) == 0) {
+		maplock_shared(&st->ml);
+		mrc = mdb_env_copy2(st->env, dir, MDB_CP_COMPACT);
+		maplock_shared_end(&st->ml);
+	}
 	if (mrc == 0 && (sync_path(file, O_RDONLY) != 0 || sync_path(dir, O_RDONLY | O_DIRECTORY) != 0))
 		mrc = errno;
 	if (mrc != 0) {

@@ -987,6 +987,44 @@ static void test_stale_reader_cleared_at_open(void **state)
 	vocd_store_close(st);
 }
 
+/* Another process (as `vocd backup` beside the server) commits with a bigger map than ours. */
+static void test_map_resized_by_other_process(void **state)
+{
+	struct fx *fx = *state;
+	size_t mib = (size_t)1 << 20;
+	vocd_store *st = open_store(fx->dir, mib, 0, 1);
+	assert_int_equal(put(st, "t", "eval", "x", "v"), 0);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		MDB_env *env;
+		MDB_txn *txn;
+		MDB_dbi dbi;
+		if (mdb_env_create(&env) != 0 || mdb_env_set_mapsize(env, 64 * mib) != 0 ||
+		    mdb_env_set_maxdbs(env, 4) != 0 || mdb_env_open(env, fx->dir, MDB_NOTLS | MDB_NOSYNC, 0600) != 0 ||
+		    mdb_txn_begin(env, NULL, 0, &txn) != 0 || mdb_dbi_open(txn, "pad", MDB_CREATE, &dbi) != 0)
+			_exit(10);
+		static char pad[2000];
+		for (int i = 0; i < 2000; i++) {
+			MDB_val k = {sizeof i, &i}, v = {sizeof pad, pad};
+			if (mdb_put(txn, dbi, &k, &v, 0) != 0)
+				_exit(11);
+		}
+		_exit(mdb_txn_commit(txn) == 0 ? 0 : 12);
+	}
+	wait_child(pid);
+	assert_rec(st, "t", "eval", "x", "v"); /* the read adopts the bigger map */
+	assert_int_equal(put(st, "t", "eval", "y", "w"), 0);
+	struct vocd_store_stats s;
+	vocd_store_get_stats(st, &s);
+	assert_true(s.map_size >= 64 * mib);
+	vocd_store_close(st);
+	assert_db_sound(fx->dir);
+	st = open_store(fx->dir, mib, 0, 1);
+	assert_rec(st, "t", "eval", "y", "w");
+	vocd_store_close(st);
+}
+
 /* ---- Backup and restore ----------------------------------------------------------------------- */
 
 struct pair_arg {
@@ -1140,6 +1178,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_sync_failure_is_fatal, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stale_readers_when_table_full, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stale_reader_cleared_at_open, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_map_resized_by_other_process, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_backup_while_writing_and_restore, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_restore_refuses_existing_database, setup, teardown),
 	};
