@@ -579,12 +579,11 @@ int vocd_rec_scan(vocd_txn *txn, const char *tenant, const char *type, const cha
 	struct kbuf prefix, start;
 	rec_key(&prefix, tenant, tl, type, yl, "", 0);
 	start = prefix;
+	/* Ids have at most NAME_MAX_LEN bytes, so the first NAME_MAX_LEN + 1 bytes of from decide. */
 	if (from != NULL)
-		kb_add(&start, from, strlen(from));
-	if (!kb_ok(txn->st, &prefix))
+		kb_add(&start, from, strnlen(from, NAME_MAX_LEN + 1));
+	if (!kb_ok(txn->st, &prefix) || start.overflow)
 		return VOCD_EINVAL;
-	if (start.overflow)
-		return 0; /* starts after every possible id */
 	struct scan_ctx c = {fn, arg, tenant, type};
 	return walk_prefix(txn, txn->st->rec_dbi, &prefix, &start, scan_rec, &c);
 }

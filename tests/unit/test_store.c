@@ -313,6 +313,11 @@ static void test_scan_order_and_from(void **state)
 	assert_string_equal(scan(st, "t", "k", "ab", &c), "b=b;c=c;");
 	memset(&c, 0, sizeof c);
 	assert_string_equal(scan(st, "t", "k", "d", &c), "");
+	char longfrom[301]; /* longer than any id: still compared bytewise */
+	memset(longfrom, 'a', 300);
+	longfrom[300] = 0;
+	memset(&c, 0, sizeof c);
+	assert_string_equal(scan(st, "t", "k", longfrom, &c), "b=b;c=c;");
 	memset(&c, 0, sizeof c);
 	c.stop_after = 2;
 	assert_string_equal(scan(st, "t", "k", NULL, &c), "a=a;aa=aa;");
