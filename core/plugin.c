@@ -1,0 +1,846 @@
+/* Plugin host: loads plugins/<kind>s/<name>/ for each tenant that enables it, validates the tenant's
+ * settings, runs hooks in one sandboxed state per (tenant, plugin), and swaps whole plugin sets on
+ * reload.
+ *
+ * Concurrency: each instance (tenant, plugin) owns one Lua state guarded by its own mutex, so calls to
+ * one tenant's plugin are serialised while other tenants and plugins run in parallel. The active set is
+ * reference-counted: callers take a reference under the host mutex, reload swaps the pointer and the
+ * old set is freed by whoever drops its last reference. */
+#include "plugin.h"
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <lauxlib.h>
+
+#include "error.h"
+#include "log.h"
+#include "luahost.h"
+#include "plugin_api.h"
+#include "plugin_schema.h"
+
+#define FILE_MAX (1u << 20)
+
+struct pdef {
+	char *kind, *name, *label; /* "workflow", "escalate", "workflows/escalate" */
+	char *code_file, *schema_file;
+	char *code;
+	size_t codelen;
+	cJSON *schema;
+	char version[32];
+};
+
+struct pinst;
+
+struct sub {
+	struct pinst *in;
+	char *topic;
+	char *name;
+	int active;
+};
+
+struct last_error {
+	int set;
+	char hook[128];
+	char file[512];
+	int line;
+	char message[1024];
+	int64_t time;
+};
+
+struct pinst {
+	pthread_mutex_t mu;      /* guards the state */
+	pthread_mutex_t stat_mu; /* guards errors and last (status must not wait for a running hook) */
+	struct pdef *def;
+	vocd_plugins *host;      /* NULL when only checking */
+	char *tenant, *rec_type, *where;
+	cJSON *settings;
+	struct vocd_plugin_ctx ctx;
+	struct vocd_luahost_limits lim;
+	vocd_luahost *lh;
+	cJSON *hooks, *handles;
+	struct sub *subs;
+	size_t nsubs;
+	unsigned long errors;
+	struct last_error last;
+};
+
+struct pset {
+	int refs;
+	struct pdef **defs;
+	size_t ndefs;
+	struct pinst **insts;
+	size_t ninsts;
+};
+
+struct vocd_plugins {
+	pthread_mutex_t mu;        /* guards cur and the sets' refs */
+	pthread_mutex_t reload_mu; /* one reload at a time */
+	struct pset *cur;
+	vocd_store *st;
+	vocd_bus *bus;
+	atomic_ulong errors;
+};
+
+/* ---- Messages ------------------------------------------------------------------------------------ */
+
+struct ebuf {
+	char *buf;
+	size_t len, used;
+	int n;
+};
+
+static void eadd(struct ebuf *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void eadd(struct ebuf *e, const char *fmt, ...)
+{
+	e->n++;
+	if (e->buf == NULL || e->len == 0 || e->used + 1 >= e->len)
+		return;
+	if (e->used > 0)
+		e->buf[e->used++] = '\n';
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(e->buf + e->used, e->len - e->used, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		e->used += (size_t)n < e->len - e->used ? (size_t)n : e->len - e->used - 1;
+	e->buf[e->used] = '\0';
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static char *dupf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static char *dupf(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *s = NULL;
+	if (vasprintf(&s, fmt, ap) < 0)
+		s = NULL;
+	va_end(ap);
+	return s;
+}
+
+/* ---- Plugin definitions (code and schema, shared by the tenants of one set) ---------------------- */
+
+static int read_file(const char *path, char **out, size_t *len)
+{
+	*out = NULL;
+	FILE *f = fopen(path, "rb");
+	if (f == NULL)
+		return VOCD_ENOTFOUND;
+	char *buf = malloc(FILE_MAX + 1);
+	if (buf == NULL) {
+		fclose(f);
+		return VOCD_ENOMEM;
+	}
+	size_t n = fread(buf, 1, FILE_MAX + 1, f);
+	int bad = ferror(f);
+	fclose(f);
+	if (bad || n > FILE_MAX) {
+		free(buf);
+		return bad ? VOCD_EIO : VOCD_ETOOBIG;
+	}
+	buf[n] = '\0';
+	*out = buf;
+	*len = n;
+	return 0;
+}
+
+static void def_free(struct pdef *d)
+{
+	if (d == NULL)
+		return;
+	free(d->kind);
+	free(d->name);
+	free(d->label);
+	free(d->code_file);
+	free(d->schema_file);
+	free(d->code);
+	cJSON_Delete(d->schema);
+	free(d);
+}
+
+static int valid_plugin_name(const char *s)
+{
+	size_t n = s != NULL ? strlen(s) : 0;
+	if (n == 0 || n > 64)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_' || s[i] == '-'))
+			return 0;
+	return 1;
+}
+
+static int valid_kind(const char *k)
+{
+	static const char *const kinds[] = {"channel", "workflow", "incentive", "report", NULL};
+	for (const char *const *p = kinds; k != NULL && *p != NULL; p++)
+		if (strcmp(k, *p) == 0)
+			return 1;
+	return 0;
+}
+
+/* Runs schema.lua in a scratch sandbox and checks the table it returns. */
+static int load_schema(struct pdef *d, const struct vocd_luahost_limits *lim, struct ebuf *e)
+{
+	char *text;
+	size_t len;
+	int rc = read_file(d->schema_file, &text, &len);
+	if (rc != 0) {
+		eadd(e, "plugin %s: cannot read %s: %s", d->label, d->schema_file, vocd_strerror(rc));
+		return VOCD_ECONFIG;
+	}
+	vocd_luahost *h;
+	rc = vocd_luahost_new(&h, lim);
+	if (rc != 0) {
+		free(text);
+		return rc;
+	}
+	rc = vocd_luahost_load(h, text, len, d->schema_file);
+	free(text);
+	if (rc != 0) {
+		const struct vocd_luahost_error *le = vocd_luahost_last_error(h);
+		eadd(e, "plugin %s: %s:%d: %s", d->label, le->file[0] ? le->file : d->schema_file, le->line,
+		     le->message);
+		vocd_luahost_free(h);
+		return VOCD_ECONFIG;
+	}
+	char msg[256];
+	rc = vocd_lua_to_json(vocd_luahost_state(h), -1, &d->schema, msg, sizeof msg);
+	vocd_luahost_free(h);
+	if (rc != 0) {
+		eadd(e, "plugin %s: %s: %s", d->label, d->schema_file, msg);
+		return VOCD_ECONFIG;
+	}
+	char err[2048];
+	rc = vocd_schema_check(d->schema, d->schema_file, err, sizeof err);
+	if (rc != 0) {
+		eadd(e, "plugin %s: %s", d->label, err);
+		return VOCD_ECONFIG;
+	}
+	return 0;
+}
+
+static int def_load(const struct vocd_config *cfg, const char *kind, const char *name,
+                    const struct vocd_luahost_limits *lim, struct pdef **out, struct ebuf *e)
+{
+	*out = NULL;
+	struct pdef *d = calloc(1, sizeof *d);
+	if (d == NULL)
+		return VOCD_ENOMEM;
+	const char *dir = cfg->plugins_dir != NULL ? cfg->plugins_dir : "plugins";
+	d->kind = strdup(kind);
+	d->name = strdup(name);
+	d->label = dupf("%ss/%s", kind, name);
+	d->code_file = dupf("%s/%ss/%s/plugin.lua", dir, kind, name);
+	d->schema_file = dupf("%s/%ss/%s/schema.lua", dir, kind, name);
+	if (!d->kind || !d->name || !d->label || !d->code_file || !d->schema_file) {
+		def_free(d);
+		return VOCD_ENOMEM;
+	}
+	int rc = read_file(d->code_file, &d->code, &d->codelen);
+	if (rc != 0) {
+		eadd(e, "plugin %s: cannot read %s: %s", d->label, d->code_file, vocd_strerror(rc));
+		def_free(d);
+		return rc == VOCD_ENOMEM ? rc : VOCD_ECONFIG;
+	}
+	rc = load_schema(d, lim, e);
+	if (rc != 0) {
+		def_free(d);
+		return rc;
+	}
+	*out = d;
+	return 0;
+}
+
+/* ---- Instances ----------------------------------------------------------------------------------- */
+
+static int version_valid(const char *v)
+{
+	int parts = 0;
+	while (*v) {
+		if (*v < '0' || *v > '9')
+			return 0;
+		while (*v >= '0' && *v <= '9')
+			v++;
+		parts++;
+		if (*v == '.' && parts < 3)
+			v++;
+		else if (*v != '\0')
+			return 0;
+	}
+	return parts == 3;
+}
+
+/* Creates the instance's state and runs plugin.lua in it. On failure the message is in \p msg. */
+static int inst_open_state(struct pinst *in, char *msg, size_t msglen)
+{
+	struct pdef *d = in->def;
+	vocd_luahost *h;
+	int rc = vocd_luahost_new(&h, &in->lim);
+	if (rc != 0) {
+		snprintf(msg, msglen, "cannot create a Lua state: %s", vocd_strerror(rc));
+		return rc;
+	}
+	vocd_luahost_set_userdata(h, in);
+	rc = vocd_plugin_api_open(h, &in->ctx);
+	if (rc != 0) {
+		snprintf(msg, msglen, "cannot set up the plugin API: %s", vocd_strerror(rc));
+		vocd_luahost_free(h);
+		return rc;
+	}
+	rc = vocd_luahost_load(h, d->code, d->codelen, d->code_file);
+	if (rc != 0) {
+		const struct vocd_luahost_error *le = vocd_luahost_last_error(h);
+		snprintf(msg, msglen, "%s:%d: %s%s", le->file[0] ? le->file : d->code_file, le->line,
+		         rc == VOCD_ELIMIT ? "while loading: " : "", le->message);
+		vocd_luahost_free(h);
+		return VOCD_ECONFIG;
+	}
+	/* The shape: plugin.lua returns {version = "x.y.z", api = N}. */
+	lua_State *L = vocd_luahost_state(h);
+	rc = VOCD_ECONFIG;
+	if (lua_type(L, -1) != LUA_TTABLE) {
+		snprintf(msg, msglen, "%s: expected the file to return a table {version = \"x.y.z\", api = %d}, got %s",
+		         d->code_file, VOCD_PLUGIN_API_VERSION, luaL_typename(L, -1));
+	} else if (lua_getfield(L, -1, "version") != LUA_TSTRING || !version_valid(lua_tostring(L, -1))) {
+		snprintf(msg, msglen, "%s: version: expected a string \"x.y.z\" (like \"1.0.0\"), got %s", d->code_file,
+		         lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : luaL_typename(L, -1));
+	} else {
+		snprintf(d->version, sizeof d->version, "%s", lua_tostring(L, -1));
+		lua_pop(L, 1);
+		if (lua_getfield(L, -1, "api") != LUA_TNUMBER || !lua_isinteger(L, -1))
+			snprintf(msg, msglen, "%s: api: expected the plugin API version it was written for (%d), got %s",
+			         d->code_file, VOCD_PLUGIN_API_VERSION, luaL_typename(L, -1));
+		else if (lua_tointeger(L, -1) != VOCD_PLUGIN_API_VERSION)
+			snprintf(msg, msglen, "%s: api: written for plugin API %lld, this vocd provides API %d",
+			         d->code_file, (long long)lua_tointeger(L, -1), VOCD_PLUGIN_API_VERSION);
+		else
+			rc = 0;
+	}
+	lua_settop(L, 0);
+	if (rc != 0) {
+		vocd_luahost_free(h);
+		return rc;
+	}
+	in->lh = h;
+	return 0;
+}
+
+static void inst_free(struct pinst *in)
+{
+	if (in == NULL)
+		return;
+	vocd_luahost_free(in->lh);
+	for (size_t i = 0; i < in->nsubs; i++) {
+		free(in->subs[i].topic);
+		free(in->subs[i].name);
+	}
+	free(in->subs);
+	cJSON_Delete(in->hooks);
+	cJSON_Delete(in->handles);
+	cJSON_Delete(in->settings);
+	free(in->tenant);
+	free(in->rec_type);
+	free(in->where);
+	pthread_mutex_destroy(&in->mu);
+	pthread_mutex_destroy(&in->stat_mu);
+	free(in);
+}
+
+static int inst_create(vocd_plugins *host, const struct vocd_config *cfg, const struct vocd_tenant_conf *t,
+                       const struct vocd_plugin_ref *ref, struct pdef *d, struct pinst **out, struct ebuf *e)
+{
+	*out = NULL;
+	struct pinst *in = calloc(1, sizeof *in);
+	if (in == NULL)
+		return VOCD_ENOMEM;
+	pthread_mutex_init(&in->mu, NULL);
+	pthread_mutex_init(&in->stat_mu, NULL);
+	in->def = d;
+	in->host = host;
+	in->tenant = strdup(t->id);
+	in->rec_type = dupf("plugin.%s", d->name);
+	in->where = strdup(ref->where != NULL ? ref->where : (t->file != NULL ? t->file : t->id));
+	if (!in->tenant || !in->rec_type || !in->where) {
+		inst_free(in);
+		return VOCD_ENOMEM;
+	}
+	in->lim = (struct vocd_luahost_limits){cfg->limits.lua_memory, cfg->limits.lua_instructions,
+	                                       cfg->limits.lua_load_instructions, cfg->limits.lua_max_string};
+	char prefix[256], err[4096];
+	snprintf(prefix, sizeof prefix, "tenant %s, plugin %s: ", t->id, d->label);
+	int rc = vocd_schema_validate(d->schema, ref->settings, prefix, in->where, &in->settings, err, sizeof err);
+	if (rc != 0) {
+		if (rc == VOCD_ECONFIG)
+			eadd(e, "%s", err);
+		inst_free(in);
+		return rc;
+	}
+	in->ctx = (struct vocd_plugin_ctx){in->tenant, d->kind, d->name, in->rec_type, in->settings,
+	                                   host != NULL ? host->st : NULL};
+	rc = inst_open_state(in, err, sizeof err);
+	if (rc != 0) {
+		eadd(e, "%s%s", prefix, err);
+		inst_free(in);
+		return rc == VOCD_ENOMEM ? rc : VOCD_ECONFIG;
+	}
+	lua_State *L = vocd_luahost_state(in->lh);
+	in->hooks = vocd_plugin_api_names(L, 0);
+	in->handles = vocd_plugin_api_names(L, 1);
+	int n = cJSON_GetArraySize(in->hooks);
+	in->subs = n > 0 ? calloc((size_t)n, sizeof *in->subs) : NULL;
+	if (in->hooks == NULL || in->handles == NULL || (n > 0 && in->subs == NULL)) {
+		inst_free(in);
+		return VOCD_ENOMEM;
+	}
+	const cJSON *topic;
+	cJSON_ArrayForEach(topic, in->hooks)
+	{
+		struct sub *s = &in->subs[in->nsubs++];
+		s->in = in;
+		s->topic = strdup(topic->valuestring);
+		s->name = dupf("lua:%s:%s:%s", in->tenant, d->label, topic->valuestring);
+		if (s->topic == NULL || s->name == NULL) {
+			inst_free(in);
+			return VOCD_ENOMEM;
+		}
+	}
+	*out = in;
+	return 0;
+}
+
+static void note_failure(struct pinst *in, const char *hook, const char *file, int line, const char *message)
+{
+	pthread_mutex_lock(&in->stat_mu);
+	in->errors++;
+	in->last.set = 1;
+	snprintf(in->last.hook, sizeof in->last.hook, "%s", hook);
+	snprintf(in->last.file, sizeof in->last.file, "%s", file);
+	in->last.line = line;
+	snprintf(in->last.message, sizeof in->last.message, "%s", message);
+	in->last.time = now_ms();
+	pthread_mutex_unlock(&in->stat_mu);
+	if (in->host != NULL)
+		atomic_fetch_add(&in->host->errors, 1);
+	vocd_error("plugin %s (tenant %s), hook %s: %s:%d: %s", in->def->label, in->tenant, hook, file, line,
+	           message);
+}
+
+/*
+ * Runs hook \p hook (a vocd.handle name, or a vocd.hook topic when \p event) of \p in with up to two
+ * JSON arguments. Called with in->mu held.
+ */
+static int invoke_locked(struct pinst *in, const char *hook, int event, const cJSON *arg, const cJSON *meta,
+                         cJSON **result, char *err, size_t errlen)
+{
+	char msg[1024];
+	if (result != NULL)
+		*result = NULL;
+	if (in->lh == NULL) {
+		/* The state was dropped after hitting its memory cap and could not be rebuilt then. */
+		int rc = inst_open_state(in, msg, sizeof msg);
+		if (rc != 0) {
+			note_failure(in, hook, in->def->code_file, 0, msg);
+			snprintf(err, errlen, "%s", msg);
+			return VOCD_EPLUGIN;
+		}
+	}
+	lua_State *L = vocd_luahost_state(in->lh);
+	lua_settop(L, 0);
+	if (!(event ? vocd_plugin_api_push_hook(L, hook) : vocd_plugin_api_push_handle(L, hook))) {
+		snprintf(err, errlen, "plugin %s has no %s '%s'", in->def->label, event ? "hook" : "handler", hook);
+		return VOCD_ENOTFOUND;
+	}
+	vocd_lua_push_json(L, arg);
+	int nargs = 1;
+	if (meta != NULL) {
+		vocd_lua_push_json(L, meta);
+		nargs++;
+	}
+	int rc = vocd_luahost_run(in->lh, nargs, 1);
+	if (rc != 0) {
+		const struct vocd_luahost_error *le = vocd_luahost_last_error(in->lh);
+		const char *file = le->file[0] ? le->file : in->def->code_file;
+		snprintf(err, errlen, "%s:%d: %s", file, le->line, le->message);
+		note_failure(in, hook, file, le->line, le->message);
+		if (le->kind == VOCD_LUAHOST_MEMORY) {
+			/* A state that hit its cap may hold anything: start over from the plugin's code. */
+			vocd_luahost_free(in->lh);
+			in->lh = NULL;
+			if (inst_open_state(in, msg, sizeof msg) != 0)
+				vocd_error("plugin %s (tenant %s): cannot rebuild its state: %s", in->def->label, in->tenant,
+				           msg);
+		} else {
+			lua_settop(L, 0);
+		}
+		return rc;
+	}
+	rc = 0;
+	if (!lua_isnil(L, -1) && result != NULL) {
+		rc = vocd_lua_to_json(L, -1, result, msg, sizeof msg);
+		if (rc != 0) {
+			snprintf(err, errlen, "%s: hook %s returned a value that cannot be JSON: %s", in->def->code_file,
+			         hook, msg);
+			note_failure(in, hook, in->def->code_file, 0, err);
+			rc = rc == VOCD_ENOMEM ? rc : VOCD_EPLUGIN;
+		}
+	}
+	lua_settop(L, 0);
+	return rc;
+}
+
+static int invoke(struct pinst *in, const char *hook, int event, const cJSON *arg, const cJSON *meta,
+                  cJSON **result, char *err, size_t errlen)
+{
+	pthread_mutex_lock(&in->mu);
+	int rc = invoke_locked(in, hook, event, arg, meta, result, err, errlen);
+	pthread_mutex_unlock(&in->mu);
+	return rc;
+}
+
+/* A bus delivery to a plugin's event hook: fn(data, {id, topic, time, attempt, tenant}). */
+static int on_event(const struct vocd_event *ev, void *ud)
+{
+	struct sub *s = ud;
+	struct pinst *in = s->in;
+	if (strcmp(ev->tenant, in->tenant) != 0)
+		return 0; /* never another tenant's events */
+	cJSON *data = cJSON_ParseWithLength(ev->data, ev->len);
+	cJSON *meta = cJSON_CreateObject();
+	if (meta == NULL) {
+		cJSON_Delete(data);
+		return 1;
+	}
+	cJSON_AddNumberToObject(meta, "id", (double)ev->id);
+	cJSON_AddStringToObject(meta, "topic", ev->topic);
+	cJSON_AddStringToObject(meta, "tenant", ev->tenant);
+	cJSON_AddNumberToObject(meta, "time", (double)ev->time_ms);
+	cJSON_AddNumberToObject(meta, "attempt", ev->attempt);
+	char err[1024];
+	int rc = invoke(in, s->topic, 1, data, meta, NULL, err, sizeof err);
+	cJSON_Delete(data);
+	cJSON_Delete(meta);
+	if (rc != 0) {
+		vocd_bus_set_error(err);
+		return 1;
+	}
+	return 0;
+}
+
+/* ---- Sets ---------------------------------------------------------------------------------------- */
+
+static void set_free(struct pset *s)
+{
+	if (s == NULL)
+		return;
+	for (size_t i = 0; i < s->ninsts; i++)
+		inst_free(s->insts[i]);
+	for (size_t i = 0; i < s->ndefs; i++)
+		def_free(s->defs[i]);
+	free(s->insts);
+	free(s->defs);
+	free(s);
+}
+
+static struct pdef *set_find_def(struct pset *s, const char *kind, const char *name)
+{
+	for (size_t i = 0; i < s->ndefs; i++)
+		if (strcmp(s->defs[i]->kind, kind) == 0 && strcmp(s->defs[i]->name, name) == 0)
+			return s->defs[i];
+	return NULL;
+}
+
+/* Loads and validates everything \p cfg enables; reports every problem, one per line. */
+static int set_build(vocd_plugins *host, const struct vocd_config *cfg, struct pset **out, char *err,
+                     size_t errlen)
+{
+	*out = NULL;
+	struct ebuf e = {err, errlen, 0, 0};
+	if (err != NULL && errlen > 0)
+		err[0] = '\0';
+	struct pset *s = calloc(1, sizeof *s);
+	size_t total = 0;
+	for (size_t t = 0; t < cfg->ntenants; t++)
+		total += cfg->tenants[t].nplugins;
+	if (s == NULL)
+		return VOCD_ENOMEM;
+	s->refs = 1;
+	s->defs = calloc(total + 1, sizeof *s->defs);
+	s->insts = calloc(total + 1, sizeof *s->insts);
+	if (s->defs == NULL || s->insts == NULL) {
+		set_free(s);
+		return VOCD_ENOMEM;
+	}
+	struct vocd_luahost_limits lim = {cfg->limits.lua_memory, cfg->limits.lua_instructions,
+	                                  cfg->limits.lua_load_instructions, cfg->limits.lua_max_string};
+	int rc = 0;
+	for (size_t t = 0; t < cfg->ntenants && rc != VOCD_ENOMEM; t++) {
+		const struct vocd_tenant_conf *tc = &cfg->tenants[t];
+		for (size_t i = 0; i < tc->nplugins && rc != VOCD_ENOMEM; i++) {
+			const struct vocd_plugin_ref *ref = &tc->plugins[i];
+			const char *where = ref->where != NULL ? ref->where : tc->file;
+			if (!valid_kind(ref->kind) || !valid_plugin_name(ref->name)) {
+				eadd(&e, "%s: tenant %s: plugin %ss/%s: expected a kind (channel, workflow, incentive, report) "
+				         "and a name of a-z, 0-9, '_', '-'",
+				     where, tc->id, ref->kind ? ref->kind : "?", ref->name ? ref->name : "?");
+				continue;
+			}
+			int dup = 0;
+			for (size_t k = 0; k < i; k++)
+				dup |= strcmp(tc->plugins[k].kind, ref->kind) == 0 && strcmp(tc->plugins[k].name, ref->name) == 0;
+			if (dup) {
+				eadd(&e, "%s: tenant %s: plugin %ss/%s is enabled twice", where, tc->id, ref->kind, ref->name);
+				continue;
+			}
+			struct pdef *d = set_find_def(s, ref->kind, ref->name);
+			if (d == NULL) {
+				int r = def_load(cfg, ref->kind, ref->name, &lim, &d, &e);
+				if (r != 0) {
+					rc = r == VOCD_ENOMEM ? r : rc;
+					/* Remember the failure so that other tenants do not report it again. */
+					continue;
+				}
+				s->defs[s->ndefs++] = d;
+			}
+			struct pinst *in;
+			int r = inst_create(host, cfg, tc, ref, d, &in, &e);
+			if (r == VOCD_ENOMEM)
+				rc = r;
+			else if (r == 0)
+				s->insts[s->ninsts++] = in;
+		}
+	}
+	if (rc == 0 && e.n > 0)
+		rc = VOCD_ECONFIG;
+	if (rc != 0) {
+		if (rc == VOCD_ENOMEM && e.n == 0)
+			eadd(&e, "out of memory while loading plugins");
+		set_free(s);
+		return rc;
+	}
+	*out = s;
+	return 0;
+}
+
+static void set_subscribe(struct pset *s, vocd_bus *bus)
+{
+	if (bus == NULL)
+		return;
+	for (size_t i = 0; i < s->ninsts; i++) {
+		struct pinst *in = s->insts[i];
+		for (size_t k = 0; k < in->nsubs; k++) {
+			struct sub *sb = &in->subs[k];
+			int rc = vocd_bus_subscribe_tenant(bus, sb->name, in->tenant, sb->topic, on_event, sb);
+			if (rc != 0)
+				vocd_error("plugin %s (tenant %s): cannot subscribe to %s: %s", in->def->label, in->tenant,
+				           sb->topic, vocd_strerror(rc));
+			sb->active = rc == 0;
+		}
+	}
+}
+
+static void set_unsubscribe(struct pset *s, vocd_bus *bus)
+{
+	if (bus == NULL || s == NULL)
+		return;
+	for (size_t i = 0; i < s->ninsts; i++)
+		for (size_t k = 0; k < s->insts[i]->nsubs; k++) {
+			struct sub *sb = &s->insts[i]->subs[k];
+			if (sb->active)
+				vocd_bus_unsubscribe(bus, sb->name);
+			sb->active = 0;
+		}
+}
+
+static struct pset *acquire(vocd_plugins *p)
+{
+	pthread_mutex_lock(&p->mu);
+	struct pset *s = p->cur;
+	if (s != NULL)
+		s->refs++;
+	pthread_mutex_unlock(&p->mu);
+	return s;
+}
+
+static void release(vocd_plugins *p, struct pset *s)
+{
+	if (s == NULL)
+		return;
+	pthread_mutex_lock(&p->mu);
+	int last = --s->refs == 0;
+	pthread_mutex_unlock(&p->mu);
+	if (last)
+		set_free(s);
+}
+
+static struct pinst *find_inst(struct pset *s, const char *tenant, const char *name)
+{
+	for (size_t i = 0; s != NULL && i < s->ninsts; i++) {
+		struct pinst *in = s->insts[i];
+		if (strcmp(in->tenant, tenant) == 0 &&
+		    (strcmp(in->def->name, name) == 0 || strcmp(in->def->label, name) == 0))
+			return in;
+	}
+	return NULL;
+}
+
+/* ---- Public -------------------------------------------------------------------------------------- */
+
+int vocd_plugins_create(vocd_plugins **out, const struct vocd_config *cfg, vocd_store *st, vocd_bus *bus,
+                        char *err, size_t errlen)
+{
+	*out = NULL;
+	vocd_plugins *p = calloc(1, sizeof *p);
+	if (p == NULL)
+		return VOCD_ENOMEM;
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_mutex_init(&p->reload_mu, NULL);
+	p->st = st;
+	p->bus = bus;
+	atomic_init(&p->errors, 0);
+	int rc = set_build(p, cfg, &p->cur, err, errlen);
+	if (rc != 0) {
+		vocd_plugins_destroy(p);
+		return rc;
+	}
+	set_subscribe(p->cur, bus);
+	*out = p;
+	return 0;
+}
+
+int vocd_plugins_reload(vocd_plugins *p, const struct vocd_config *cfg, char *err, size_t errlen)
+{
+	pthread_mutex_lock(&p->reload_mu);
+	struct pset *next;
+	int rc = set_build(p, cfg, &next, err, errlen);
+	if (rc != 0) {
+		pthread_mutex_unlock(&p->reload_mu);
+		vocd_error("plugins: reload failed, keeping the running version: %s", err != NULL ? err : "");
+		return rc;
+	}
+	/* The bus keeps each subscriber's position while it is unsubscribed: events published between
+	 * these two steps reach the new version. */
+	pthread_mutex_lock(&p->mu);
+	struct pset *old = p->cur;
+	pthread_mutex_unlock(&p->mu);
+	set_unsubscribe(old, p->bus);
+	pthread_mutex_lock(&p->mu);
+	p->cur = next;
+	pthread_mutex_unlock(&p->mu);
+	set_subscribe(next, p->bus);
+	release(p, old);
+	pthread_mutex_unlock(&p->reload_mu);
+	return 0;
+}
+
+int vocd_plugins_check(const struct vocd_config *cfg, char *err, size_t errlen)
+{
+	struct pset *s;
+	int rc = set_build(NULL, cfg, &s, err, errlen);
+	set_free(s);
+	return rc;
+}
+
+int vocd_plugins_call(vocd_plugins *p, const char *tenant, const char *name, const char *hook,
+                      const cJSON *arg, cJSON **result, char *err, size_t errlen)
+{
+	char dummy[8];
+	if (err == NULL || errlen == 0) {
+		err = dummy;
+		errlen = sizeof dummy;
+	}
+	err[0] = '\0';
+	if (result != NULL)
+		*result = NULL;
+	if (p == NULL || tenant == NULL || name == NULL || hook == NULL)
+		return VOCD_EINVAL;
+	struct pset *s = acquire(p);
+	struct pinst *in = find_inst(s, tenant, name);
+	int rc;
+	if (in == NULL) {
+		snprintf(err, errlen, "plugin %s is not enabled for tenant %s", name, tenant);
+		rc = VOCD_ENOTFOUND;
+	} else {
+		rc = invoke(in, hook, 0, arg, NULL, result, err, errlen);
+	}
+	release(p, s);
+	return rc;
+}
+
+int vocd_plugins_status(vocd_plugins *p, const char *tenant, cJSON **out)
+{
+	*out = NULL;
+	cJSON *arr = cJSON_CreateArray();
+	if (arr == NULL)
+		return VOCD_ENOMEM;
+	struct pset *s = acquire(p);
+	int rc = 0;
+	for (size_t i = 0; s != NULL && i < s->ninsts && rc == 0; i++) {
+		struct pinst *in = s->insts[i];
+		if (strcmp(in->tenant, tenant) != 0)
+			continue;
+		cJSON *o = cJSON_CreateObject();
+		if (o == NULL) {
+			rc = VOCD_ENOMEM;
+			break;
+		}
+		cJSON_AddItemToArray(arr, o);
+		cJSON_AddStringToObject(o, "name", in->def->name);
+		cJSON_AddStringToObject(o, "kind", in->def->kind);
+		cJSON_AddStringToObject(o, "version", in->def->version);
+		cJSON_AddItemToObject(o, "hooks", cJSON_Duplicate(in->hooks, 1));
+		cJSON_AddItemToObject(o, "handles", cJSON_Duplicate(in->handles, 1));
+		pthread_mutex_lock(&in->stat_mu);
+		cJSON_AddNumberToObject(o, "errors", (double)in->errors);
+		if (in->last.set) {
+			cJSON *le = cJSON_AddObjectToObject(o, "last_error");
+			if (le != NULL) {
+				cJSON_AddStringToObject(le, "hook", in->last.hook);
+				cJSON_AddStringToObject(le, "file", in->last.file);
+				cJSON_AddNumberToObject(le, "line", in->last.line);
+				cJSON_AddStringToObject(le, "message", in->last.message);
+				cJSON_AddNumberToObject(le, "time", (double)in->last.time);
+			}
+		} else {
+			cJSON_AddNullToObject(o, "last_error");
+		}
+		pthread_mutex_unlock(&in->stat_mu);
+	}
+	release(p, s);
+	if (rc != 0) {
+		cJSON_Delete(arr);
+		return rc;
+	}
+	*out = arr;
+	return 0;
+}
+
+unsigned long vocd_plugins_error_count(vocd_plugins *p)
+{
+	return p != NULL ? atomic_load(&p->errors) : 0;
+}
+
+void vocd_plugins_destroy(vocd_plugins *p)
+{
+	if (p == NULL)
+		return;
+	set_unsubscribe(p->cur, p->bus);
+	release(p, p->cur);
+	pthread_mutex_destroy(&p->mu);
+	pthread_mutex_destroy(&p->reload_mu);
+	free(p);
+}

@@ -1,0 +1,58 @@
+/* The `vocd` table given to plugin code (documented for integrators in docs/plugin-api.md), and the
+ * conversions between Lua values and JSON used at the host's boundary. */
+#ifndef VOCD_PLUGIN_API_H
+#define VOCD_PLUGIN_API_H
+
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+#include <lua.h>
+
+#include "luahost.h"
+#include "store.h"
+
+/** The API version plugins declare with `api = 1` in the table plugin.lua returns. */
+#define VOCD_PLUGIN_API_VERSION 1
+
+/** What one plugin instance may touch. Must outlive the state it is opened in. */
+struct vocd_plugin_ctx {
+	const char *tenant;
+	const char *kind;     /**< "workflow" */
+	const char *name;     /**< "escalate" */
+	const char *rec_type; /**< "plugin.escalate": the record type of vocd.store */
+	const cJSON *settings;
+	vocd_store *store;    /**< NULL: vocd.store, vocd.publish and vocd.timer raise "storage unavailable" */
+};
+
+/**
+ * \brief Sets the read-only global `vocd` of \p h for \p ctx. Registrations made with vocd.hook and
+ * vocd.handle while the plugin loads are kept in the state's registry.
+ * \return 0, VOCD_ENOMEM.
+ */
+int vocd_plugin_api_open(vocd_luahost *h, const struct vocd_plugin_ctx *ctx);
+
+/** \brief Pushes the function registered by vocd.hook(\p topic) and returns 1, or pushes nothing, 0. */
+int vocd_plugin_api_push_hook(lua_State *L, const char *topic);
+
+/** \brief Pushes the function registered by vocd.handle(\p name) and returns 1, or pushes nothing, 0. */
+int vocd_plugin_api_push_handle(lua_State *L, const char *name);
+
+/** \brief The registered topics (\p handles 0) or handler names (1), sorted, as a new JSON array. */
+cJSON *vocd_plugin_api_names(lua_State *L, int handles);
+
+/**
+ * \brief Pushes \p j as a Lua value (objects and arrays as tables, null as vocd.json.null, integral
+ * numbers as integers). NULL pushes nil.
+ */
+void vocd_lua_push_json(lua_State *L, const cJSON *j);
+
+/**
+ * \brief Converts the value at \p idx to JSON. Tables with keys 1..n are arrays, others objects with
+ * string keys (sorted; integer keys become strings); an empty table is an object. Reads raw (runs no
+ * metamethods) but sees through the host's read-only views.
+ * \param out receives a new item (caller frees).
+ * \return 0, VOCD_EINVAL (functions, cycles or nesting deeper than 64, NaN: reason in \p err).
+ */
+int vocd_lua_to_json(lua_State *L, int idx, cJSON **out, char *err, size_t errlen);
+
+#endif
