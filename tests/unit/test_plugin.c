@@ -8,6 +8,8 @@
 #include <cmocka.h>
 
 #include <ftw.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -346,6 +348,51 @@ static void test_reload(void **state)
 	nftw(dir, rm_cb, 8, FTW_DEPTH | FTW_PHYS);
 }
 
+struct caller {
+	vocd_plugins *p;
+	atomic_int *stop;
+	int calls, failures;
+};
+
+static void *caller_main(void *arg)
+{
+	struct caller *c = arg;
+	char err[512];
+	while (!atomic_load(c->stop)) {
+		cJSON *res = NULL;
+		if (vocd_plugins_call(c->p, "demo", "good", "count", NULL, &res, err, sizeof err) != 0 || !cJSON_IsNumber(res))
+			c->failures++;
+		cJSON_Delete(res);
+		c->calls++;
+	}
+	return NULL;
+}
+
+static void test_reload_while_calls_run(void **state)
+{
+	struct tconf t;
+	tconf_init(&t, FIXTURES);
+	tconf_add(&t, "demo", "good", "{\"threshold\": 1}", "demo.lua:1");
+	vocd_plugins *p = NULL;
+	char err[1024];
+	assert_int_equal(vocd_plugins_create(&p, &t.cfg, NULL, NULL, err, sizeof err), 0);
+	atomic_int stop = 0;
+	struct caller c[2] = {{p, &stop, 0, 0}, {p, &stop, 0, 0}};
+	pthread_t th[2];
+	for (int i = 0; i < 2; i++)
+		assert_int_equal(pthread_create(&th[i], NULL, caller_main, &c[i]), 0);
+	for (int i = 0; i < 10; i++)
+		assert_int_equal(vocd_plugins_reload(p, &t.cfg, err, sizeof err), 0);
+	atomic_store(&stop, 1);
+	for (int i = 0; i < 2; i++) {
+		pthread_join(th[i], NULL);
+		assert_int_equal(c[i].failures, 0);
+		assert_true(c[i].calls > 0);
+	}
+	vocd_plugins_destroy(p);
+	tconf_free(&t);
+}
+
 /* ---- With storage and bus ------------------------------------------------------------------------ */
 
 struct env {
@@ -487,6 +534,7 @@ int main(void)
 	    cmocka_unit_test(test_hooks_by_name),
 	    cmocka_unit_test(test_status_reports_last_error),
 	    cmocka_unit_test(test_reload),
+	    cmocka_unit_test(test_reload_while_calls_run),
 	    cmocka_unit_test(test_tenants_apart_and_bus_hooks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
