@@ -782,8 +782,8 @@ int vocd_config_load(struct vocd_config **out, const char *file, char *err, size
 					snprintf(dir, sizeof dir, "tenants");
 				cfg->tenants_dir = strdup(dir);
 			}
-			if (p.count == 0)
-				load_tenants_dir(cfg, cfg->tenants_dir, &p);
+			/* Tenants are read even when the server file has problems: all mistakes in one report. */
+			load_tenants_dir(cfg, cfg->tenants_dir, &p);
 		}
 	}
 	if (p.count > 0) {

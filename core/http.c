@@ -85,18 +85,29 @@ static const char *reason(int status)
 void vocd_http_text(struct vocd_req *req, int status, const char *content_type, const char *text, size_t len)
 {
 	req->status = status;
-	mg_printf(req->conn,
-	          "HTTP/1.1 %d %s\r\n"
-	          "Content-Type: %s\r\n"
-	          "Content-Length: %zu\r\n"
-	          "Cache-Control: no-store\r\n"
-	          "X-Content-Type-Options: nosniff\r\n"
-	          "%s"
-	          "\r\n",
-	          status, reason(status), content_type, len,
-	          status == 401 ? "WWW-Authenticate: Bearer realm=\"vocd\"\r\n" : "");
-	if (strcmp(req->method, "HEAD") != 0)
+	char head[512];
+	int n = snprintf(head, sizeof head,
+	                 "HTTP/1.1 %d %s\r\n"
+	                 "Content-Type: %s\r\n"
+	                 "Content-Length: %zu\r\n"
+	                 "Cache-Control: no-store\r\n"
+	                 "X-Content-Type-Options: nosniff\r\n"
+	                 "%s"
+	                 "\r\n",
+	                 status, reason(status), content_type, len,
+	                 status == 401 ? "WWW-Authenticate: Bearer realm=\"vocd\"\r\n" : "");
+	if (strcmp(req->method, "HEAD") == 0)
+		len = 0;
+	/* Head and body in one write: one TLS record, one TCP segment for small answers. */
+	char small[8192];
+	if ((size_t)n + len <= sizeof small) {
+		memcpy(small, head, (size_t)n);
+		memcpy(small + n, text, len);
+		mg_write(req->conn, small, (size_t)n + len);
+	} else {
+		mg_write(req->conn, head, (size_t)n);
 		mg_write(req->conn, text, len);
+	}
 }
 
 void vocd_http_json(struct vocd_req *req, int status, const cJSON *body)
@@ -355,6 +366,8 @@ int vocd_http_start(struct vocd_server *srv, const char *cert_file)
 	options[n++] = "yes";
 	options[n++] = "keep_alive_timeout_ms";
 	options[n++] = "30000";
+	options[n++] = "tcp_nodelay";
+	options[n++] = "1";
 	options[n++] = "enable_directory_listing";
 	options[n++] = "no";
 	if (!cfg->plain_http) {
