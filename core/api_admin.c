@@ -81,7 +81,7 @@ int vocd_api_admin_replay(struct vocd_req *req)
 {
 	int rc = vocd_bus_replay(req->srv->bus, req->auth.tenant, req->params[0]);
 	if (rc == VOCD_ENOTFOUND) {
-		vocd_http_error(req, 404, "not_found", "no dead letter %s", req->params[0]);
+		vocd_http_error(req, 404, "not_found", "no dead letter %s, or its subscriber is not active now", req->params[0]);
 		return 0;
 	}
 	if (rc != 0) {

@@ -34,7 +34,7 @@ int vocd_api_metrics(struct vocd_req *req)
 
 int vocd_api_whoami(struct vocd_req *req)
 {
-	const struct vocd_tenant_conf *t = vocd_config_tenant(req->srv->cfg, req->auth.tenant);
+	const struct vocd_tenant_conf *t = vocd_config_tenant(vocd_server_config(req->srv), req->auth.tenant);
 	cJSON *body = cJSON_CreateObject();
 	cJSON_AddStringToObject(body, "tenant", req->auth.tenant);
 	cJSON_AddStringToObject(body, "tenant_name", t ? t->name : req->auth.tenant);

@@ -176,7 +176,7 @@ cJSON *vocd_http_body_object(struct vocd_req *req)
 /* Reads the body within the cap. \return 0, or an HTTP status already answered. */
 static int read_body(struct vocd_req *req)
 {
-	size_t cap = req->srv->cfg->limits.max_body;
+	size_t cap = vocd_server_config(req->srv)->limits.max_body;
 	long long declared = req->ri->content_length;
 	if (declared > (long long)cap) {
 		vocd_http_error(req, 413, "too_large", "the body is larger than the %zu bytes allowed", cap);
@@ -237,7 +237,7 @@ static int authenticate(struct vocd_req *req, unsigned roles)
 		vocd_http_error(req, 401, "unauthorized", "the API token is not valid");
 		return 401;
 	}
-	if (!vocd_config_tenant(req->srv->cfg, req->auth.tenant)) {
+	if (!vocd_config_tenant(vocd_server_config(req->srv), req->auth.tenant)) {
 		vocd_http_error(req, 401, "unauthorized", "the API token's tenant is not configured on this server");
 		return 401;
 	}

@@ -177,7 +177,7 @@ int vocd_server_reload(struct vocd_server *srv, char *err, size_t errlen)
 		if (old) {
 			srv->old_cfgs = old;
 			old[srv->nold++] = srv->cfg;
-			srv->cfg = cfg;
+			__atomic_store_n(&srv->cfg, cfg, __ATOMIC_RELEASE);
 		} else {
 			rc = VOCD_ENOMEM;
 		}

@@ -36,6 +36,15 @@ struct vocd_serve_opts {
 };
 
 /**
+ * \brief The current configuration. Reload swaps it while requests run; earlier ones stay valid until
+ * vocd_server_stop, so a request may keep using the one it read.
+ */
+static inline const struct vocd_config *vocd_server_config(struct vocd_server *srv)
+{
+	return __atomic_load_n(&srv->cfg, __ATOMIC_ACQUIRE);
+}
+
+/**
  * \brief Loads the configuration and starts everything. Problems are logged.
  * \return 0, VOCD_ECONFIG, VOCD_EIO (data directory, certificate or port not usable).
  */
