@@ -798,6 +798,10 @@ static int process_tenant(struct worker *w, const char *tenant, struct sub **sub
 		uint64_t c = cur[i];
 		if (s->state != SUB_ACTIVE) /* racy read, rechecked by deliver() */
 			continue;
+		/* The events read start after `start`; a subscriber behind it (one waiting to retry) must not be
+		 * handed later events, or the one it waits on would be skipped. It is served on a later pass. */
+		if (c < start)
+			continue;
 		struct retry *r = find_retry(w, tenant, s->name);
 		for (size_t k = 0; k < evs.n; k++) {
 			const struct event_copy *e = &evs.v[k];

@@ -372,6 +372,41 @@ static void test_retry_keeps_order(void **state)
 	env_teardown(&e);
 }
 
+/* A subscriber waiting to retry must not be handed events published while it waits, even when another
+ * subscriber of the tenant is already past the failed one. */
+static void test_retry_not_skipped_by_later_events(void **state)
+{
+	struct env e;
+	struct rec r, other;
+	rec_init(&r);
+	rec_init(&other);
+	r.fail_first = 1;
+	env_setup(&e, &(struct vocd_bus_opts){.backoff_ms = 300, .backoff_max_ms = 1000, .max_attempts = 5,
+	                                       .timer_poll_ms = 20});
+	assert_int_equal(vocd_bus_subscribe(e.bus, "flaky", "*", on_event, &r), 0);
+	assert_int_equal(vocd_bus_subscribe(e.bus, "other", "*", on_event, &other), 0);
+	assert_int_equal(vocd_bus_start(e.bus), 0);
+
+	struct pub first[] = {{"t1", "e.one", "1"}};
+	struct pub_job j1 = {first, 1, 0};
+	assert_int_equal(vocd_store_write(e.st, pub_fn, &j1), 0);
+	assert_int_equal(wait_count(&other, 1, 5000), 1);
+	assert_int_equal(wait_count(&r, 1, 5000), 1); /* the failed first attempt */
+	/* Published while "flaky" waits for its retry. */
+	struct pub later[] = {{"t1", "e.two", "2"}, {"t1", "e.three", "3"}};
+	struct pub_job j2 = {later, 2, 0};
+	assert_int_equal(vocd_store_write(e.st, pub_fn, &j2), 0);
+	assert_int_equal(wait_count(&other, 3, 5000), 3);
+
+	assert_int_equal(wait_count(&r, 4, 5000), 4);
+	const char *want[] = {"e.one", "e.one", "e.two", "e.three"};
+	for (int i = 0; i < 4; i++)
+		assert_string_equal(r.v[i].topic, want[i]);
+	assert_int_equal(r.v[1].attempt, 2);
+	assert_true(wait_backlog_zero(e.bus, 5000));
+	env_teardown(&e);
+}
+
 static int find_dead(cJSON *list, const char *topic, cJSON **out)
 {
 	cJSON *it;
@@ -672,6 +707,7 @@ int main(void)
 		cmocka_unit_test(test_order_per_tenant_two_workers),
 		cmocka_unit_test(test_topic_matching),
 		cmocka_unit_test(test_retry_keeps_order),
+		cmocka_unit_test(test_retry_not_skipped_by_later_events),
 		cmocka_unit_test(test_dead_letter_and_replay),
 		cmocka_unit_test(test_restart),
 		cmocka_unit_test(test_timers),
