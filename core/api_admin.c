@@ -10,9 +10,10 @@
 /* Keeps only the lines of \p err that concern \p tenant: other tenants' problems are not theirs to read. */
 static void own_lines(const char *err, const char *tenant, char *out, size_t outlen)
 {
+	/* Exact marks: tenant "demo" must not see the lines of "demo2". */
 	char file_mark[96], tenant_mark[96];
-	snprintf(file_mark, sizeof file_mark, "/%s.lua", tenant);
-	snprintf(tenant_mark, sizeof tenant_mark, "tenant %s", tenant);
+	snprintf(file_mark, sizeof file_mark, "/%s.lua:", tenant);
+	snprintf(tenant_mark, sizeof tenant_mark, "tenant %s,", tenant);
 	size_t o = 0;
 	out[0] = '\0';
 	for (const char *line = err; *line;) {

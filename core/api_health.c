@@ -9,7 +9,7 @@
 int vocd_api_healthz(struct vocd_req *req)
 {
 	/* A read transaction proves the database answers; the write path is proven by /metrics' commits. */
-	vocd_txn *txn;
+	vocd_txn *txn = NULL;
 	int rc = vocd_store_read(req->srv->store, &txn);
 	vocd_txn_end(txn);
 	cJSON *body = cJSON_CreateObject();

@@ -452,12 +452,17 @@ static void set_defaults(struct vocd_config *cfg)
 	cfg->limits.lua_max_string = 4 << 20;
 }
 
-static void valid_listen(struct ctx *c, const char *listen, int line)
+int vocd_listen_valid(const char *listen)
 {
-	const char *colon = strrchr(listen, ':');
+	const char *colon = listen ? strrchr(listen, ':') : NULL;
 	char *end;
 	long port = colon ? strtol(colon + 1, &end, 10) : -1;
-	if (!colon || colon == listen || *end != '\0' || port < 0 || port > 65535)
+	return colon && colon != listen && colon[1] != '\0' && *end == '\0' && port >= 0 && port <= 65535;
+}
+
+static void valid_listen(struct ctx *c, const char *listen, int line)
+{
+	if (!vocd_listen_valid(listen))
 		problem(c->p, "%s:%d: listen: expected \"HOST:PORT\" such as \"127.0.0.1:8443\", got \"%s\"", c->file,
 		        line, listen);
 }

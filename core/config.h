@@ -66,6 +66,9 @@ void vocd_config_free(struct vocd_config *cfg);
 /** \brief The tenant with that id, or NULL. */
 const struct vocd_tenant_conf *vocd_config_tenant(const struct vocd_config *cfg, const char *id);
 
+/** \brief True if \p listen is "HOST:PORT" with a port from 0 to 65535. */
+int vocd_listen_valid(const char *listen);
+
 /** \brief True if \p id is a valid tenant id: 1-64 of [a-z0-9_-], starting with a letter or digit. */
 int vocd_tenant_id_valid(const char *id);
 

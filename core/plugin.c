@@ -373,7 +373,8 @@ static int inst_create(vocd_plugins *host, const struct vocd_config *cfg, const 
 	in->def = d;
 	in->host = host;
 	in->tenant = strdup(t->id);
-	in->rec_type = dupf("plugin.%s", d->name);
+	/* Kind and name: a channel and a workflow of the same name keep separate storage. */
+	in->rec_type = dupf("plugin.%s", d->label);
 	in->where = strdup(ref->where != NULL ? ref->where : (t->file != NULL ? t->file : t->id));
 	if (!in->tenant || !in->rec_type || !in->where) {
 		inst_free(in);

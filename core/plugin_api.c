@@ -574,7 +574,7 @@ static int api_timer(lua_State *L)
 	j.topic = check_topic(L, 3, "vocd.timer");
 	luaL_checktype(L, 4, LUA_TTABLE);
 	/* Timer keys are per tenant in the bus: prefix them with the plugin so plugins cannot collide. */
-	j.key = lua_pushfstring(L, "%s:%s", j.c->name, key);
+	j.key = lua_pushfstring(L, "%ss/%s:%s", j.c->kind, j.c->name, key);
 	j.data = arg_json(L, 4, &j.len);
 	return run_job(L, "vocd.timer", timer_fn, &j);
 }

@@ -19,7 +19,7 @@ struct vocd_plugin_ctx {
 	const char *tenant;
 	const char *kind;     /**< "workflow" */
 	const char *name;     /**< "escalate" */
-	const char *rec_type; /**< "plugin.escalate": the record type of vocd.store */
+	const char *rec_type; /**< "plugin.workflows/escalate": the record type of vocd.store */
 	const cJSON *settings;
 	vocd_store *store;    /**< NULL: vocd.store, vocd.publish and vocd.timer raise "storage unavailable" */
 };

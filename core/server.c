@@ -127,6 +127,11 @@ int vocd_server_start(struct vocd_server **out, const struct vocd_serve_opts *op
 		goto fail;
 	}
 	srv->config_file = opts->config_file ? strdup(opts->config_file) : NULL;
+	if (opts->listen && !vocd_listen_valid(opts->listen)) {
+		vocd_error("--listen: expected HOST:PORT such as 127.0.0.1:8443, got \"%s\"", opts->listen);
+		rc = VOCD_ECONFIG;
+		goto fail;
+	}
 	if ((rc = replace(&srv->cfg->data_dir, opts->data_dir)) != 0 || (rc = replace(&srv->cfg->listen, opts->listen)) != 0)
 		goto fail;
 
@@ -170,17 +175,15 @@ int vocd_server_reload(struct vocd_server *srv, char *err, size_t errlen)
 		cfg->listen = strdup(srv->cfg->listen);
 		free(keep[0]);
 		free(keep[1]);
-		rc = vocd_plugins_reload(srv->plugins, cfg, err, errlen);
+		/* Room to keep the running config first: once the plugins are swapped there is no way back. */
+		struct vocd_config **old = realloc(srv->old_cfgs, (srv->nold + 1) * sizeof *old);
+		if (old)
+			srv->old_cfgs = old;
+		rc = old ? vocd_plugins_reload(srv->plugins, cfg, err, errlen) : VOCD_ENOMEM;
 	}
 	if (rc == 0) {
-		struct vocd_config **old = realloc(srv->old_cfgs, (srv->nold + 1) * sizeof *old);
-		if (old) {
-			srv->old_cfgs = old;
-			old[srv->nold++] = srv->cfg;
-			__atomic_store_n(&srv->cfg, cfg, __ATOMIC_RELEASE);
-		} else {
-			rc = VOCD_ENOMEM;
-		}
+		srv->old_cfgs[srv->nold++] = srv->cfg;
+		__atomic_store_n(&srv->cfg, cfg, __ATOMIC_RELEASE);
 	}
 	if (rc != 0) {
 		vocd_config_free(cfg);
