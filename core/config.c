@@ -541,13 +541,25 @@ static int split_plugin_name(const char *full, char **kind, char **name)
 }
 
 /* Settings of a tenant file; each later capability adds its own (survey, calendar, ...). */
-static const char *const tenant_keys[] = {"name", "plugins", NULL};
+static const char *const tenant_keys[] = {"name", "plugins", "survey", NULL};
 
 static void read_tenant(struct ctx *c, struct vocd_tenant_conf *t)
 {
 	lua_State *L = c->L;
 	t->settings = cJSON_CreateObject();
 	unknown_keys(c, c->env, "", tenant_keys, 0);
+
+	int survey_line = line_of(L, "survey");
+	get_setting(c, c->env, "survey");
+	cJSON *survey = lua_isnil(L, -1) ? NULL : to_json(c, -1, "survey", survey_line, 0);
+	lua_pop(L, 1);
+	char where[PATH_MAX + 16];
+	snprintf(where, sizeof where, "%s:%d", c->file, survey_line);
+	if (vocd_surveys_parse(survey, where, &t->surveys, c->p->buf, c->p->cap) != 0) {
+		c->p->count++;
+		c->p->len = c->p->cap ? strlen(c->p->buf) : 0;
+	}
+	cJSON_Delete(survey);
 
 	opt_string(c, c->env, "name", "name", line_of(L, "name"), 0, &t->name);
 	if (!t->name)
@@ -816,6 +828,7 @@ void vocd_config_free(struct vocd_config *cfg)
 		free(t->name);
 		free(t->file);
 		cJSON_Delete(t->settings);
+		vocd_surveys_free(&t->surveys);
 	}
 	free(cfg->tenants);
 	free(cfg->file);

@@ -8,6 +8,8 @@
 
 #include <cjson/cJSON.h>
 
+#include "survey.h"
+
 /** A plugin enabled for a tenant, with the tenant's settings for it (validated later by the plugin host). */
 struct vocd_plugin_ref {
 	char *kind;        /**< "channel", "workflow", "incentive" or "report" */
@@ -22,7 +24,8 @@ struct vocd_tenant_conf {
 	char *file;        /**< the file it came from ("(embedded) conf/tenants/demo.lua" for the default) */
 	struct vocd_plugin_ref *plugins;
 	size_t nplugins;
-	cJSON *settings;   /**< the tenant file's other top-level settings, as JSON (for later issues) */
+	cJSON *settings;   /**< the tenant file's other top-level settings, as JSON */
+	struct vocd_surveys surveys; /**< from `survey = { ... }`, or the built-in default */
 };
 
 struct vocd_limits {

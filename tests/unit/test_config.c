@@ -157,6 +157,28 @@ static void bad_tenant_files_are_reported(void **state)
 	assert_non_null(strstr(err, "acme.lua:2: unknown setting 'survy'"));
 }
 
+static void survey_is_read_and_checked(void **state)
+{
+	struct vocd_config *cfg = NULL;
+	char err[4096];
+	write_file("tenants/acme.lua", "name = \"Acme\"\n\nsurvey = {\n  metrics = { \"nps\", \"csat\" },\n"
+	                               "  tags = { { id = \"slow\", label = { [\"zh-CN\"] = \"太慢\", en = \"Slow\" } } },\n}\n");
+	write_file("tenants/globex.lua", "name = \"Globex\"\n");
+	assert_int_equal(load("", &cfg, err, sizeof err), 0);
+	const struct vocd_survey *sv = vocd_surveys_pick(&vocd_config_tenant(cfg, "acme")->surveys, NULL);
+	assert_int_equal(sv->metrics[0], VOCD_METRIC_NPS);
+	assert_int_equal(sv->ntags, 1);
+	assert_string_equal(sv->tags[0].label.zh, "太慢");
+	/* A tenant without a survey gets the built-in one. */
+	sv = vocd_surveys_pick(&vocd_config_tenant(cfg, "globex")->surveys, "x");
+	assert_int_equal(sv->metrics[0], VOCD_METRIC_CSAT);
+	vocd_config_free(cfg);
+
+	write_file("tenants/acme.lua", "name = \"Acme\"\nsurvey = { metrics = { \"joy\" } }\n");
+	assert_int_equal(load("", &cfg, err, sizeof err), VOCD_ECONFIG);
+	assert_non_null(strstr(err, "acme.lua:2: survey.metrics[1]: expected \"csat\""));
+}
+
 static void listen_must_have_a_port(void **state)
 {
 	struct vocd_config *cfg = NULL;
@@ -186,6 +208,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(bare_words_suggest_quotes, setup, teardown),
 		cmocka_unit_test_setup_teardown(syntax_errors_and_loops_are_reported, setup, teardown),
 		cmocka_unit_test_setup_teardown(bad_tenant_files_are_reported, setup, teardown),
+		cmocka_unit_test_setup_teardown(survey_is_read_and_checked, setup, teardown),
 		cmocka_unit_test_setup_teardown(listen_must_have_a_port, setup, teardown),
 		cmocka_unit_test(tenant_ids),
 	};
