@@ -13,6 +13,11 @@ listen = "127.0.0.1:8443"
 -- 含私钥和证书的 PEM 文件；不设置时 vocd 在数据目录中生成仅供开发用的证书。
 -- tls_certificate = "/etc/vocd/tls.pem"
 
+-- The master key that encrypts customers' personal data. Keep it OUTSIDE the data directory (and out of
+-- its backups); `vocd init` creates it. Losing it makes the personal data unreadable.
+-- 加密客户个人信息的主密钥，须放在数据目录之外（也不要与数据备份放在一起）；由 `vocd init` 生成。
+key_file = "keys/master.key"
+
 -- Plain HTTP instead of HTTPS, only behind a TLS-terminating proxy on the same machine.
 -- 仅当同机有 TLS 反向代理时才可改为明文 HTTP。
 plain_http = false

@@ -427,7 +427,7 @@ static cJSON *to_json(struct ctx *c, int idx, const char *path, int line, int de
 
 /* ---- The server file --------------------------------------------------------------------------------- */
 
-static const char *const server_keys[] = {"listen", "tls_certificate", "plain_http", "data_dir", "plugins_dir",
+static const char *const server_keys[] = {"listen", "tls_certificate", "key_file", "plain_http", "data_dir", "plugins_dir",
                                           "tenants_dir", "access_log", "threads", "limits", NULL};
 static const char *const thread_keys[] = {"http", "bus", NULL};
 static const char *const limit_keys[] = {"max_body", "max_header", "request_timeout", "db_max_size",
@@ -438,6 +438,7 @@ static void set_defaults(struct vocd_config *cfg)
 {
 	cfg->listen = strdup("127.0.0.1:8443");
 	cfg->data_dir = strdup("data");
+	cfg->key_file = strdup("keys/master.key");
 	cfg->plugins_dir = strdup(VOCD_SOURCE_DIR "/plugins");
 	cfg->access_log = strdup("access.log");
 	cfg->http_threads = 16;
@@ -474,6 +475,7 @@ static void read_server(struct ctx *c, struct vocd_config *cfg)
 	opt_string(c, c->env, "listen", "listen", line_of(L, "listen"), 0, &cfg->listen);
 	valid_listen(c, cfg->listen, line_of(L, "listen"));
 	opt_string(c, c->env, "tls_certificate", "tls_certificate", line_of(L, "tls_certificate"), 1, &cfg->tls_cert);
+	opt_string(c, c->env, "key_file", "key_file", line_of(L, "key_file"), 0, &cfg->key_file);
 	opt_bool(c, c->env, "plain_http", "plain_http", line_of(L, "plain_http"), &cfg->plain_http);
 	opt_string(c, c->env, "data_dir", "data_dir", line_of(L, "data_dir"), 0, &cfg->data_dir);
 	opt_string(c, c->env, "plugins_dir", "plugins_dir", line_of(L, "plugins_dir"), 0, &cfg->plugins_dir);
@@ -541,7 +543,8 @@ static int split_plugin_name(const char *full, char **kind, char **name)
 }
 
 /* Settings of a tenant file; each later capability adds its own (survey, calendar, ...). */
-static const char *const tenant_keys[] = {"name", "plugins", "survey", NULL};
+static const char *const tenant_keys[] = {"name", "plugins", "survey", "invitations", NULL};
+static const char *const invitation_keys[] = {"expires_days", "min_days_between", "survey_url", NULL};
 
 static void read_tenant(struct ctx *c, struct vocd_tenant_conf *t)
 {
@@ -560,6 +563,27 @@ static void read_tenant(struct ctx *c, struct vocd_tenant_conf *t)
 		c->p->len = c->p->cap ? strlen(c->p->buf) : 0;
 	}
 	cJSON_Delete(survey);
+
+	t->invitations.expires_days = 7;
+	t->invitations.min_days_between = 0;
+	int inv_line;
+	if (open_table(c, "invitations", &inv_line)) {
+		int it = lua_gettop(L);
+		uint64_t v;
+		unknown_keys(c, it, "invitations", invitation_keys, inv_line);
+		v = t->invitations.expires_days;
+		opt_uint(c, it, "invitations.expires_days", "expires_days", inv_line, 1, 365, &v);
+		t->invitations.expires_days = (unsigned)v;
+		v = t->invitations.min_days_between;
+		opt_uint(c, it, "invitations.min_days_between", "min_days_between", inv_line, 0, 365, &v);
+		t->invitations.min_days_between = (unsigned)v;
+		opt_string(c, it, "invitations.survey_url", "survey_url", inv_line, 0, &t->invitations.base_url);
+		const char *u = t->invitations.base_url;
+		if (u && strncmp(u, "https://", 8) != 0 && strncmp(u, "http://", 7) != 0)
+			problem(c->p, "%s:%d: invitations.survey_url: expected an address starting with https://, got \"%s\"",
+			        c->file, nested_line(inv_line, "survey_url"), u);
+	}
+	lua_settop(L, c->env);
 
 	opt_string(c, c->env, "name", "name", line_of(L, "name"), 0, &t->name);
 	if (!t->name)
@@ -829,11 +853,13 @@ void vocd_config_free(struct vocd_config *cfg)
 		free(t->file);
 		cJSON_Delete(t->settings);
 		vocd_surveys_free(&t->surveys);
+		free(t->invitations.base_url);
 	}
 	free(cfg->tenants);
 	free(cfg->file);
 	free(cfg->listen);
 	free(cfg->tls_cert);
+	free(cfg->key_file);
 	free(cfg->data_dir);
 	free(cfg->plugins_dir);
 	free(cfg->tenants_dir);

@@ -18,6 +18,13 @@ struct vocd_plugin_ref {
 	char *where;       /**< "conf/tenants/demo.lua:12" for messages */
 };
 
+/** How a tenant's invitations behave (`invitations = { ... }` in the tenant file). */
+struct vocd_invite_conf {
+	unsigned expires_days;     /**< a link stays valid this long; default 7 */
+	unsigned min_days_between; /**< at most one invitation per customer in this many days, any channel; 0 = no limit */
+	char *base_url;            /**< start of survey links ("https://feedback.example.com"); NULL = the server's address */
+};
+
 struct vocd_tenant_conf {
 	char *id;          /**< the file name without .lua */
 	char *name;        /**< display name */
@@ -26,6 +33,7 @@ struct vocd_tenant_conf {
 	size_t nplugins;
 	cJSON *settings;   /**< the tenant file's other top-level settings, as JSON */
 	struct vocd_surveys surveys; /**< from `survey = { ... }`, or the built-in default */
+	struct vocd_invite_conf invitations;
 };
 
 struct vocd_limits {
@@ -44,6 +52,7 @@ struct vocd_config {
 	char *listen;       /**< "127.0.0.1:8443" */
 	int plain_http;     /**< 1 = no TLS (only when the config asks for it) */
 	char *tls_cert;     /**< PEM with key and certificate; NULL = development certificate in data_dir */
+	char *key_file;     /**< master key for personal data, outside data_dir; made by `vocd init` */
 	char *data_dir;
 	char *plugins_dir;
 	char *tenants_dir;  /**< NULL for the embedded default */
