@@ -15,6 +15,7 @@
 #include "api.h"
 #include "bus.h"
 #include "error.h"
+#include "ids.h"
 
 #define TYPE "service_event"
 #define MAX_LIST 500
@@ -203,13 +204,6 @@ static int create(vocd_txn *txn, void *arg)
 	return vocd_bus_publish(txn, j->tenant, "service_event.created", event, (size_t)n);
 }
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 int vocd_api_service_event_create(struct vocd_req *req)
 {
 	cJSON *body = vocd_http_body_object(req);
@@ -219,7 +213,7 @@ int vocd_api_service_event_create(struct vocd_req *req)
 		cJSON_Delete(body);
 		return 0;
 	}
-	cJSON_AddNumberToObject(body, "received_at", (double)now_ms());
+	cJSON_AddNumberToObject(body, "received_at", (double)vocd_now_ms());
 	cJSON *source = cJSON_AddObjectToObject(body, "source");
 	cJSON_AddStringToObject(source, "token", req->auth.id);
 	cJSON_AddStringToObject(source, "role", vocd_role_name(req->auth.role));

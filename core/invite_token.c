@@ -10,24 +10,9 @@
 
 #include "config.h"
 #include "error.h"
+#include "ids.h"
 
 #define MAC_BYTES 16
-
-static void b64url(const unsigned char *in, size_t n, char *out)
-{
-	static const char a[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-	size_t o = 0;
-	for (size_t i = 0; i < n; i += 3) {
-		unsigned v = (unsigned)in[i] << 16 | (i + 1 < n ? (unsigned)in[i + 1] << 8 : 0) | (i + 2 < n ? in[i + 2] : 0);
-		out[o++] = a[(v >> 18) & 63];
-		out[o++] = a[(v >> 12) & 63];
-		if (i + 1 < n)
-			out[o++] = a[(v >> 6) & 63];
-		if (i + 2 < n)
-			out[o++] = a[v & 63];
-	}
-	out[o] = '\0';
-}
 
 static int valid_invitation_id(const char *s)
 {
@@ -46,7 +31,7 @@ static int mac(const unsigned char key[32], const char *signed_part, size_t len,
 	if (mbedtls_md_hmac(mbedtls_md_info_from_type(MBEDTLS_MD_SHA256), key, 32, (const unsigned char *)signed_part,
 	                    len, digest) != 0)
 		return VOCD_EINTERNAL;
-	b64url(digest, MAC_BYTES, out);
+	vocd_base64url(digest, MAC_BYTES, out);
 	return 0;
 }
 

@@ -5,13 +5,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
-#include <time.h>
 
 #include <mbedtls/sha256.h>
 
 #include "config.h"
 #include "error.h"
+#include "ids.h"
 
 #define TOKEN_TYPE "auth.token"
 
@@ -30,56 +29,11 @@ const char *vocd_role_name(int role)
 	return role >= 0 && role < (int)(sizeof role_names / sizeof role_names[0]) ? role_names[role] : "?";
 }
 
-static int random_bytes(unsigned char *buf, size_t n)
-{
-	size_t got = 0;
-	while (got < n) {
-		ssize_t r = getrandom(buf + got, n - got, 0);
-		if (r < 0)
-			return VOCD_EINTERNAL;
-		got += (size_t)r;
-	}
-	return 0;
-}
-
-static void hex(const unsigned char *in, size_t n, char *out)
-{
-	static const char digits[] = "0123456789abcdef";
-	for (size_t i = 0; i < n; i++) {
-		out[2 * i] = digits[in[i] >> 4];
-		out[2 * i + 1] = digits[in[i] & 15];
-	}
-	out[2 * n] = '\0';
-}
-
-static void base64url(const unsigned char *in, size_t n, char *out)
-{
-	static const char a[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-	size_t o = 0;
-	for (size_t i = 0; i < n; i += 3) {
-		unsigned v = (unsigned)in[i] << 16 | (i + 1 < n ? (unsigned)in[i + 1] << 8 : 0) | (i + 2 < n ? in[i + 2] : 0);
-		out[o++] = a[(v >> 18) & 63];
-		out[o++] = a[(v >> 12) & 63];
-		if (i + 1 < n)
-			out[o++] = a[(v >> 6) & 63];
-		if (i + 2 < n)
-			out[o++] = a[v & 63];
-	}
-	out[o] = '\0';
-}
-
 static void token_hash(const char *token, char out[65])
 {
 	unsigned char digest[32];
 	mbedtls_sha256_ret((const unsigned char *)token, strlen(token), digest, 0);
-	hex(digest, sizeof digest, out);
-}
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	vocd_hex(digest, sizeof digest, out);
 }
 
 /* Splits "vt1.<tenant>.<id>.<secret>"; fills tenant and id. */
@@ -119,17 +73,17 @@ int vocd_token_create(vocd_store *st, const char *tenant, int role, const char *
 		return VOCD_EINVAL;
 	unsigned char id_bytes[8], secret[32];
 	char id[17], secret_text[48], hash[65];
-	int rc = random_bytes(id_bytes, sizeof id_bytes);
+	int rc = vocd_random_bytes(id_bytes, sizeof id_bytes);
 	if (rc == 0)
-		rc = random_bytes(secret, sizeof secret);
+		rc = vocd_random_bytes(secret, sizeof secret);
 	if (rc != 0)
 		return rc;
-	hex(id_bytes, sizeof id_bytes, id);
-	base64url(secret, sizeof secret, secret_text);
+	vocd_hex(id_bytes, sizeof id_bytes, id);
+	vocd_base64url(secret, sizeof secret, secret_text);
 	snprintf(out, VOCD_TOKEN_MAX, "vt1.%s.%s.%s", tenant, id, secret_text);
 	token_hash(out, hash);
 
-	int64_t created = now_ms();
+	int64_t created = vocd_now_ms();
 	cJSON *rec = cJSON_CreateObject();
 	cJSON_AddStringToObject(rec, "hash", hash);
 	cJSON_AddStringToObject(rec, "role", vocd_role_name(role));
