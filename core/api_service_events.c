@@ -16,6 +16,7 @@
 #include "bus.h"
 #include "error.h"
 #include "ids.h"
+#include "validate.h"
 
 #define TYPE "service_event"
 #define MAX_LIST 500
@@ -24,72 +25,6 @@ static const char *const context_keys[] = {"agent", "team", "product_line", "reg
                                            "channel", "service_id", NULL};
 static const char *const customer_keys[] = {"external_id", "tier", NULL};
 static const char *const top_keys[] = {"type", "external_id", "occurred_at", "customer", "context", NULL};
-static const char *const personal_keys[] = {"name", "phone", "email", "mobile", "address", NULL};
-
-static int in_list(const char *k, const char *const *list)
-{
-	for (; *list; list++)
-		if (strcmp(*list, k) == 0)
-			return 1;
-	return 0;
-}
-
-static void join(const char *const *list, char *out, size_t n)
-{
-	out[0] = '\0';
-	for (const char *const *k = list; *k; k++)
-		snprintf(out + strlen(out), n - strlen(out), "%s%s", k == list ? "" : ", ", *k);
-}
-
-/* A string field of at most \p max bytes, or NULL when absent; answers 422 itself when wrong. */
-static int check_string(struct vocd_req *req, const cJSON *item, const char *field, size_t max, int required)
-{
-	if (!item) {
-		if (required)
-			vocd_http_error(req, 422, "invalid_field", "%s: required", field);
-		return required ? -1 : 0;
-	}
-	if (!cJSON_IsString(item)) {
-		vocd_http_error(req, 422, "invalid_field", "%s: expected a string", field);
-		return -1;
-	}
-	size_t len = strlen(item->valuestring);
-	if (len == 0 || len > max) {
-		vocd_http_error(req, 422, "invalid_field", "%s: expected 1 to %zu bytes, got %zu", field, max, len);
-		return -1;
-	}
-	return 0;
-}
-
-/* An object whose members are all short strings from \p allowed. */
-static int check_object(struct vocd_req *req, const cJSON *obj, const char *field, const char *const *allowed)
-{
-	if (!obj)
-		return 0;
-	if (!cJSON_IsObject(obj)) {
-		vocd_http_error(req, 422, "invalid_field", "%s: expected an object", field);
-		return -1;
-	}
-	for (const cJSON *m = obj->child; m; m = m->next) {
-		char name[300];
-		snprintf(name, sizeof name, "%s.%s", field, m->string);
-		if (in_list(m->string, personal_keys)) {
-			vocd_http_error(req, 422, "personal_data", "%s: personal data is not accepted with service events; "
-			                "send it with an invitation, where consent is recorded", name);
-			return -1;
-		}
-		if (!in_list(m->string, allowed)) {
-			char known[256];
-			join(allowed, known, sizeof known);
-			vocd_http_error(req, 400, "unknown_field", "%s: unknown field (known: %s)", name, known);
-			return -1;
-		}
-		if (check_string(req, m, name, 128, 1) != 0)
-			return -1;
-	}
-	return 0;
-}
-
 static int valid_type(const char *s)
 {
 	for (; *s; s++)
@@ -124,33 +59,30 @@ static int valid_time(const char *s)
 
 static int validate(struct vocd_req *req, const cJSON *body)
 {
-	for (const cJSON *m = body->child; m; m = m->next) {
-		if (!in_list(m->string, top_keys)) {
-			char known[256];
-			join(top_keys, known, sizeof known);
-			vocd_http_error(req, 400, "unknown_field", "%s: unknown field (known: %s)", m->string, known);
-			return -1;
-		}
-	}
+	struct vocd_field_error e;
 	const cJSON *type = cJSON_GetObjectItemCaseSensitive(body, "type");
-	if (check_string(req, type, "type", 64, 1) != 0)
-		return -1;
+	const cJSON *when = cJSON_GetObjectItemCaseSensitive(body, "occurred_at");
+	if (vocd_check_known(body, "", top_keys, &e) != 0 || vocd_check_string(type, "type", 64, 1, &e) != 0)
+		goto bad;
 	if (!valid_type(type->valuestring)) {
 		vocd_http_error(req, 422, "invalid_field", "type: expected lower-case letters, digits, '_', '.' or '-'");
 		return -1;
 	}
-	if (check_string(req, cJSON_GetObjectItemCaseSensitive(body, "external_id"), "external_id", 128, 0) != 0)
-		return -1;
-	const cJSON *when = cJSON_GetObjectItemCaseSensitive(body, "occurred_at");
-	if (check_string(req, when, "occurred_at", 40, 0) != 0)
-		return -1;
+	if (vocd_check_string(cJSON_GetObjectItemCaseSensitive(body, "external_id"), "external_id", 128, 0, &e) != 0 ||
+	    vocd_check_string(when, "occurred_at", 40, 0, &e) != 0)
+		goto bad;
 	if (when && !valid_time(when->valuestring)) {
 		vocd_http_error(req, 422, "invalid_field", "occurred_at: expected a time such as \"2026-11-23T10:00:00Z\"");
 		return -1;
 	}
-	if (check_object(req, cJSON_GetObjectItemCaseSensitive(body, "customer"), "customer", customer_keys) != 0)
-		return -1;
-	return check_object(req, cJSON_GetObjectItemCaseSensitive(body, "context"), "context", context_keys);
+	if (vocd_check_string_object(cJSON_GetObjectItemCaseSensitive(body, "customer"), "customer", customer_keys, 1,
+	                             &e) != 0 ||
+	    vocd_check_string_object(cJSON_GetObjectItemCaseSensitive(body, "context"), "context", context_keys, 1, &e) != 0)
+		goto bad;
+	return 0;
+bad:
+	vocd_http_field_error(req, &e);
+	return -1;
 }
 
 struct create_job {

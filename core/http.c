@@ -16,6 +16,7 @@
 #include "error.h"
 #include "log.h"
 #include "metrics.h"
+#include "validate.h"
 
 #define ROLE(r) (1u << (r))
 #define ANY_ROLE 0x1fu
@@ -145,6 +146,11 @@ void vocd_http_error(struct vocd_req *req, int status, const char *code, const c
 void vocd_http_fail(struct vocd_req *req, int err, const char *message)
 {
 	error_body(req, vocd_error_http_status(err), vocd_error_code(err), message ? message : vocd_strerror(err));
+}
+
+void vocd_http_field_error(struct vocd_req *req, const struct vocd_field_error *e)
+{
+	error_body(req, e->status, e->code, e->message);
 }
 
 int vocd_http_query(const struct vocd_req *req, const char *name, char *out, size_t outlen)

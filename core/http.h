@@ -55,6 +55,11 @@ void vocd_http_text(struct vocd_req *req, int status, const char *content_type, 
 /** \brief Value of a query parameter (decoded into \p out); 0 if present, -1 if not. */
 int vocd_http_query(const struct vocd_req *req, const char *name, char *out, size_t outlen);
 
+struct vocd_field_error;
+
+/** \brief Answers a body check's error (see validate.h). */
+void vocd_http_field_error(struct vocd_req *req, const struct vocd_field_error *e);
+
 /** \brief Parses the request body as a JSON object, answering 400 itself when it is not one. */
 cJSON *vocd_http_body_object(struct vocd_req *req);
 

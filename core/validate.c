@@ -1,0 +1,91 @@
+/* Shared body checks. */
+#include "validate.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char *const personal_keys[] = {"name", "phone", "email", "mobile", "address", NULL};
+
+static int in_list(const char *k, const char *const *list)
+{
+	for (; *list; list++)
+		if (strcmp(*list, k) == 0)
+			return 1;
+	return 0;
+}
+
+static int fail(struct vocd_field_error *e, int status, const char *code, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static int fail(struct vocd_field_error *e, int status, const char *code, const char *fmt, ...)
+{
+	e->status = status;
+	e->code = code;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(e->message, sizeof e->message, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int vocd_check_known(const cJSON *obj, const char *prefix, const char *const *known, struct vocd_field_error *e)
+{
+	for (const cJSON *m = obj ? obj->child : NULL; m; m = m->next) {
+		if (in_list(m->string, known))
+			continue;
+		char list[256] = "";
+		for (const char *const *k = known; *k; k++)
+			snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", k == known ? "" : ", ", *k);
+		return fail(e, 400, "unknown_field", "%s%s%s: unknown field (known: %s)", prefix, prefix[0] ? "." : "",
+		            m->string, list);
+	}
+	return 0;
+}
+
+int vocd_check_string(const cJSON *item, const char *field, size_t max, int required, struct vocd_field_error *e)
+{
+	if (!item)
+		return required ? fail(e, 422, "invalid_field", "%s: required", field) : 0;
+	if (!cJSON_IsString(item))
+		return fail(e, 422, "invalid_field", "%s: expected a string", field);
+	size_t len = strlen(item->valuestring);
+	if (len == 0 || len > max)
+		return fail(e, 422, "invalid_field", "%s: expected 1 to %zu bytes, got %zu", field, max, len);
+	return 0;
+}
+
+int vocd_check_string_object(const cJSON *obj, const char *field, const char *const *allowed, int refuse_personal,
+                             struct vocd_field_error *e)
+{
+	if (!obj)
+		return 0;
+	if (!cJSON_IsObject(obj))
+		return fail(e, 422, "invalid_field", "%s: expected an object", field);
+	for (const cJSON *m = obj->child; m; m = m->next) {
+		char name[300];
+		snprintf(name, sizeof name, "%s.%s", field, m->string);
+		if (refuse_personal && in_list(m->string, personal_keys))
+			return fail(e, 422, "personal_data", "%s: personal data is not accepted here; send it with an "
+			            "invitation, where consent is recorded", name);
+	}
+	if (vocd_check_known(obj, field, allowed, e) != 0)
+		return -1;
+	for (const cJSON *m = obj->child; m; m = m->next) {
+		char name[300];
+		snprintf(name, sizeof name, "%s.%s", field, m->string);
+		if (vocd_check_string(m, name, 128, 1, e) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+int vocd_external_id_valid(const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+	if (n == 0 || n > 128)
+		return 0;
+	for (; *s; s++)
+		if (!(*s >= 'a' && *s <= 'z') && !(*s >= 'A' && *s <= 'Z') && !(*s >= '0' && *s <= '9') && !strchr("_.:@-", *s))
+			return 0;
+	return 1;
+}
