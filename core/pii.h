@@ -69,9 +69,9 @@ int vocd_pii_seal(vocd_pii *p, vocd_txn *txn, const char *tenant, const char *cu
  *         VOCD_EINVAL (bad names, or \p token is not a well-formed token: wrong prefix, bad base64,
  *         too short, truncated);
  *         VOCD_ENOTFOUND (the key that sealed it is not there: the customer was forgotten, or the token
- *         belongs to another customer or tenant);
+ *         belongs to another customer or tenant, or its key id was altered);
  *         VOCD_EAUTH (the key is there but the token does not authenticate: altered, or sealed for another
- *         field or customer);
+ *         field; also when the stored key record itself was altered);
  *         VOCD_ENOMEM, VOCD_EINTERNAL. On error \p *out is NULL.
  */
 int vocd_pii_open_field(vocd_pii *p, vocd_txn *txn, const char *tenant, const char *customer,
@@ -104,9 +104,10 @@ int vocd_pii_blind_index(vocd_pii *p, const char *tenant, const char *field, con
 /* ---- Normalising and masking (pure; UTF-8; each returns 0 and a malloc'd string in *out, or
  * VOCD_EINVAL / VOCD_ENOMEM with *out = NULL and nothing allocated) ------------------------------------
  *
- * Phone. Accepted: ASCII or full-width digits, an optional leading '+' (or '＋', or the international
- * prefix "00"), and the separators space, U+3000, '-', '－', '.', '(', ')', '/'. The result is E.164
- * digits without '+':
+ * Phone. Accepted: ASCII or full-width digits, one optional '+' (or '＋') before the first digit, or the
+ * international prefix "00", and the separators space, tab, U+3000, '-', '－', '.', '/' and ASCII or
+ * full-width parentheses ("(+86) 138.1234.5678" is fine). At most 128 bytes. The result is E.164 digits
+ * without '+':
  *   - with '+' or "00": the digits as written ("+44 20 7946 0958" -> "442079460958");
  *   - otherwise the number is taken as mainland Chinese: an 11-digit number starting with 1 (mobile) or a
  *     number starting with the trunk prefix 0 (landline, 0 dropped) gets "86" in front
