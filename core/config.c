@@ -556,9 +556,9 @@ static void read_tenant(struct ctx *c, struct vocd_tenant_conf *t)
 	get_setting(c, c->env, "survey");
 	cJSON *survey = lua_isnil(L, -1) ? NULL : to_json(c, -1, "survey", survey_line, 0);
 	lua_pop(L, 1);
-	char where[PATH_MAX + 16];
-	snprintf(where, sizeof where, "%s:%d", c->file, survey_line);
-	if (vocd_surveys_parse(survey, where, &t->surveys, c->p->buf, c->p->cap) != 0) {
+	char survey_at[PATH_MAX + 16];
+	snprintf(survey_at, sizeof survey_at, "%s:%d", c->file, survey_line);
+	if (vocd_surveys_parse(survey, survey_at, &t->surveys, c->p->buf, c->p->cap) != 0) {
 		c->p->count++;
 		c->p->len = c->p->cap ? strlen(c->p->buf) : 0;
 	}

@@ -25,6 +25,7 @@ static const struct error_info errors[] = {
 	{VOCD_ESHUTDOWN, "unavailable", "server is stopping", 503},
 	{VOCD_EUNPROC, "unprocessable", "unprocessable input", 422},
 	{VOCD_ERATE, "rate_limited", "too many requests", 429},
+	{VOCD_EGONE, "gone", "no longer available", 410},
 	{VOCD_EINTERNAL, "internal", "internal error", 500},
 };
 

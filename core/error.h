@@ -19,7 +19,8 @@ enum vocd_error {
 	VOCD_ESHUTDOWN = -13,/**< the server is stopping */
 	VOCD_EUNPROC = -14,  /**< well-formed but not acceptable (HTTP 422) */
 	VOCD_ERATE = -15,    /**< too many requests (HTTP 429) */
-	VOCD_EINTERNAL = -16 /**< a bug or an unexpected library failure */
+	VOCD_EINTERNAL = -16,/**< a bug or an unexpected library failure */
+	VOCD_EGONE = -17     /**< existed, but no longer usable: an expired invitation (HTTP 410) */
 };
 
 /** \brief Human-readable text of a vocd error code (static string). */

@@ -1,0 +1,182 @@
+/* Evaluations: the ingest path. Everything an answer needs is checked and written in one write job, so
+ * the customer is thanked only once the answer, its audit entry and its event are on disk. */
+#include "evaluation.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bus.h"
+#include "error.h"
+#include "ids.h"
+#include "survey.h"
+
+static int unproc(struct vocd_evaluation_new *n, int code, const char *field, const char *message)
+{
+	snprintf(n->field, sizeof n->field, "%s", field);
+	snprintf(n->message, sizeof n->message, "%s", message);
+	return code;
+}
+
+/* A customer with personal data on record may only be evaluated with consent. */
+static int holds_personal_data(vocd_txn *txn, const char *tenant, const char *customer)
+{
+	cJSON *c = NULL;
+	if (!customer || vocd_record_get(txn, tenant, VOCD_CUSTOMER_TYPE, customer, &c) != 0)
+		return 0;
+	int has = vocd_json_str(c, "name") || vocd_json_str(c, "phone") || vocd_json_str(c, "email");
+	cJSON_Delete(c);
+	return has;
+}
+
+/* Stores a consent given elsewhere (server-to-server answers) and returns its id. */
+static int consent_from_body(vocd_txn *txn, struct vocd_evaluation_new *n, const char *customer, char id[24])
+{
+	const cJSON *c = n->consent;
+	const char *version = vocd_json_str(c, "notice_version"), *channel = vocd_json_str(c, "channel");
+	const cJSON *time = cJSON_GetObjectItemCaseSensitive(c, "time");
+	if (!version || !channel || !cJSON_IsNumber(time))
+		return unproc(n, VOCD_EUNPROC, "consent",
+		              "expected {\"notice_version\": \"…\", \"time\": Unix ms, \"channel\": \"…\"}");
+	uint64_t seq;
+	int rc = vocd_seq_next(txn, n->tenant, VOCD_CONSENT_TYPE, &seq);
+	if (rc != 0)
+		return rc;
+	snprintf(id, 24, "%016llu", (unsigned long long)seq);
+	cJSON *rec = cJSON_CreateObject();
+	cJSON_AddStringToObject(rec, "id", id);
+	if (customer)
+		cJSON_AddStringToObject(rec, "customer", customer);
+	cJSON_AddStringToObject(rec, "notice_version", version);
+	cJSON_AddStringToObject(rec, "purpose", "service_evaluation");
+	cJSON_AddStringToObject(rec, "channel", channel);
+	cJSON_AddNumberToObject(rec, "time", time->valuedouble);
+	cJSON_AddStringToObject(rec, "recorded_by", n->who.actor.id);
+	rc = vocd_record_put(txn, n->tenant, VOCD_CONSENT_TYPE, id, rec, NULL, 0, "consent.record", &n->who, NULL);
+	cJSON_Delete(rec);
+	return rc;
+}
+
+static int create_job(vocd_txn *txn, void *arg)
+{
+	struct vocd_evaluation_new *n = arg;
+	int64_t now = vocd_now_ms();
+	cJSON *inv = NULL, *rec = NULL;
+	char consent[24] = "";
+	const char *customer = n->customer;
+	const cJSON *context = n->context;
+	int rc = 0;
+	n->id[0] = '\0';
+
+	if (n->invitation) {
+		if ((rc = vocd_record_get(txn, n->tenant, VOCD_INVITATION_TYPE, n->invitation, &inv)) != 0)
+			return rc;
+		const char *state = vocd_json_str(inv, "state");
+		if (state && strcmp(state, "answered") == 0) {
+			rc = VOCD_EEXIST;
+			goto out;
+		}
+		if (cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(inv, "expires_at")) <= (double)now) {
+			rc = VOCD_EGONE;
+			goto out;
+		}
+		customer = vocd_json_str(inv, "customer");
+		context = cJSON_GetObjectItemCaseSensitive(inv, "context");
+		if (vocd_json_str(inv, "consent"))
+			snprintf(consent, sizeof consent, "%s", vocd_json_str(inv, "consent"));
+	}
+	if (!consent[0] && n->consent && (rc = consent_from_body(txn, n, customer, consent)) != 0)
+		goto out;
+	if (!consent[0] && holds_personal_data(txn, n->tenant, customer)) {
+		rc = unproc(n, VOCD_EUNPROC, "consent", "required: the customer's personal data is on record, and an "
+		            "evaluation is kept only with their consent");
+		goto out;
+	}
+
+	const char *service_type = inv ? vocd_json_str(inv, "service_type") : vocd_json_str(context, "type");
+	const struct vocd_survey *sv = vocd_surveys_pick(&n->conf->surveys, service_type);
+	if ((rc = vocd_survey_check_answer(sv, n->answer, n->field, sizeof n->field, n->message, sizeof n->message)) != 0)
+		goto out;
+
+	uint64_t seq;
+	if ((rc = vocd_seq_next(txn, n->tenant, VOCD_EVALUATION_TYPE, &seq)) != 0)
+		goto out;
+	snprintf(n->id, sizeof n->id, "%016llu", (unsigned long long)seq);
+	rec = cJSON_CreateObject();
+	cJSON_AddStringToObject(rec, "id", n->id);
+	cJSON_AddNumberToObject(rec, "version", 1);
+	if (n->invitation)
+		cJSON_AddStringToObject(rec, "invitation", n->invitation);
+	if (customer)
+		cJSON_AddStringToObject(rec, "customer", customer);
+	if (service_type)
+		cJSON_AddStringToObject(rec, "service_type", service_type);
+	cJSON_AddItemToObject(rec, "context", context ? cJSON_Duplicate(context, 1) : cJSON_CreateObject());
+	for (const char *const *k = (const char *const[]){"scores", "dimensions", "tags", "text", NULL}; *k; k++) {
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(n->answer, *k);
+		if (v)
+			cJSON_AddItemToObject(rec, *k, cJSON_Duplicate(v, 1));
+	}
+	const char *channel = n->channel ? n->channel : inv ? vocd_json_str(inv, "channel") : "api";
+	cJSON_AddStringToObject(rec, "channel", channel ? channel : "api");
+	if (n->lang)
+		cJSON_AddStringToObject(rec, "lang", n->lang);
+	if (consent[0])
+		cJSON_AddStringToObject(rec, "consent", consent);
+	cJSON *source = cJSON_AddObjectToObject(rec, "source");
+	if (n->who.source.ip)
+		cJSON_AddStringToObject(source, "ip", n->who.source.ip);
+	if (n->who.source.user_agent)
+		cJSON_AddStringToObject(source, "user_agent", n->who.source.user_agent);
+	if (n->who.source.token)
+		cJSON_AddStringToObject(source, "token", n->who.source.token);
+	if (n->seconds_to_submit >= 0)
+		cJSON_AddNumberToObject(source, "seconds_to_submit", (double)n->seconds_to_submit);
+	cJSON_AddNumberToObject(rec, "created_at", (double)now);
+
+	struct vocd_index_value idx[1];
+	size_t nidx = 0;
+	if (n->invitation)
+		idx[nidx++] = (struct vocd_index_value){"by_invitation", n->invitation, strlen(n->invitation) + 1};
+	char *text = NULL;
+	if ((rc = vocd_record_put(txn, n->tenant, VOCD_EVALUATION_TYPE, n->id, rec, idx, nidx, "evaluation.create", &n->who,
+	                      &text)) != 0)
+		goto out;
+	rc = vocd_bus_publish(txn, n->tenant, "evaluation.created", text, strlen(text));
+	free(text);
+	if (rc != 0 || !inv)
+		goto out;
+
+	cJSON_DeleteItemFromObjectCaseSensitive(inv, "state");
+	cJSON_AddStringToObject(inv, "state", "answered");
+	cJSON_AddNumberToObject(inv, "answered_at", (double)now);
+	cJSON_AddStringToObject(inv, "evaluation", n->id);
+	/* The invitation keeps its by_customer index (same value as when it was made). */
+	int64_t created = (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(inv, "created_at"));
+	unsigned char key[140];
+	size_t kl = vocd_invitation_index_key(vocd_json_str(inv, "customer"), created, key);
+	struct vocd_index_value iidx = {"by_customer", key, kl};
+	rc = vocd_record_put(txn, n->tenant, VOCD_INVITATION_TYPE, n->invitation, inv, &iidx, 1, "invitation.answer", &n->who,
+	                 NULL);
+out:
+	cJSON_Delete(rec);
+	cJSON_Delete(inv);
+	return rc;
+}
+
+int vocd_evaluation_create(vocd_store *st, struct vocd_evaluation_new *n)
+{
+	n->field[0] = n->message[0] = '\0';
+	return vocd_store_write(st, create_job, n);
+}
+
+int vocd_evaluation_get(vocd_store *st, const char *tenant, const char *id, cJSON **out)
+{
+	vocd_txn *txn;
+	int rc = vocd_store_read(st, &txn);
+	if (rc != 0)
+		return rc;
+	rc = vocd_record_get(txn, tenant, VOCD_EVALUATION_TYPE, id, out);
+	vocd_txn_end(txn);
+	return rc;
+}

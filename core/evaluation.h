@@ -1,0 +1,44 @@
+/* Evaluations (评价): the customer's answer, checked against the tenant's survey and stored append-only
+ * with its consent reference, source signals, audit entry and the "evaluation.created" event in one
+ * durable write. There is no way to change or delete one: a correction is a new version (later). */
+#ifndef VOCD_EVALUATION_H
+#define VOCD_EVALUATION_H
+
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "invitation.h"
+
+#define VOCD_EVALUATION_TYPE "evaluation"
+
+struct vocd_evaluation_new {
+	const char *tenant;
+	const struct vocd_tenant_conf *conf;
+	const char *invitation;      /**< the invitation answered; NULL for a server-to-server answer without one */
+	const cJSON *answer;         /**< {scores, dimensions, tags, text}: checked against the survey here */
+	const char *channel;         /**< "web", "sms", "api", ... (NULL: the invitation's) */
+	const char *lang;
+	const char *customer;        /**< without an invitation: the customer's external id (may be NULL) */
+	const cJSON *context;        /**< without an invitation: the service context */
+	const cJSON *consent;        /**< server-to-server: {notice_version, time, channel} given elsewhere */
+	int64_t seconds_to_submit;   /**< -1 when unknown */
+	struct vocd_actor who;
+	/* out */
+	char id[24];
+	char field[64];              /**< on VOCD_EINVAL / VOCD_EUNPROC: the field at fault */
+	char message[256];
+};
+
+/**
+ * \brief Checks and stores an answer.
+ * \return 0 (n->id set); VOCD_EINVAL / VOCD_EUNPROC (n->field, n->message: the answer does not fit the
+ *         survey, or consent is missing where personal data is held); VOCD_ENOTFOUND (no such invitation);
+ *         VOCD_EEXIST (the invitation was already answered); VOCD_EGONE (it expired); store errors.
+ */
+int vocd_evaluation_create(vocd_store *st, struct vocd_evaluation_new *n);
+
+/** \brief The stored evaluation (caller frees), or VOCD_ENOTFOUND. */
+int vocd_evaluation_get(vocd_store *st, const char *tenant, const char *id, cJSON **out);
+
+#endif

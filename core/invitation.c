@@ -1,0 +1,383 @@
+/* Invitations, customers and consent records, each change one durable write with its audit entry. */
+#include "invitation.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bus.h"
+#include "error.h"
+#include "ids.h"
+#include "validate.h"
+
+static const char *const body_keys[] = {"customer", "context", "channel", "lang", NULL};
+static const char *const customer_keys[] = {"external_id", "tier", "name", "phone", "email", NULL};
+static const char *const context_keys[] = {"type", "id", "agent", "team", "product_line", "region", "store",
+                                           "dealer", NULL};
+static const char *const personal_fields[] = {"name", "phone", "email", NULL};
+
+int vocd_invitation_check(const cJSON *body, struct vocd_field_error *e)
+{
+	const cJSON *customer = cJSON_GetObjectItemCaseSensitive(body, "customer");
+	const cJSON *channel = cJSON_GetObjectItemCaseSensitive(body, "channel");
+	const cJSON *lang = cJSON_GetObjectItemCaseSensitive(body, "lang");
+	if (vocd_check_known(body, "", body_keys, e) != 0)
+		return -1;
+	if (!cJSON_IsObject(customer)) {
+		e->status = 422;
+		e->code = "invalid_field";
+		snprintf(e->message, sizeof e->message, "customer: required: an object with at least external_id");
+		return -1;
+	}
+	if (vocd_check_known(customer, "customer", customer_keys, e) != 0 ||
+	    vocd_check_string(cJSON_GetObjectItemCaseSensitive(customer, "external_id"), "customer.external_id", 128, 1,
+	                      e) != 0 ||
+	    vocd_check_string(cJSON_GetObjectItemCaseSensitive(customer, "tier"), "customer.tier", 32, 0, e) != 0 ||
+	    vocd_check_string(cJSON_GetObjectItemCaseSensitive(customer, "name"), "customer.name", 256, 0, e) != 0 ||
+	    vocd_check_string(cJSON_GetObjectItemCaseSensitive(customer, "phone"), "customer.phone", 40, 0, e) != 0 ||
+	    vocd_check_string(cJSON_GetObjectItemCaseSensitive(customer, "email"), "customer.email", 254, 0, e) != 0)
+		return -1;
+	e->status = 422;
+	e->code = "invalid_field";
+	if (!vocd_external_id_valid(cJSON_GetObjectItemCaseSensitive(customer, "external_id")->valuestring)) {
+		snprintf(e->message, sizeof e->message,
+		         "customer.external_id: expected your own customer id: letters, digits and _ . : @ -");
+		return -1;
+	}
+	/* Personal data is checked now, so that a bad phone is a clear 422 and never half-stored. */
+	for (const char *const *f = personal_fields; *f; f++) {
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(customer, *f);
+		char *norm = NULL;
+		int rc = 0;
+		if (!v)
+			continue;
+		if (strcmp(*f, "phone") == 0)
+			rc = vocd_pii_normalize_phone(v->valuestring, &norm);
+		else if (strcmp(*f, "email") == 0)
+			rc = vocd_pii_normalize_email(v->valuestring, &norm);
+		else
+			rc = vocd_pii_normalize_name(v->valuestring, &norm);
+		vocd_pii_free(norm);
+		if (rc != 0) {
+			snprintf(e->message, sizeof e->message, "customer.%s: not a valid %s", *f,
+			         strcmp(*f, "phone") == 0 ? "phone number (e.g. 13812345678 or +44 20 7946 0958)"
+			         : strcmp(*f, "email") == 0 ? "email address" : "name");
+			return -1;
+		}
+	}
+	if (vocd_check_string_object(cJSON_GetObjectItemCaseSensitive(body, "context"), "context", context_keys, 1, e) != 0 ||
+	    vocd_check_string(channel, "channel", 32, 0, e) != 0 || vocd_check_string(lang, "lang", 8, 0, e) != 0)
+		return -1;
+	if (lang && strcmp(lang->valuestring, "zh-CN") != 0 && strcmp(lang->valuestring, "en") != 0) {
+		e->status = 422;
+		e->code = "invalid_field";
+		snprintf(e->message, sizeof e->message, "lang: expected \"zh-CN\" or \"en\"");
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- Records ------------------------------------------------------------------------------------- */
+
+/* Creates or updates the customer: tier in clear, personal data sealed, blind indexes for look-ups. */
+static int upsert_customer(vocd_txn *txn, struct vocd_invitation_new *n, int64_t now)
+{
+	const char *cid = cJSON_GetObjectItemCaseSensitive(n->customer, "external_id")->valuestring;
+	cJSON *rec = NULL;
+	int rc = vocd_record_get(txn, n->tenant, VOCD_CUSTOMER_TYPE, cid, &rec);
+	if (rc == VOCD_ENOTFOUND) {
+		rec = cJSON_CreateObject();
+		cJSON_AddStringToObject(rec, "external_id", cid);
+		cJSON_AddNumberToObject(rec, "created_at", (double)now);
+		rc = 0;
+	}
+	if (rc != 0)
+		return rc;
+	const char *tier = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(n->customer, "tier"));
+	if (tier)
+		vocd_json_set_str(rec, "tier", tier);
+	struct vocd_index_value idx[2];
+	char bi[2][65];
+	size_t nidx = 0;
+	for (const char *const *f = personal_fields; rc == 0 && *f; f++) {
+		const char *value = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(n->customer, *f));
+		char *sealed = NULL, *norm = NULL;
+		if (!value)
+			continue;
+		if (strcmp(*f, "name") == 0)
+			rc = vocd_pii_normalize_name(value, &norm);
+		else
+			rc = strcmp(*f, "phone") == 0 ? vocd_pii_normalize_phone(value, &norm)
+			                              : vocd_pii_normalize_email(value, &norm);
+		if (rc == 0)
+			rc = vocd_pii_seal(n->pii, txn, n->tenant, cid, *f, norm, &sealed);
+		if (rc == 0 && strcmp(*f, "name") != 0 &&
+		    (rc = vocd_pii_blind_index(n->pii, n->tenant, *f, norm, bi[nidx])) == 0) {
+			idx[nidx] = (struct vocd_index_value){strcmp(*f, "phone") == 0 ? "by_phone" : "by_email", bi[nidx], 64};
+			nidx++;
+		}
+		if (rc == 0)
+			vocd_json_set_str(rec, *f, sealed);
+		free(sealed);
+		vocd_pii_free(norm);
+	}
+	/* Keep the indexes of personal data given earlier and not repeated now. */
+	for (const char *const *f = personal_fields + 1; rc == 0 && *f; f++) {
+		const char *field = *f;
+		int given = cJSON_GetObjectItemCaseSensitive(n->customer, field) != NULL;
+		const char *kept = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rec, field));
+		if (given || !kept)
+			continue;
+		char *plain = NULL;
+		if ((rc = vocd_pii_open_field(n->pii, txn, n->tenant, cid, field, kept, &plain)) == 0 &&
+		    (rc = vocd_pii_blind_index(n->pii, n->tenant, field, plain, bi[nidx])) == 0) {
+			idx[nidx] = (struct vocd_index_value){strcmp(field, "phone") == 0 ? "by_phone" : "by_email", bi[nidx], 64};
+			nidx++;
+		}
+		vocd_pii_free(plain);
+	}
+	if (rc == 0) {
+		vocd_json_set_num(rec, "updated_at", (double)now);
+		rc = vocd_record_put(txn, n->tenant, VOCD_CUSTOMER_TYPE, cid, rec, idx, nidx, "customer.update", &n->who, NULL);
+	}
+	cJSON_Delete(rec);
+	return rc;
+}
+
+size_t vocd_invitation_index_key(const char *customer, int64_t created, unsigned char out[140])
+{
+	size_t n = strlen(customer) + 1;
+	memcpy(out, customer, n);
+	for (int i = 0; i < 8; i++)
+		out[n + (size_t)i] = (unsigned char)((uint64_t)created >> (56 - 8 * i));
+	return n + 8;
+}
+
+struct latest {
+	int64_t created;
+};
+
+static int note_latest(const char *id, const void *data, size_t len, void *arg)
+{
+	struct latest *l = arg;
+	cJSON *rec = cJSON_ParseWithLength(data, len);
+	if (rec) {
+		double c = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(rec, "created_at"));
+		if ((int64_t)c > l->created)
+			l->created = (int64_t)c;
+		cJSON_Delete(rec);
+	}
+	return 0;
+}
+
+static int create_job(vocd_txn *txn, void *arg)
+{
+	struct vocd_invitation_new *n = arg;
+	const char *cid = cJSON_GetObjectItemCaseSensitive(n->customer, "external_id")->valuestring;
+	int64_t now = vocd_now_ms();
+	n->retry_after_ms = 0;
+
+	if (n->conf->invitations.min_days_between > 0) {
+		struct latest l = {0};
+		int rc = vocd_index_scan(txn, n->tenant, VOCD_INVITATION_TYPE, "by_customer", cid, strlen(cid) + 1,
+		                         note_latest, &l);
+		if (rc < 0)
+			return rc;
+		int64_t next = l.created + (int64_t)n->conf->invitations.min_days_between * 86400000;
+		if (l.created && next > now) {
+			n->retry_after_ms = next;
+			return VOCD_ERATE;
+		}
+	}
+	int rc = upsert_customer(txn, n, now);
+	if (rc != 0)
+		return rc;
+
+	if ((rc = vocd_random_id(n->id)) != 0)
+		return rc;
+	n->expires_ms = now + (int64_t)n->conf->invitations.expires_days * 86400000;
+	struct vocd_invite_claims claims = {{0}, {0}, n->expires_ms};
+	snprintf(claims.tenant, sizeof claims.tenant, "%s", n->tenant);
+	snprintf(claims.invitation, sizeof claims.invitation, "%s", n->id);
+	if ((rc = vocd_invite_token_make(n->key, &claims, n->token)) != 0)
+		return rc;
+
+	const char *type = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(n->context, "type"));
+	cJSON *rec = cJSON_CreateObject();
+	cJSON_AddStringToObject(rec, "id", n->id);
+	cJSON_AddStringToObject(rec, "customer", cid);
+	if (type)
+		cJSON_AddStringToObject(rec, "service_type", type);
+	cJSON_AddItemToObject(rec, "context", n->context ? cJSON_Duplicate(n->context, 1) : cJSON_CreateObject());
+	cJSON_AddStringToObject(rec, "channel", n->channel);
+	cJSON_AddStringToObject(rec, "lang", n->lang);
+	cJSON_AddStringToObject(rec, "state", "sent");
+	cJSON_AddNumberToObject(rec, "created_at", (double)now);
+	cJSON_AddNumberToObject(rec, "expires_at", (double)n->expires_ms);
+	unsigned char key[160];
+	struct vocd_index_value idx = {"by_customer", key, vocd_invitation_index_key(cid, now, key)};
+	rc = vocd_record_put(txn, n->tenant, VOCD_INVITATION_TYPE, n->id, rec, &idx, 1, "invitation.create", &n->who, NULL);
+	cJSON_Delete(rec);
+	if (rc != 0)
+		return rc;
+
+	/* The event channel plugins send: everything they need to deliver the link, no personal data (they
+	 * ask the core for the contact they may use). */
+	cJSON *ev = cJSON_CreateObject();
+	cJSON_AddStringToObject(ev, "id", n->id);
+	cJSON_AddStringToObject(ev, "customer", cid);
+	cJSON_AddStringToObject(ev, "channel", n->channel);
+	cJSON_AddStringToObject(ev, "lang", n->lang);
+	char url[512];
+	snprintf(url, sizeof url, "%s/s/%s", n->base_url, n->token);
+	cJSON_AddStringToObject(ev, "url", url);
+	cJSON_AddNumberToObject(ev, "expires_at", (double)n->expires_ms);
+	char *text = cJSON_PrintUnformatted(ev);
+	cJSON_Delete(ev);
+	if (!text)
+		return VOCD_ENOMEM;
+	rc = vocd_bus_publish(txn, n->tenant, "invitation.created", text, strlen(text));
+	free(text);
+	return rc;
+}
+
+int vocd_invitation_create(vocd_store *st, struct vocd_invitation_new *n)
+{
+	return vocd_store_write(st, create_job, n);
+}
+
+int vocd_invitation_get(vocd_store *st, const char *tenant, const char *id, cJSON **out)
+{
+	vocd_txn *txn;
+	int rc = vocd_store_read(st, &txn);
+	if (rc != 0)
+		return rc;
+	rc = vocd_record_get(txn, tenant, VOCD_INVITATION_TYPE, id, out);
+	vocd_txn_end(txn);
+	return rc == VOCD_EINVAL ? VOCD_ENOTFOUND : rc;
+}
+
+/* ---- State changes ---------------------------------------------------------------------------------- */
+
+struct state_job {
+	const char *tenant, *id;
+	const struct vocd_actor *who;
+	const char *notice_version;
+	char consent_id[24];
+};
+
+static int open_job(vocd_txn *txn, void *arg)
+{
+	struct state_job *j = arg;
+	cJSON *rec;
+	int rc = vocd_record_get(txn, j->tenant, VOCD_INVITATION_TYPE, j->id, &rec);
+	if (rc != 0)
+		return rc;
+	if (strcmp(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rec, "state")), "sent") == 0) {
+		vocd_json_set_str(rec, "state", "opened");
+		vocd_json_set_num(rec, "opened_at", (double)vocd_now_ms());
+		const char *cid = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rec, "customer"));
+		unsigned char key[160];
+		struct vocd_index_value idx = {"by_customer", key,
+		                               vocd_invitation_index_key(cid, (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(rec, "created_at")), key)};
+		rc = vocd_record_put(txn, j->tenant, VOCD_INVITATION_TYPE, j->id, rec, &idx, 1, "invitation.open", j->who, NULL);
+	}
+	cJSON_Delete(rec);
+	return rc;
+}
+
+int vocd_invitation_opened(vocd_store *st, const char *tenant, const char *id, const struct vocd_actor *who)
+{
+	struct state_job j = {tenant, id, who, NULL, ""};
+	return vocd_store_write(st, open_job, &j);
+}
+
+static int consent_job(vocd_txn *txn, void *arg)
+{
+	struct state_job *j = arg;
+	cJSON *inv;
+	int rc = vocd_record_get(txn, j->tenant, VOCD_INVITATION_TYPE, j->id, &inv);
+	if (rc != 0)
+		return rc;
+	if (strcmp(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(inv, "state")), "answered") == 0) {
+		cJSON_Delete(inv);
+		return VOCD_EEXIST;
+	}
+	uint64_t seq;
+	if ((rc = vocd_seq_next(txn, j->tenant, VOCD_CONSENT_TYPE, &seq)) != 0) {
+		cJSON_Delete(inv);
+		return rc;
+	}
+	snprintf(j->consent_id, sizeof j->consent_id, "%016llu", (unsigned long long)seq);
+	const char *cid = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(inv, "customer"));
+	cJSON *c = cJSON_CreateObject();
+	cJSON_AddStringToObject(c, "id", j->consent_id);
+	cJSON_AddStringToObject(c, "customer", cid);
+	cJSON_AddStringToObject(c, "invitation", j->id);
+	cJSON_AddStringToObject(c, "notice_version", j->notice_version);
+	cJSON_AddStringToObject(c, "purpose", "service_evaluation");
+	cJSON_AddStringToObject(c, "channel", cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(inv, "channel")));
+	if (j->who->source.ip)
+		cJSON_AddStringToObject(c, "ip", j->who->source.ip);
+	cJSON_AddNumberToObject(c, "time", (double)vocd_now_ms());
+	unsigned char ckey[140];
+	size_t clen = strlen(cid) + 1;
+	memcpy(ckey, cid, clen);
+	struct vocd_index_value cidx = {"by_customer", ckey, clen};
+	rc = vocd_record_put(txn, j->tenant, VOCD_CONSENT_TYPE, j->consent_id, c, &cidx, 1, "consent.give", j->who, NULL);
+	cJSON_Delete(c);
+	if (rc == 0) {
+		vocd_json_set_str(inv, "consent", j->consent_id);
+		unsigned char key[160];
+		struct vocd_index_value idx = {"by_customer", key,
+		                               vocd_invitation_index_key(cid, (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(inv, "created_at")), key)};
+		rc = vocd_record_put(txn, j->tenant, VOCD_INVITATION_TYPE, j->id, inv, &idx, 1, "invitation.consent", j->who, NULL);
+	}
+	cJSON_Delete(inv);
+	return rc;
+}
+
+int vocd_invitation_consent(vocd_store *st, const char *tenant, const char *id, const char *notice_version,
+                            const struct vocd_actor *who, char consent_id[24])
+{
+	struct state_job j = {tenant, id, who, notice_version, ""};
+	int rc = vocd_store_write(st, consent_job, &j);
+	if (rc == 0)
+		memcpy(consent_id, j.consent_id, sizeof j.consent_id);
+	return rc;
+}
+
+int vocd_customer_masked(vocd_store *st, vocd_pii *pii, const char *tenant, const char *customer, cJSON **out)
+{
+	vocd_txn *txn;
+	int rc = vocd_store_read(st, &txn);
+	if (rc != 0)
+		return rc;
+	cJSON *rec = NULL;
+	rc = vocd_record_get(txn, tenant, VOCD_CUSTOMER_TYPE, customer, &rec);
+	if (rc == 0) {
+		cJSON *m = cJSON_CreateObject();
+		cJSON_AddStringToObject(m, "external_id", customer);
+		const char *tier = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rec, "tier"));
+		if (tier)
+			cJSON_AddStringToObject(m, "tier", tier);
+		for (const char *const *f = personal_fields; *f; f++) {
+			const char *sealed = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rec, *f));
+			char *plain = NULL, *masked = NULL;
+			if (!sealed)
+				continue;
+			/* A forgotten customer's data no longer opens: shown as erased, never as an error. */
+			if (vocd_pii_open_field(pii, txn, tenant, customer, *f, sealed, &plain) == 0 &&
+			    vocd_pii_mask(*f, plain, &masked) == 0)
+				cJSON_AddStringToObject(m, *f, masked);
+			else
+				cJSON_AddStringToObject(m, *f, "(erased)");
+			vocd_pii_free(plain);
+			vocd_pii_free(masked);
+		}
+		*out = m;
+		cJSON_Delete(rec);
+	}
+	vocd_txn_end(txn);
+	return rc == VOCD_EINVAL ? VOCD_ENOTFOUND : rc;
+}

@@ -1,0 +1,74 @@
+/* Invitations (评价邀请): a one-time, expiring, signed link sent to a customer through a channel, and the
+ * customer record (personal data sealed) it points to. States: sent -> opened -> answered, or expired.
+ * Every change here is one write job with its audit entry and, for a new invitation, the bus event
+ * "invitation.created" that channel plugins send. */
+#ifndef VOCD_INVITATION_H
+#define VOCD_INVITATION_H
+
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "audit.h"
+#include "config.h"
+#include "invite_token.h"
+#include "pii.h"
+#include "record.h"
+#include "store.h"
+
+#define VOCD_INVITATION_TYPE "invitation"
+#define VOCD_CUSTOMER_TYPE "customer"
+#define VOCD_CONSENT_TYPE "consent"
+
+struct vocd_invitation_new {
+	const char *tenant;
+	const struct vocd_tenant_conf *conf;
+	vocd_pii *pii;
+	const cJSON *customer; /**< {external_id, tier, name, phone, email}, checked by vocd_invitation_check */
+	const cJSON *context;  /**< {type, id, agent, team, product_line, region, store, dealer} */
+	const char *channel;   /**< "web", "sms", ... */
+	const char *lang;      /**< "zh-CN" or "en" */
+	const char *base_url;  /**< survey links start here */
+	const unsigned char *key; /**< the tenant's invitation key (32 bytes) */
+	struct vocd_actor who;
+	/* out */
+	char id[17];
+	char token[VOCD_INVITE_TOKEN_MAX];
+	int64_t expires_ms;
+	int64_t retry_after_ms; /**< when VOCD_ERATE: when the customer may be invited again */
+};
+
+/**
+ * \brief Checks an invitation request body: {customer, context, channel, lang}. On a problem fills \p e
+ * (see validate.h) and returns -1.
+ */
+struct vocd_field_error;
+int vocd_invitation_check(const cJSON *body, struct vocd_field_error *e);
+
+/**
+ * \brief Creates the invitation (and creates or updates the customer, personal data sealed) in one durable
+ * write with its audit entry and the "invitation.created" event.
+ * \return 0, VOCD_ERATE (the customer was invited less than min_days_between ago), store errors.
+ */
+int vocd_invitation_create(vocd_store *st, struct vocd_invitation_new *n);
+
+/** \brief The invitation record (caller frees), or VOCD_ENOTFOUND. */
+int vocd_invitation_get(vocd_store *st, const char *tenant, const char *id, cJSON **out);
+
+/** \brief sent -> opened (first time a customer opens the link); a no-op in any other state. */
+int vocd_invitation_opened(vocd_store *st, const char *tenant, const char *id, const struct vocd_actor *who);
+
+/**
+ * \brief Records the customer's consent (notice version, purpose, time, channel) and links it to the
+ * invitation. \return 0 and the consent id in \p consent_id, VOCD_EEXIST (already answered), store errors.
+ */
+int vocd_invitation_consent(vocd_store *st, const char *tenant, const char *id, const char *notice_version,
+                            const struct vocd_actor *who, char consent_id[24]);
+
+/** \brief The index value of an invitation under "by_customer": customer id, NUL, creation time (big-endian). */
+size_t vocd_invitation_index_key(const char *customer, int64_t created_ms, unsigned char out[140]);
+
+/** \brief The customer with personal data masked (caller frees): {external_id, tier, name, phone, email}. */
+int vocd_customer_masked(vocd_store *st, vocd_pii *pii, const char *tenant, const char *customer, cJSON **out);
+
+#endif

@@ -1,0 +1,56 @@
+/* JSON records written together with their audit entry. */
+#include "record.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+
+int vocd_record_get(vocd_txn *txn, const char *tenant, const char *type, const char *id, cJSON **out)
+{
+	const void *data;
+	size_t len;
+	int rc = vocd_rec_get(txn, tenant, type, id, &data, &len);
+	if (rc != 0)
+		return rc == VOCD_EINVAL ? VOCD_ENOTFOUND : rc;
+	*out = cJSON_ParseWithLength(data, len);
+	return *out ? 0 : VOCD_EINTERNAL;
+}
+
+int vocd_record_put(vocd_txn *txn, const char *tenant, const char *type, const char *id, const cJSON *rec,
+                    const struct vocd_index_value *idx, size_t nidx, const char *action,
+                    const struct vocd_actor *who, char **text_out)
+{
+	char *text = cJSON_PrintUnformatted(rec);
+	if (!text)
+		return VOCD_ENOMEM;
+	size_t len = strlen(text);
+	int rc = vocd_rec_put(txn, tenant, type, id, text, len, idx, nidx);
+	if (rc == 0) {
+		struct vocd_audit_entry e = {who->actor, who->source, 0, action, type, id, text, len};
+		rc = vocd_audit_append(txn, tenant, &e, NULL);
+	}
+	if (text_out && rc == 0)
+		*text_out = text;
+	else
+		free(text);
+	return rc;
+}
+
+const char *vocd_json_str(const cJSON *obj, const char *key)
+{
+	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(obj, key));
+}
+
+void vocd_json_set_str(cJSON *obj, const char *key, const char *value)
+{
+	cJSON_DeleteItemFromObjectCaseSensitive(obj, key);
+	if (value)
+		cJSON_AddStringToObject(obj, key, value);
+}
+
+void vocd_json_set_num(cJSON *obj, const char *key, double value)
+{
+	cJSON_DeleteItemFromObjectCaseSensitive(obj, key);
+	cJSON_AddNumberToObject(obj, key, value);
+}

@@ -1,0 +1,36 @@
+/* JSON records with their audit entry: the way domain modules (invitations, evaluations...) read and write
+ * what they store, so that no write can skip the audit trail. */
+#ifndef VOCD_RECORD_H
+#define VOCD_RECORD_H
+
+#include <cjson/cJSON.h>
+
+#include "audit.h"
+#include "store.h"
+
+/** Who made a change and from where (copied into the audit entry). */
+struct vocd_actor {
+	struct vocd_audit_actor actor;
+	struct vocd_audit_source source;
+};
+
+/** \brief Reads a JSON record (caller frees). \return 0, VOCD_ENOTFOUND (also for an invalid id). */
+int vocd_record_get(vocd_txn *txn, const char *tenant, const char *type, const char *id, cJSON **out);
+
+/**
+ * \brief Inside a write job: stores \p rec with these index entries and appends the audit entry for
+ * \p action, whose digest covers the stored bytes. With \p text_out, the stored text is handed back
+ * (caller frees) for the event that announces it.
+ */
+int vocd_record_put(vocd_txn *txn, const char *tenant, const char *type, const char *id, const cJSON *rec,
+                    const struct vocd_index_value *idx, size_t nidx, const char *action,
+                    const struct vocd_actor *who, char **text_out);
+
+/** \brief The string member \p key of \p obj, or NULL. */
+const char *vocd_json_str(const cJSON *obj, const char *key);
+
+/** \brief Replaces (or adds) a string / number member. A NULL string removes the member. */
+void vocd_json_set_str(cJSON *obj, const char *key, const char *value);
+void vocd_json_set_num(cJSON *obj, const char *key, double value);
+
+#endif
