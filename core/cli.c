@@ -9,8 +9,10 @@
 #include <string.h>
 
 #include "config.h"
+#include "audit.h"
 #include "error.h"
 #include "log.h"
+#include "pii.h"
 #include "plugin.h"
 #include "server.h"
 #include "store.h"
@@ -21,6 +23,7 @@
 static const char usage_text[] =
 	"usage: vocd <command> [options]\n"
 	"\n"
+	"  init    [--config FILE]            create the master key for personal data (once, before serve)\n"
 	"  serve   [--config FILE] [--data DIR] [--listen HOST:PORT]\n"
 	"          run the server (no --config: the embedded default with a demo tenant)\n"
 	"  check   [--config FILE]            validate the configuration and plugins without starting\n"
@@ -30,6 +33,7 @@ static const char usage_text[] =
 	"  token revoke --tenant T --id ID [--data DIR] [--config FILE]\n"
 	"  backup DIR [--data DIR] [--config FILE]   online, consistent copy of the database into DIR\n"
 	"  restore DIR [--data DIR] [--config FILE]  put a backup in place (server stopped, empty data dir)\n"
+	"  audit verify [--tenant T] [--data DIR] [--config FILE]  check the audit chains end to end\n"
 	"  version\n";
 
 struct args {
@@ -127,6 +131,24 @@ static int cmd_serve(const struct args *a)
 	return 0;
 }
 
+static int cmd_init(const struct args *a)
+{
+	if (a->npositional)
+		return usage();
+	struct vocd_config *cfg = load_config(a->config);
+	if (!cfg)
+		return 1;
+	int rc = vocd_pii_init_key(cfg->key_file);
+	if (rc == 0)
+		printf("master key created at %s: back it up apart from the data, and keep it secret\n", cfg->key_file);
+	else if (rc == VOCD_EEXIST)
+		printf("master key already at %s: left as it is\n", cfg->key_file);
+	else
+		fprintf(stderr, "vocd: cannot create the master key at %s: %s\n", cfg->key_file, vocd_strerror(rc));
+	vocd_config_free(cfg);
+	return rc == 0 || rc == VOCD_EEXIST ? 0 : 1;
+}
+
 static int cmd_check(const struct args *a)
 {
 	if (a->npositional)
@@ -214,6 +236,49 @@ static int cmd_token(const struct args *a)
 	return rc;
 }
 
+static int verify_one(vocd_store *st, const char *tenant)
+{
+	struct vocd_audit_report r;
+	int rc = vocd_audit_verify(st, tenant, &r);
+	if (rc != 0) {
+		fprintf(stderr, "%s: cannot verify: %s\n", tenant, vocd_strerror(rc));
+		return 1;
+	}
+	if (r.ok)
+		printf("%s: ok, %llu entries, head %s\n", tenant, (unsigned long long)r.checked, r.head_hash[0] ? r.head_hash : "-");
+	else
+		printf("%s: FAILED after %llu good entries: %s\n", tenant, (unsigned long long)r.checked, r.reason);
+	return r.ok ? 0 : 1;
+}
+
+static int cmd_audit(const struct args *a)
+{
+	if (a->npositional != 1 || strcmp(a->positional[0], "verify") != 0)
+		return usage();
+	struct vocd_config *cfg;
+	vocd_store *st;
+	if (open_store(a, &cfg, &st) != 0)
+		return 1;
+	int failed = 0;
+	if (a->tenant) {
+		failed = verify_one(st, a->tenant);
+	} else {
+		/* Every tenant with an audit trail in the database, configured now or not. */
+		cJSON *list = NULL;
+		if (vocd_audit_tenants(st, &list) != 0) {
+			fprintf(stderr, "vocd: cannot list the tenants\n");
+			failed = 1;
+		}
+		cJSON *t;
+		cJSON_ArrayForEach(t, list)
+			failed |= verify_one(st, cJSON_GetStringValue(t));
+		cJSON_Delete(list);
+	}
+	vocd_store_close(st);
+	vocd_config_free(cfg);
+	return failed ? 1 : 0;
+}
+
 static int cmd_backup(const struct args *a)
 {
 	if (a->npositional != 1)
@@ -266,8 +331,12 @@ int vocd_cli_main(int argc, char **argv)
 	}
 	if (parse(argc - 1, argv + 1, &a) != 0)
 		return usage();
+	if (strcmp(cmd, "init") == 0)
+		return cmd_init(&a);
 	if (strcmp(cmd, "serve") == 0)
 		return cmd_serve(&a);
+	if (strcmp(cmd, "audit") == 0)
+		return cmd_audit(&a);
 	if (strcmp(cmd, "check") == 0)
 		return cmd_check(&a);
 	if (strcmp(cmd, "token") == 0)

@@ -39,6 +39,7 @@
 struct vocd_pii {
 	unsigned char wrap_key[32];  /**< wraps the per-customer data keys */
 	unsigned char blind_root[32]; /**< the blind-index key of a tenant is derived from this */
+	unsigned char derive_root[32]; /**< other per-tenant keys (invitation links) are derived from this */
 };
 
 /* ---- Small helpers ------------------------------------------------------------------------------ */
@@ -364,10 +365,13 @@ int vocd_pii_open(vocd_pii **out, const char *key_path)
 	if (rc == 0) {
 		/* Best effort: keep the derived keys out of swap and core dumps. */
 		(void)mlock(p, sizeof *p);
-		static const char wrap_label[] = "vocd pii wrap v1", blind_label[] = "vocd pii blind index v1";
+		static const char wrap_label[] = "vocd pii wrap v1", blind_label[] = "vocd pii blind index v1",
+		                  derive_label[] = "vocd tenant keys v1";
 		rc = hmac2(master, sizeof master, wrap_label, sizeof wrap_label, NULL, 0, p->wrap_key);
 		if (rc == 0)
 			rc = hmac2(master, sizeof master, blind_label, sizeof blind_label, NULL, 0, p->blind_root);
+		if (rc == 0)
+			rc = hmac2(master, sizeof master, derive_label, sizeof derive_label, NULL, 0, p->derive_root);
 		if (rc != 0) {
 			vocd_pii_close(p);
 			p = NULL;
@@ -560,6 +564,14 @@ int vocd_pii_blind_index(vocd_pii *p, const char *tenant, const char *field, con
 	if (rc == 0)
 		hex(mac, sizeof mac, out);
 	return rc;
+}
+
+int vocd_pii_derive_key(vocd_pii *p, const char *purpose, const char *tenant, unsigned char out[32])
+{
+	if (!p || !field_valid(purpose) || !vocd_tenant_id_valid(tenant))
+		return VOCD_EINVAL;
+	/* purpose is [a-z0-9_.-], so "purpose NUL tenant" is unambiguous */
+	return hmac2(p->derive_root, sizeof p->derive_root, purpose, strlen(purpose) + 1, tenant, strlen(tenant), out);
 }
 
 /* ---- Normalising and masking -------------------------------------------------------------------- */

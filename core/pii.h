@@ -101,6 +101,13 @@ int vocd_pii_forget(vocd_txn *txn, const char *tenant, const char *customer);
 int vocd_pii_blind_index(vocd_pii *p, const char *tenant, const char *field, const char *normalized_value,
                          char out[65]);
 
+/**
+ * \brief A 32-byte key for \p purpose ("invitation": signing survey links) and \p tenant, derived from the
+ * master key: stable across restarts, different per tenant and purpose, never stored.
+ * \return 0, VOCD_EINVAL (purpose not [a-z0-9_.-]{1,64}, bad tenant), VOCD_EINTERNAL.
+ */
+int vocd_pii_derive_key(vocd_pii *p, const char *purpose, const char *tenant, unsigned char out[32]);
+
 /* ---- Normalising and masking (pure; UTF-8; each returns 0 and a malloc'd string in *out, or
  * VOCD_EINVAL / VOCD_ENOMEM with *out = NULL and nothing allocated) ------------------------------------
  *

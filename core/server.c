@@ -135,6 +135,12 @@ int vocd_server_start(struct vocd_server **out, const struct vocd_serve_opts *op
 	if ((rc = replace(&srv->cfg->data_dir, opts->data_dir)) != 0 || (rc = replace(&srv->cfg->listen, opts->listen)) != 0)
 		goto fail;
 
+	if ((rc = vocd_pii_open(&srv->pii, srv->cfg->key_file)) != 0) {
+		if (rc == VOCD_ENOTFOUND)
+			vocd_error("no master key at %s: create it once with `vocd init` (keep it outside the data "
+			           "directory and its backups)", srv->cfg->key_file);
+		goto fail;
+	}
 	if ((rc = vocd_server_open_store(srv->cfg->data_dir, srv->cfg, &srv->store)) != 0)
 		goto fail;
 	struct vocd_bus_opts bo = {0};
@@ -203,6 +209,7 @@ void vocd_server_stop(struct vocd_server *srv)
 	vocd_plugins_destroy(srv->plugins); /* unsubscribes its hooks from the bus */
 	vocd_bus_destroy(srv->bus);
 	vocd_store_close(srv->store);
+	vocd_pii_close(srv->pii);
 	if (srv->access_log && srv->access_log != stderr)
 		fclose(srv->access_log);
 	vocd_config_free(srv->cfg);

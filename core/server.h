@@ -8,6 +8,7 @@
 
 #include "bus.h"
 #include "config.h"
+#include "pii.h"
 #include "plugin.h"
 #include "store.h"
 
@@ -22,6 +23,7 @@ struct vocd_server {
 	vocd_store *store;
 	vocd_bus *bus;
 	vocd_plugins *plugins;
+	vocd_pii *pii;                   /**< personal data: the master key, loaded from cfg->key_file */
 	struct mg_context *http;
 	FILE *access_log;
 	pthread_mutex_t reload_lock;

@@ -40,6 +40,7 @@ class Server:
             f.write(textwrap.dedent(f"""\
                 listen = "127.0.0.1:{self.port}"
                 data_dir = "{self.data}"
+                key_file = "{self.dir}/keys/master.key"
                 plugins_dir = "{plugins_dir}"
                 plain_http = {"true" if plain_http else "false"}
                 access_log = "access.log"
@@ -55,6 +56,7 @@ class Server:
             f.write(textwrap.dedent(text))
 
     def start(self, timeout=30):
+        self.cli("init")
         self.log = open(self.log_path, "ab")
         self.proc = subprocess.Popen([VOCD, "serve", "--config", self.conf], stdout=self.log, stderr=self.log)
         deadline = time.time() + timeout

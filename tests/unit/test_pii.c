@@ -235,6 +235,26 @@ static void key_file_refused_when_exposed_or_wrong_size(void **state)
 
 /* ---- sealing ---- */
 
+static void derived_keys_are_stable_and_separate(void **state)
+{
+	struct fixture *f = *state;
+	unsigned char a[32], b[32], c[32], d[32];
+	assert_int_equal(vocd_pii_derive_key(f->p, "invitation", "acme", a), 0);
+	assert_int_equal(vocd_pii_derive_key(f->p, "invitation", "acme", b), 0);
+	assert_memory_equal(a, b, 32);
+	assert_int_equal(vocd_pii_derive_key(f->p, "invitation", "acmf", c), 0);
+	assert_memory_not_equal(a, c, 32);
+	assert_int_equal(vocd_pii_derive_key(f->p, "invitationx", "acme", d), 0);
+	assert_memory_not_equal(a, d, 32);
+	/* The same master key gives the same keys after a restart. */
+	vocd_pii_close(f->p);
+	assert_int_equal(vocd_pii_open(&f->p, f->key), 0);
+	assert_int_equal(vocd_pii_derive_key(f->p, "invitation", "acme", b), 0);
+	assert_memory_equal(a, b, 32);
+	assert_int_equal(vocd_pii_derive_key(f->p, "Bad Purpose", "acme", b), VOCD_EINVAL);
+	assert_int_equal(vocd_pii_derive_key(f->p, "invitation", "Not A Tenant", b), VOCD_EINVAL);
+}
+
 static void seal_and_open_round_trip(void **state)
 {
 	struct fixture *f = *state;
@@ -934,6 +954,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(key_file_created_private_and_never_overwritten, setup, teardown),
 		cmocka_unit_test_setup_teardown(key_file_refused_when_exposed_or_wrong_size, setup, teardown),
 		cmocka_unit_test_setup_teardown(seal_and_open_round_trip, setup, teardown),
+		cmocka_unit_test_setup_teardown(derived_keys_are_stable_and_separate, setup, teardown),
 		cmocka_unit_test_setup_teardown(seal_in_read_txn_needs_an_existing_key, setup, teardown),
 		cmocka_unit_test_setup_teardown(token_bound_to_field_customer_and_tenant, setup, teardown),
 		cmocka_unit_test_setup_teardown(any_changed_character_fails, setup, teardown),
