@@ -20,6 +20,29 @@ int vocd_api_service_event_create(struct vocd_req *req);
 int vocd_api_service_event_get(struct vocd_req *req);
 int vocd_api_service_event_list(struct vocd_req *req);
 
+/* api_list.c: a type's records in id order, ?after=ID&limit=N */
+int vocd_api_list(struct vocd_req *req, const char *type);
+
+/* api_invitations.c */
+int vocd_api_invitation_create(struct vocd_req *req);
+int vocd_api_invitation_get(struct vocd_req *req);
+
+/* api_evaluations.c */
+struct vocd_evaluation_new;
+int vocd_api_evaluation_create(struct vocd_req *req);
+int vocd_api_evaluation_get(struct vocd_req *req);
+int vocd_api_evaluation_list(struct vocd_req *req);
+int vocd_api_evaluation_delete(struct vocd_req *req);
+void vocd_api_evaluation_outcome(struct vocd_req *req, int rc, const struct vocd_evaluation_new *n);
+
+/* api_audit.c */
+int vocd_api_audit_verify(struct vocd_req *req);
+int vocd_api_audit_list(struct vocd_req *req);
+
+/* api_survey.c: the customer's pages, no account */
+int vocd_api_survey_page(struct vocd_req *req);
+int vocd_api_survey_post(struct vocd_req *req);
+
 /* api_plugins.c */
 int vocd_api_plugin_call(struct vocd_req *req);
 

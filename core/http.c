@@ -37,6 +37,16 @@ static const struct route routes[] = {
 	{"POST", "/api/v1/service-events", WRITERS, vocd_api_service_event_create},
 	{"GET", "/api/v1/service-events", ANY_ROLE, vocd_api_service_event_list},
 	{"GET", "/api/v1/service-events/*", ANY_ROLE, vocd_api_service_event_get},
+	{"POST", "/api/v1/invitations", WRITERS, vocd_api_invitation_create},
+	{"GET", "/api/v1/invitations/*", ANY_ROLE, vocd_api_invitation_get},
+	{"POST", "/api/v1/evaluations", ROLE(VOCD_ROLE_ADMIN) | ROLE(VOCD_ROLE_INTEGRATOR), vocd_api_evaluation_create},
+	{"GET", "/api/v1/evaluations", ANY_ROLE, vocd_api_evaluation_list},
+	{"GET", "/api/v1/evaluations/*", ANY_ROLE, vocd_api_evaluation_get},
+	{"DELETE", "/api/v1/evaluations/*", ANY_ROLE, vocd_api_evaluation_delete},
+	{"GET", "/api/v1/audit/verify", ROLE(VOCD_ROLE_ADMIN) | ROLE(VOCD_ROLE_AUDITOR), vocd_api_audit_verify},
+	{"GET", "/api/v1/audit", ROLE(VOCD_ROLE_ADMIN) | ROLE(VOCD_ROLE_AUDITOR), vocd_api_audit_list},
+	{"GET", "/s/*", 0, vocd_api_survey_page},
+	{"POST", "/s/*", 0, vocd_api_survey_post},
 	{"POST", "/api/v1/plugins/*/call/*", ROLE(VOCD_ROLE_ADMIN) | ROLE(VOCD_ROLE_INTEGRATOR), vocd_api_plugin_call},
 	{"POST", "/api/v1/admin/reload", ADMIN, vocd_api_admin_reload},
 	{"GET", "/api/v1/admin/plugins", ADMIN, vocd_api_admin_plugins},
@@ -151,6 +161,23 @@ void vocd_http_fail(struct vocd_req *req, int err, const char *message)
 void vocd_http_field_error(struct vocd_req *req, const struct vocd_field_error *e)
 {
 	error_body(req, e->status, e->code, e->message);
+}
+
+void vocd_http_actor(const struct vocd_req *req, const char *channel, const char *customer_ref, struct vocd_actor *who)
+{
+	memset(who, 0, sizeof *who);
+	if (req->auth.id[0]) {
+		who->actor.kind = VOCD_AUDIT_ACTOR_TOKEN;
+		who->actor.id = req->auth.id;
+		who->actor.role = vocd_role_name(req->auth.role);
+		who->source.token = req->auth.id;
+	} else {
+		who->actor.kind = VOCD_AUDIT_ACTOR_CUSTOMER;
+		who->actor.id = customer_ref ? customer_ref : "anonymous";
+	}
+	who->source.ip = req->ri->remote_addr;
+	who->source.user_agent = mg_get_header(req->conn, "User-Agent");
+	who->source.channel = channel;
 }
 
 int vocd_http_query(const struct vocd_req *req, const char *name, char *out, size_t outlen)

@@ -7,6 +7,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "record.h"
 #include "server.h"
 #include "token.h"
 
@@ -59,6 +60,13 @@ struct vocd_field_error;
 
 /** \brief Answers a body check's error (see validate.h). */
 void vocd_http_field_error(struct vocd_req *req, const struct vocd_field_error *e);
+
+/**
+ * \brief Who is asking, for the audit trail: the token (kind, id, role) when the route needs one, else a
+ * customer identified by \p customer_ref; source ip, user agent, token id and \p channel. Points into
+ * \p req: valid while the request is served.
+ */
+void vocd_http_actor(const struct vocd_req *req, const char *channel, const char *customer_ref, struct vocd_actor *who);
 
 /** \brief Parses the request body as a JSON object, answering 400 itself when it is not one. */
 cJSON *vocd_http_body_object(struct vocd_req *req);

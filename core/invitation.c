@@ -109,8 +109,12 @@ static int upsert_customer(vocd_txn *txn, struct vocd_invitation_new *n, int64_t
 		else
 			rc = strcmp(*f, "phone") == 0 ? vocd_pii_normalize_phone(value, &norm)
 			                              : vocd_pii_normalize_email(value, &norm);
+		/* Phones are kept as "+<E.164 digits>", a form that normalises to itself when read back. */
+		char plus[48];
+		if (rc == 0 && strcmp(*f, "phone") == 0)
+			snprintf(plus, sizeof plus, "+%s", norm);
 		if (rc == 0)
-			rc = vocd_pii_seal(n->pii, txn, n->tenant, cid, *f, norm, &sealed);
+			rc = vocd_pii_seal(n->pii, txn, n->tenant, cid, *f, strcmp(*f, "phone") == 0 ? plus : norm, &sealed);
 		if (rc == 0 && strcmp(*f, "name") != 0 &&
 		    (rc = vocd_pii_blind_index(n->pii, n->tenant, *f, norm, bi[nidx])) == 0) {
 			idx[nidx] = (struct vocd_index_value){strcmp(*f, "phone") == 0 ? "by_phone" : "by_email", bi[nidx], 64};
@@ -128,13 +132,16 @@ static int upsert_customer(vocd_txn *txn, struct vocd_invitation_new *n, int64_t
 		const char *kept = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rec, field));
 		if (given || !kept)
 			continue;
-		char *plain = NULL;
+		char *plain = NULL, *norm = NULL;
 		if ((rc = vocd_pii_open_field(n->pii, txn, n->tenant, cid, field, kept, &plain)) == 0 &&
-		    (rc = vocd_pii_blind_index(n->pii, n->tenant, field, plain, bi[nidx])) == 0) {
+		    (rc = strcmp(field, "phone") == 0 ? vocd_pii_normalize_phone(plain, &norm)
+		                                      : vocd_pii_normalize_email(plain, &norm)) == 0 &&
+		    (rc = vocd_pii_blind_index(n->pii, n->tenant, field, norm, bi[nidx])) == 0) {
 			idx[nidx] = (struct vocd_index_value){strcmp(field, "phone") == 0 ? "by_phone" : "by_email", bi[nidx], 64};
 			nidx++;
 		}
 		vocd_pii_free(plain);
+		vocd_pii_free(norm);
 	}
 	if (rc == 0) {
 		vocd_json_set_num(rec, "updated_at", (double)now);

@@ -1,0 +1,71 @@
+/* Listing a tenant's records of one type in id order: GET ...?after=ID&limit=N, answered as
+ * {"items": [...], "next_after": ID or null}. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api.h"
+#include "error.h"
+
+#define MAX_LIST 500
+
+struct list_state {
+	cJSON *items;
+	const char *after;
+	int limit, count;
+	char last[130];
+};
+
+static int list_one(const char *id, const void *data, size_t len, void *arg)
+{
+	struct list_state *s = arg;
+	if (s->after && strcmp(id, s->after) <= 0)
+		return 0;
+	if (s->count == s->limit)
+		return 1;
+	cJSON *item = cJSON_ParseWithLength(data, len);
+	if (item)
+		cJSON_AddItemToArray(s->items, item);
+	snprintf(s->last, sizeof s->last, "%s", id);
+	s->count++;
+	return 0;
+}
+
+int vocd_api_list(struct vocd_req *req, const char *type)
+{
+	char after[130] = "", limit_text[16] = "";
+	int limit = 50;
+	if (vocd_http_query(req, "limit", limit_text, sizeof limit_text) == 0) {
+		char *end;
+		long l = strtol(limit_text, &end, 10);
+		if (*end || l < 1 || l > MAX_LIST) {
+			vocd_http_error(req, 400, "invalid_parameter", "limit: expected 1 to %d", MAX_LIST);
+			return 0;
+		}
+		limit = (int)l;
+	}
+	int has_after = vocd_http_query(req, "after", after, sizeof after) == 0 && after[0];
+	vocd_txn *txn;
+	int rc = vocd_store_read(req->srv->store, &txn);
+	if (rc != 0) {
+		vocd_http_fail(req, rc, NULL);
+		return 0;
+	}
+	struct list_state s = {cJSON_CreateArray(), has_after ? after : NULL, limit, 0, ""};
+	rc = vocd_rec_scan(txn, req->auth.tenant, type, has_after ? after : NULL, list_one, &s);
+	vocd_txn_end(txn);
+	if (rc < 0) {
+		cJSON_Delete(s.items);
+		vocd_http_fail(req, rc, NULL);
+		return 0;
+	}
+	cJSON *body = cJSON_CreateObject();
+	cJSON_AddItemToObject(body, "items", s.items);
+	if (s.count == limit)
+		cJSON_AddStringToObject(body, "next_after", s.last);
+	else
+		cJSON_AddNullToObject(body, "next_after");
+	vocd_http_json(req, 200, body);
+	cJSON_Delete(body);
+	return 0;
+}

@@ -1,0 +1,216 @@
+"""Collection end to end: an invitation, the survey page with its consent step, the answer stored once,
+personal data encrypted at rest and masked in output, no deletion, and the audit chain verified."""
+import glob
+import os
+import urllib.parse
+
+from vocdtest import Server, ServerTest, SOURCE
+
+with open(os.path.join(SOURCE, "conf", "tenants", "demo.lua")) as f:
+    DEMO = f.read()
+
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+
+
+class CollectionTest(ServerTest):
+    TENANTS = {"acme": DEMO, "globex": 'name = "<b>Globex</b>"\n'}
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.token = cls.server.token("acme", "integrator")
+        cls.globex = cls.server.token("globex", "integrator")
+
+    def invite(self, external_id, token=None, **customer):
+        customer = dict({"external_id": external_id}, **customer)
+        status, _, body = self.server.request("POST", "/api/v1/invitations", token=token or self.token,
+                                              body={"customer": customer, "context": {"agent": "a-17", "type": "repair"},
+                                                    "channel": "sms"})
+        self.assertEqual(status, 201, body)
+        return body, urllib.parse.urlparse(body["url"]).path
+
+    def post(self, path, fields, headers=None):
+        return self.server.request("POST", path, body=urllib.parse.urlencode(fields, doseq=True),
+                                   headers=dict(FORM, **(headers or {})))
+
+    def evaluations(self, token=None):
+        return self.server.request("GET", "/api/v1/evaluations?limit=500", token=token or self.token)[2]["items"]
+
+    def test_invite_consent_answer_once(self):
+        inv, path = self.invite("c-100", tier="vip", name="张三丰", phone="138 1234 5678", email="Zhang@Example.com")
+        self.assertEqual(len(inv["id"]), 16)
+        # Opening the link shows the privacy notice first, and records nothing but "opened".
+        status, headers, page = self.server.request("GET", path)
+        self.assertEqual(status, 200)
+        self.assertTrue(headers["Content-Type"].startswith("text/html"))
+        self.assertIn("为改进服务", page)
+        self.assertIn('name="agree" value="yes"', page)
+        self.assertNotIn('name="csat"', page)
+        self.assertEqual(self.server.request("GET", "/api/v1/invitations/" + inv["id"], token=self.token)[2]["state"],
+                         "opened")
+        # Consent, then the questions.
+        status, _, page = self.post(path, {"step": "consent", "agree": "yes", "lang": "zh-CN"})
+        self.assertEqual(status, 200)
+        self.assertIn('name="csat"', page)
+        self.assertIn("响应速度", page)
+        # A one-click rating link only pre-selects; a GET still stores nothing.
+        status, _, page = self.server.request("GET", path + "?score=5")
+        self.assertIn('value="5" checked', page)
+        before = len(self.evaluations())
+        # A bad answer is refused with the field named, and nothing is stored.
+        status, _, page = self.post(path, {"step": "answer", "csat": "9"})
+        self.assertEqual(status, 422)
+        self.assertIn("scores.csat: expected a whole number from 1 to 5, got 9", page)
+        self.assertEqual(len(self.evaluations()), before)
+        # The answer.
+        status, _, page = self.post(path, {"step": "answer", "lang": "en", "csat": "4", "nps": "9", "dim_speed": "5",
+                                           "tag": ["fast", "friendly"], "text": "师傅很热情"})
+        self.assertEqual(status, 200)
+        self.assertIn("Thank you", page)
+        # Only once.
+        status, _, page = self.post(path, {"step": "answer", "csat": "1"})
+        self.assertEqual(status, 409)
+        self.assertEqual(self.server.request("GET", path)[0], 409)
+
+        ev = [e for e in self.evaluations() if e.get("invitation") == inv["id"]]
+        self.assertEqual(len(ev), 1)
+        ev = ev[0]
+        self.assertEqual(ev["scores"], {"csat": 4, "nps": 9})
+        self.assertEqual(ev["dimensions"], {"speed": 5})
+        self.assertEqual(ev["tags"], ["fast", "friendly"])
+        self.assertEqual(ev["text"], "师傅很热情")
+        self.assertEqual(ev["channel"], "sms")
+        self.assertTrue(ev["consent"])
+        self.assertEqual(ev["source"]["ip"], "127.0.0.1")
+        self.assertIn("seconds_to_submit", ev["source"])
+        # Read back with personal data masked.
+        status, _, one = self.server.request("GET", "/api/v1/evaluations/" + ev["id"], token=self.token)
+        self.assertEqual(one["customer"], {"external_id": "c-100", "tier": "vip", "name": "张**",
+                                           "phone": "138****5678", "email": "z****@example.com"})
+        # Never deleted.
+        status, _, body = self.server.request("DELETE", "/api/v1/evaluations/" + ev["id"], token=self.token)
+        self.assertEqual(status, 405)
+        self.assertIn("never deleted", body["error"]["message"])
+        self.assertEqual(self.server.request("GET", "/api/v1/evaluations/" + ev["id"], token=self.token)[0], 200)
+
+    def test_declining_consent_keeps_nothing(self):
+        inv, path = self.invite("c-101", phone="13900001111")
+        self.server.request("GET", path)
+        status, _, page = self.post(path, {"step": "consent", "agree": "no"})
+        self.assertIn("没有保存", page)
+        # Without consent the questions are not accepted.
+        status, _, page = self.post(path, {"step": "answer", "csat": "5"})
+        self.assertEqual(status, 400)
+        self.assertIn('name="agree"', page)
+        self.assertFalse([e for e in self.evaluations() if e.get("invitation") == inv["id"]])
+
+    def test_language_follows_the_browser_or_the_switch(self):
+        _, path = self.invite("c-102")
+        status, _, page = self.server.request("GET", path, headers={"Accept-Language": "en-GB,en;q=0.9"})
+        self.assertIn('<html lang="en">', page)
+        self.assertIn("Before we start", page)
+        status, _, page = self.server.request("GET", path + "?lang=zh-CN", headers={"Accept-Language": "en"})
+        self.assertIn('<html lang="zh-CN">', page)
+
+    def test_forged_altered_and_other_tenant_links(self):
+        inv, path = self.invite("c-103")
+        token = path[len("/s/"):]
+        tenant, iid, exp, mac = token.split(".")
+        for bad in (".".join([tenant, iid, str(int(exp) + 86400), mac]),
+                    ".".join([tenant, iid[:-1] + ("0" if iid[-1] != "0" else "1"), exp, mac]),
+                    ".".join(["globex", iid, exp, mac]),
+                    ".".join([tenant, iid, exp, mac[:-2] + "AA"]),
+                    "nonsense", "acme.1.2.3"):
+            status, headers, page = self.server.request("GET", "/s/" + bad)
+            self.assertEqual(status, 404, bad)
+            self.assertIn("not valid" if "lang=\"en\"" in page else "链接无效", page)
+            status, _, _ = self.post("/s/" + bad, {"step": "answer", "csat": "5"})
+            self.assertEqual(status, 404, bad)
+
+    def test_tenant_text_is_escaped(self):
+        inv, path = self.invite("g-1", token=self.globex)
+        status, _, page = self.server.request("GET", path)
+        self.assertIn("&lt;b&gt;Globex&lt;/b&gt;", page)
+        self.assertNotIn("<b>Globex", page)
+
+    def test_server_to_server_answers(self):
+        # A customer with personal data on record needs a consent record.
+        inv, _ = self.invite("c-104", phone="13700002222")
+        body = {"invitation": inv["id"], "answer": {"scores": {"csat": 2}, "text": "太慢了"}}
+        status, _, answer = self.server.request("POST", "/api/v1/evaluations", token=self.token, body=body)
+        self.assertEqual(status, 422)
+        self.assertIn("consent", answer["error"]["message"])
+        body["consent"] = {"notice_version": "2026-11", "time": 1795000000000, "channel": "phone"}
+        status, _, answer = self.server.request("POST", "/api/v1/evaluations", token=self.token, body=body)
+        self.assertEqual(status, 201, answer)
+        status, _, again = self.server.request("POST", "/api/v1/evaluations", token=self.token, body=body)
+        self.assertEqual(status, 409)
+        # Without an invitation or personal data, an answer needs no consent.
+        status, _, answer = self.server.request("POST", "/api/v1/evaluations", token=self.token,
+                                                body={"context": {"agent": "a-9"}, "channel": "kiosk",
+                                                      "answer": {"scores": {"csat": 5}}})
+        self.assertEqual(status, 201, answer)
+        for bad, want in (({"answer": {"scores": {"csat": 0}}}, "answer.scores.csat"),
+                          ({"answer": {"scores": {"csat": 5}, "mood": "x"}}, "answer.mood"),
+                          ({}, "answer"),
+                          ({"answer": {"scores": {"csat": 5}}, "invitation": "ffffffffffffffff"}, "invitation"),
+                          ({"answer": {"scores": {"csat": 5}}, "colour": 1}, "colour")):
+            status, _, answer = self.server.request("POST", "/api/v1/evaluations", token=self.token, body=bad)
+            self.assertIn(status, (400, 404, 422), bad)
+            self.assertIn(want, answer["error"]["message"] + answer["error"]["code"], bad)
+        # Another tenant cannot answer acme's invitation.
+        status, _, _ = self.server.request("POST", "/api/v1/evaluations", token=self.globex,
+                                           body={"invitation": inv["id"], "answer": {"scores": {"csat": 5}}})
+        self.assertEqual(status, 404)
+
+    def test_bad_invitations_are_refused_with_the_field(self):
+        for body, want in (({}, "customer"),
+                           ({"customer": {}}, "customer.external_id"),
+                           ({"customer": {"external_id": "c 1"}}, "customer.external_id"),
+                           ({"customer": {"external_id": "c1", "phone": "12"}}, "customer.phone"),
+                           ({"customer": {"external_id": "c1", "email": "no-at"}}, "customer.email"),
+                           ({"customer": {"external_id": "c1"}, "context": {"colour": "x"}}, "context.colour"),
+                           ({"customer": {"external_id": "c1"}, "lang": "fr"}, "lang")):
+            status, _, answer = self.server.request("POST", "/api/v1/invitations", token=self.token, body=body)
+            self.assertIn(status, (400, 422), body)
+            self.assertIn(want, answer["error"]["message"], body)
+
+    def test_audit_chain_verifies(self):
+        for i in range(3):
+            self.invite("c-105-%d" % i)
+        auditor = self.server.token("acme", "auditor")
+        status, _, report = self.server.request("GET", "/api/v1/audit/verify", token=auditor)
+        self.assertEqual(status, 200)
+        self.assertTrue(report["ok"], report)
+        self.assertGreater(report["entries"], 0)
+        status, _, listing = self.server.request("GET", "/api/v1/audit?limit=5", token=auditor)
+        self.assertEqual(status, 200)
+        self.assertEqual(len(listing["entries"]), 5)
+        self.assertEqual(self.server.request("GET", "/api/v1/audit/verify", token=self.token)[0], 403)
+        p = self.server.cli("audit", "verify")
+        self.assertIn("acme: ok", p.stdout)
+
+
+class PersonalDataAtRestTest(ServerTest):
+    TENANTS = {"acme": DEMO}
+
+    def test_no_phone_or_email_in_the_database_file(self):
+        token = self.server.token("acme", "integrator")
+        people = [("1380013%04d" % i, "person%d@example.com" % i) for i in range(50)]
+        for i, (phone, email) in enumerate(people):
+            status, _, body = self.server.request("POST", "/api/v1/invitations", token=token,
+                                                  body={"customer": {"external_id": "p-%d" % i, "phone": phone,
+                                                                     "email": email, "name": "王小明"}})
+            self.assertEqual(status, 201, body)
+        self.assertEqual(self.server.stop(), 0)
+        data = b""
+        for name in glob.glob(os.path.join(self.server.data, "*.mdb")):
+            with open(name, "rb") as f:
+                data += f.read()
+        self.assertGreater(len(data), 0)
+        for phone, email in people:
+            for secret in (phone, "86" + phone, email):
+                self.assertNotIn(secret.encode(), data)
+        self.assertNotIn("王小明".encode(), data)
+        self.assertIn(b"p-7", data)  # the search itself works: customer ids are in clear
+        self.server.start()
