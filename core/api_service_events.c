@@ -88,6 +88,7 @@ struct create_job {
 	const char *tenant;
 	cJSON *record;          /* without id; the job adds it */
 	const char *external_id;
+	const struct vocd_actor *who;
 	char id[24];            /* out */
 	int existing;           /* out: the external id was already stored */
 };
@@ -120,13 +121,10 @@ static int create(vocd_txn *txn, void *arg)
 	snprintf(j->id, sizeof j->id, "%016llu", (unsigned long long)seq);
 	cJSON_DeleteItemFromObjectCaseSensitive(j->record, "id");
 	cJSON_AddStringToObject(j->record, "id", j->id);
-	char *text = cJSON_PrintUnformatted(j->record);
-	if (!text)
-		return VOCD_ENOMEM;
 	/* The index value includes the terminating NUL so that "a" does not find "ab". */
 	struct vocd_index_value idx = {"by_external_id", j->external_id, j->external_id ? strlen(j->external_id) + 1 : 0};
-	rc = vocd_rec_put(txn, j->tenant, TYPE, j->id, text, strlen(text), &idx, j->external_id ? 1 : 0);
-	free(text);
+	rc = vocd_record_put(txn, j->tenant, TYPE, j->id, j->record, &idx, j->external_id ? 1 : 0,
+	                     "service_event.create", j->who, NULL);
 	if (rc != 0)
 		return rc;
 	char event[160];
@@ -150,8 +148,10 @@ int vocd_api_service_event_create(struct vocd_req *req)
 	cJSON_AddStringToObject(source, "role", vocd_role_name(req->auth.role));
 	cJSON_AddStringToObject(source, "ip", req->ri->remote_addr);
 
+	struct vocd_actor who;
+	vocd_http_actor(req, "api", NULL, &who);
 	struct create_job job = {req->auth.tenant, body,
-	                         cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(body, "external_id")), "", 0};
+	                         cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(body, "external_id")), &who, "", 0};
 	int rc = vocd_store_write(req->srv->store, create, &job);
 	cJSON_Delete(body);
 	if (rc != 0) {

@@ -11,6 +11,7 @@
 #include "config.h"
 #include "error.h"
 #include "ids.h"
+#include "record.h"
 
 #define TOKEN_TYPE "auth.token"
 
@@ -60,10 +61,31 @@ struct put_job {
 	const char *json;
 };
 
+/* Tokens are made and revoked on the command line: the operator's login name is the actor. */
+static void operator(struct vocd_actor *who)
+{
+	const char *name = getenv("SUDO_USER");
+	if (!name || !*name)
+		name = getenv("USER");
+	memset(who, 0, sizeof *who);
+	who->actor.kind = VOCD_AUDIT_ACTOR_USER;
+	who->actor.id = name && *name && strlen(name) <= 64 ? name : "operator";
+	who->source.channel = "cli";
+}
+
+static int audit(vocd_txn *txn, const char *tenant, const char *id, const char *action, const char *change)
+{
+	struct vocd_actor who;
+	operator(&who);
+	struct vocd_audit_entry e = {who.actor, who.source, 0, action, TOKEN_TYPE, id, change, strlen(change)};
+	return vocd_audit_append(txn, tenant, &e, NULL);
+}
+
 static int put_token(vocd_txn *txn, void *arg)
 {
 	struct put_job *j = arg;
-	return vocd_rec_put(txn, j->tenant, TOKEN_TYPE, j->id, j->json, strlen(j->json), NULL, 0);
+	int rc = vocd_rec_put(txn, j->tenant, TOKEN_TYPE, j->id, j->json, strlen(j->json), NULL, 0);
+	return rc ? rc : audit(txn, j->tenant, j->id, "token.create", j->json);
 }
 
 int vocd_token_create(vocd_store *st, const char *tenant, int role, const char *label, char *out,
@@ -155,7 +177,8 @@ struct del_job {
 static int del_token(vocd_txn *txn, void *arg)
 {
 	struct del_job *j = arg;
-	return vocd_rec_del(txn, j->tenant, TOKEN_TYPE, j->id);
+	int rc = vocd_rec_del(txn, j->tenant, TOKEN_TYPE, j->id);
+	return rc ? rc : audit(txn, j->tenant, j->id, "token.revoke", j->id);
 }
 
 int vocd_token_revoke(vocd_store *st, const char *tenant, const char *id)
