@@ -1,0 +1,424 @@
+-- vocd_stub: load a vocd plugin folder in busted the way the host does (core/plugin.c), against a
+-- stubbed `vocd` table that records what the plugin does, so that plugins can be tested without a
+-- server. See tests/plugins/README.md.
+--
+--   local stub = require("vocd_stub")
+--   local p = stub.load("plugins/workflows/escalate", { threshold = 2 })
+--   p:emit("evaluation.created", { id = "e1", csat = 1 })
+--   assert.same({ { topic = "ticket.requested", data = {...} } }, p.published)
+--
+-- What is recorded on the instance p:
+--   p.stored     key -> value             vocd.store (preset with opts.store)
+--   p.published  { {topic, data}, ... }   vocd.publish, and timers that fired (p:advance)
+--   p.timers     key -> {at, topic, data} vocd.timer (the pending ones)
+--   p.logs       { {level, message}, ... } vocd.log.* and print (level "info")
+--   p.errors     { {hook, file, line, message}, ... } failed runs, as the host logs them
+--   p.now        the clock of vocd.time() (ms), settable; p:advance(ms) moves it
+local json = require("vocd_stub.json")
+local sandbox = require("vocd_stub.sandbox")
+local schema = require("vocd_stub.schema")
+local sha256 = require("vocd_stub.sha256")
+
+local stub = { json = json, API_VERSION = 1 }
+local raise = sandbox.raise
+
+local KEY_MAX, TOPIC_MAX = 128, 128
+local DEFAULT_NOW = 1700000000000 -- a fixed time, so that specs are repeatable
+
+local function read(path)
+  local f, err = io.open(path, "rb")
+  if not f then return nil, err end
+  local text = f:read("a")
+  f:close()
+  return text
+end
+
+-- "…/workflows/escalate" -> "workflow", "escalate"
+local function kind_and_name(dir)
+  local kinds, name = dir:gsub("/+$", ""):match("([^/]+)/([^/]+)$")
+  if not kinds then error("stub.load: expected a plugin folder <kind>s/<name>, got " .. dir, 2) end
+  return kinds:gsub("s$", ""), name
+end
+
+-- "a/./b/../c/" -> "a/c": error messages then show the path a person would write.
+local function normalise(path)
+  local parts = {}
+  for part in path:gmatch("[^/]+") do
+    if part == ".." and #parts > 0 and parts[#parts] ~= ".." then
+      parts[#parts] = nil
+    elseif part ~= "." then
+      parts[#parts + 1] = part
+    end
+  end
+  return (path:sub(1, 1) == "/" and "/" or "") .. table.concat(parts, "/")
+end
+stub.normalise = normalise
+
+-- The error f(...) raises, in full ("<file>:<line>: <message>"); raises if f does not fail. (luassert's
+-- has_error strips the "<file>:<line>: " that a spec wants to check.)
+function stub.error_of(f, ...)
+  local ok, err = pcall(f, ...)
+  if ok then error("expected an error, got none", 2) end
+  return err
+end
+
+-- The plugin folder of the spec file that calls this (a plugin's specs live in <plugin>/spec/).
+function stub.plugin_dir()
+  local src = debug.getinfo(2, "S").source
+  local dir = src:match("^@(.*)/[^/]*$") or "."
+  return normalise(dir .. "/..")
+end
+
+local function fail(problems)
+  error(table.concat(problems, "\n"), 3)
+end
+
+--- Schema and settings -------------------------------------------------------------------------------
+
+-- Runs <dir>/schema.lua in a scratch sandbox (no vocd table) and checks its shape. Returns the schema
+-- tree, or nil and the list of problems.
+function stub.read_schema(dir)
+  local file = normalise(dir) .. "/schema.lua"
+  local text, err = read(file)
+  if not text then return nil, { "cannot read " .. file .. ": " .. err } end
+  local box = sandbox.new()
+  local res = table.pack(box:load(text, file))
+  if not res[1] then
+    local e = res[2]
+    return nil, { string.format("%s:%d: %s", e.file ~= "" and e.file or file, e.line, e.message) }
+  end
+  return schema.check(res[2], file)
+end
+
+-- Validates \p settings for the plugin in \p dir. Returns the settings with defaults (what
+-- vocd.settings holds), or nil and the list of problems ("settings.x: expected number, got string").
+function stub.check_settings(dir, settings)
+  local spec, problems = stub.read_schema(dir)
+  if not spec then return nil, problems end
+  return schema.validate(spec, settings)
+end
+
+--- Instances -------------------------------------------------------------------------------------------
+
+local Plugin = {}
+Plugin.__index = Plugin
+
+local function check_key(key, fn)
+  if type(key) == "number" then key = tostring(key) end
+  if type(key) ~= "string" or #key == 0 or #key > KEY_MAX or key:find("\0", 1, true) then
+    raise(string.format("%s: key must be 1 to %d bytes without NUL", fn, KEY_MAX))
+  end
+  return key
+end
+
+local function valid_name(s, allow_star)
+  if #s == 0 or #s > TOPIC_MAX then return false end
+  local pat = allow_star and "^[%w%._%-%*]+$" or "^[%w%._%-]+$"
+  return s:find(pat) ~= nil
+end
+
+local function check_topic(topic, fn)
+  if type(topic) ~= "string" then
+    raise(string.format("bad argument #1 to '%s' (string expected, got %s)", fn:match("[^.]+$"), type(topic)))
+  end
+  if not valid_name(topic, false) then raise(string.format("%s: invalid topic '%s'", fn, topic)) end
+  return topic
+end
+
+local function check_table(v, n, fname)
+  if type(v) ~= "table" then
+    raise(string.format("bad argument #%d to '%s' (table expected, got %s)", n, fname,
+                        v == nil and "no value" or type(v)))
+  end
+end
+
+-- Runs f(...) with the instruction budget paused: the host's JSON and HMAC are C code, not charged
+-- (HMAC a little). Raises f's error at the plugin's line.
+local function unbudgeted(f, ...)
+  local hook, mask, count = debug.gethook()
+  debug.sethook()
+  local res = table.pack(pcall(f, ...))
+  debug.sethook(hook, mask, count)
+  if not res[1] then raise(res[2]) end
+  return table.unpack(res, 2, res.n)
+end
+
+local function join(sep, ...)
+  local parts = {}
+  for i = 1, select("#", ...) do parts[i] = tostring((select(i, ...))) end
+  return table.concat(parts, sep)
+end
+
+-- vocd.i18n: t[lang], then zh-CN for zh-*, then en, zh-CN, zh, then any text (core/plugin_api.c).
+local function i18n(t, lang)
+  if type(t) == "string" then return t end
+  check_table(t, 1, "i18n")
+  lang = lang or "zh-CN"
+  if type(t[lang]) == "string" then return t[lang] end
+  local plen = #(lang:match("^[^%-_]*"))
+  local tries = { "en", "zh-CN", "zh" }
+  if lang:sub(1, 2) == "zh" and plen == 2 then table.insert(tries, 1, "zh-CN") end
+  for _, l in ipairs(tries) do
+    if type(t[l]) == "string" then return t[l] end
+  end
+  for _, v in pairs(t) do
+    if type(v) == "string" then return v end
+  end
+  return nil
+end
+
+-- Builds the `vocd` table of one instance (read-only, like the host's).
+local function make_api(p, box)
+  local function need_store(fn)
+    if not p.storage then raise(fn .. ": storage unavailable") end
+  end
+  local function register(what, into, allow_star)
+    return function(name, fn)
+      if type(name) ~= "string" then
+        raise(string.format("bad argument #1 to '%s' (string expected, got %s)", what,
+                            name == nil and "no value" or type(name)))
+      end
+      if type(fn) ~= "function" then
+        raise(string.format("bad argument #2 to '%s' (function expected, got %s)", what,
+                            fn == nil and "no value" or type(fn)))
+      end
+      if not box.loading then
+        raise(string.format("vocd.%s('%s'): registration is only allowed while the plugin loads", what, name))
+      end
+      if not valid_name(name, allow_star) then
+        raise(string.format("vocd.%s: invalid name '%s' (letters, digits, '.', '_', '-')", what, name))
+      end
+      if into[name] then raise(string.format("vocd.%s('%s'): already registered", what, name)) end
+      into[name] = fn
+    end
+  end
+  local function logger(level)
+    return function(...)
+      p.logs[#p.logs + 1] = { level = level, message = join(" ", ...) }
+    end
+  end
+  local api = {
+    hook = register("hook", p._hooks, true),
+    handle = register("handle", p._handles, false),
+    tenant = p.tenant,
+    plugin = p.name,
+    api_version = stub.API_VERSION,
+    settings = p.settings,
+    log = { info = logger("info"), warn = logger("warn"), error = logger("error") },
+    time = function() return math.tointeger(p.now) end,
+    json = {
+      null = json.null,
+      encode = function(v, ...)
+        if select("#", ...) == 0 and v == nil then raise("bad argument #1 to 'encode' (value expected)") end
+        return unbudgeted(json.encode, v)
+      end,
+      decode = function(s) return unbudgeted(json.decode, s) end,
+    },
+    hmac_sha256 = function(key, msg)
+      if type(key) ~= "string" and type(key) ~= "number" then
+        raise("bad argument #1 to 'hmac_sha256' (string expected, got " .. type(key) .. ")")
+      end
+      if type(msg) ~= "string" and type(msg) ~= "number" then
+        raise("bad argument #2 to 'hmac_sha256' (string expected, got " .. type(msg) .. ")")
+      end
+      return unbudgeted(sha256.hmac, tostring(key), tostring(msg))
+    end,
+    i18n = i18n,
+    store = {
+      get = function(key)
+        need_store("vocd.store.get")
+        key = check_key(key, "vocd.store.get")
+        return unbudgeted(json.copy, p.stored[key])
+      end,
+      put = function(key, v)
+        need_store("vocd.store.put")
+        key = check_key(key, "vocd.store.put")
+        p.stored[key] = unbudgeted(json.copy, v == nil and json.null or v)
+        return true
+      end,
+    },
+    publish = function(topic, t)
+      need_store("vocd.publish")
+      topic = check_topic(topic, "vocd.publish")
+      check_table(t, 2, "publish")
+      p.published[#p.published + 1] = { topic = topic, data = unbudgeted(json.copy, t) }
+      return true
+    end,
+    timer = function(key, at, topic, t)
+      need_store("vocd.timer")
+      key = check_key(key, "vocd.timer")
+      if math.type(at) ~= "integer" then
+        raise("bad argument #2 to 'timer' (" .. (math.type(at) == "float" and "number has no integer representation"
+                or "number expected, got " .. (at == nil and "no value" or type(at))) .. ")")
+      end
+      topic = check_topic(topic, "vocd.timer")
+      check_table(t, 4, "timer")
+      p.timers[key] = { at = at, topic = topic, data = unbudgeted(json.copy, t) }
+      return true
+    end,
+  }
+  -- A plugin can call i18n with a read-only table (vocd.settings.x): read through it.
+  return sandbox.readonly(api)
+end
+
+-- The bus's topic patterns: exact, "prefix.*" or "*" (core/bus.c).
+local function matches(pattern, topic)
+  if pattern == "*" then return true end
+  if #pattern >= 2 and pattern:sub(-1) == "*" then
+    return #topic >= #pattern and topic:sub(1, #pattern - 1) == pattern:sub(1, -2)
+  end
+  return pattern == topic
+end
+
+local function sorted_keys(t)
+  local out = {}
+  for k in pairs(t) do out[#out + 1] = k end
+  table.sort(out)
+  return out
+end
+
+-- Loads the plugin in \p dir for a tenant with \p settings. Raises with every problem, one per line
+-- ("settings.threshold: expected number, got string", "<file>:<line>: <message>").
+-- opts: tenant (default "test"), now (ms), store (key -> value, preset), storage (false: like
+-- `vocd check`, writes raise "storage unavailable"), limits {instructions, load_instructions, max_string}.
+function stub.load(dir, settings, opts)
+  opts = opts or {}
+  dir = normalise(dir)
+  local kind, name = kind_and_name(dir)
+  local validated, problems = stub.check_settings(dir, settings)
+  if not validated then fail(problems) end
+  local file = dir .. "/plugin.lua"
+  local text, err = read(file)
+  if not text then fail({ "cannot read " .. file .. ": " .. err }) end
+
+  local p = setmetatable({
+    dir = dir, kind = kind, name = name, label = kind .. "s/" .. name, file = file,
+    tenant = opts.tenant or "test",
+    settings = validated,
+    now = opts.now or DEFAULT_NOW,
+    storage = opts.storage ~= false,
+    stored = {}, published = {}, timers = {}, logs = {}, errors = {},
+    _hooks = {}, _handles = {}, _next_id = 1,
+  }, Plugin)
+  for k, v in pairs(opts.store or {}) do p.stored[k] = json.copy(v) end
+
+  local box = sandbox.new(opts.limits, function(line)
+    p.logs[#p.logs + 1] = { level = "info", message = line }
+  end)
+  box.base.vocd = make_api(p, box)
+  p._box = box
+
+  local res = table.pack(box:load(text, file))
+  if not res[1] then
+    local e = res[2]
+    fail({ string.format("%s:%d: %s%s", e.file ~= "" and e.file or file, e.line,
+                         e.kind == "budget" and "while loading: " or "", e.message) })
+  end
+  -- The shape: plugin.lua returns {version = "x.y.z", api = 1}.
+  local shape = res[2]
+  if type(shape) ~= "table" then
+    fail({ string.format('%s: expected the file to return a table {version = "x.y.z", api = %d}, got %s',
+                         file, stub.API_VERSION, type(shape)) })
+  end
+  if type(shape.version) ~= "string" or not shape.version:find("^%d+%.%d+%.%d+$") then
+    fail({ string.format('%s: version: expected a string "x.y.z" (like "1.0.0"), got %s', file,
+                         type(shape.version) == "string" and shape.version or type(shape.version)) })
+  end
+  if math.type(shape.api) ~= "integer" then
+    fail({ string.format("%s: api: expected the plugin API version it was written for (%d), got %s", file,
+                         stub.API_VERSION, type(shape.api)) })
+  end
+  if shape.api ~= stub.API_VERSION then
+    fail({ string.format("%s: api: written for plugin API %d, this vocd provides API %d", file, shape.api,
+                         stub.API_VERSION) })
+  end
+  p.version = shape.version
+  p.hooks = sorted_keys(p._hooks)
+  p.handles = sorted_keys(p._handles)
+  return p
+end
+
+-- Runs one hook or handler with JSON-copied arguments; on failure records and raises like the host.
+local function invoke(p, what, fn, ...)
+  local res = table.pack(p._box:run(fn, ...))
+  if not res[1] then
+    local e = res[2]
+    local failure = { hook = what, file = e.file ~= "" and e.file or p.file, line = e.line, message = e.message,
+                      kind = e.kind }
+    p.errors[#p.errors + 1] = failure
+    p.last_error = failure
+    error(string.format("%s:%d: %s", failure.file, failure.line, failure.message), 0)
+  end
+  return res[2]
+end
+
+-- Calls handler \p name with \p arg (copied through JSON, as the core passes it). Returns what the core
+-- would get back (the result through JSON); raises "<file>:<line>: <message>" when the handler fails.
+function Plugin:call(name, arg)
+  local fn = self._handles[name]
+  if not fn then error(string.format("plugin %s has no handler '%s'", self.label, name), 2) end
+  local result = invoke(self, name, fn, json.copy(arg))
+  if result == nil then return nil end
+  local ok, out = pcall(json.copy, result)
+  if not ok then
+    local msg = string.format("%s: hook %s returned a value that cannot be JSON: %s", self.file, name, out)
+    local failure = { hook = name, file = self.file, line = 0, message = msg }
+    self.errors[#self.errors + 1] = failure
+    self.last_error = failure
+    error(msg, 2)
+  end
+  return out
+end
+
+-- Delivers an event on \p topic to every hook whose pattern matches, as the bus does: data copied
+-- through JSON, meta = {id, topic, tenant, time, attempt} (fields of \p meta override). Returns the
+-- number of hooks run; raises the first failure after all ran (the bus would retry that hook).
+function Plugin:emit(topic, data, meta)
+  local m = { id = self._next_id, topic = topic, tenant = self.tenant, time = math.tointeger(self.now), attempt = 1 }
+  self._next_id = self._next_id + 1
+  for k, v in pairs(meta or {}) do m[k] = v end
+  local ran, first_err = 0, nil
+  for _, pattern in ipairs(self.hooks) do
+    if matches(pattern, topic) then
+      ran = ran + 1
+      local ok, err = pcall(invoke, self, pattern, self._hooks[pattern], json.copy(data), json.copy(m))
+      if not ok and not first_err then first_err = err end
+    end
+  end
+  if first_err then error(first_err, 0) end
+  return ran
+end
+
+-- Moves the clock by \p ms; timers now due fire in order of time: each is removed from p.timers,
+-- added to p.published and emitted to this plugin's matching hooks.
+function Plugin:advance(ms)
+  self.now = self.now + ms
+  while true do
+    local due_key
+    for _, key in ipairs(sorted_keys(self.timers)) do
+      local t = self.timers[key]
+      if t.at <= self.now and (due_key == nil or t.at < self.timers[due_key].at) then due_key = key end
+    end
+    if not due_key then break end
+    local t = self.timers[due_key]
+    self.timers[due_key] = nil
+    self.published[#self.published + 1] = { topic = t.topic, data = t.data }
+    self:emit(t.topic, t.data)
+  end
+end
+
+-- The messages logged at \p level (nil: all), for compact assertions.
+function Plugin:log_lines(level)
+  local out = {}
+  for _, l in ipairs(self.logs) do
+    if level == nil or l.level == level then out[#out + 1] = l.message end
+  end
+  return out
+end
+
+-- Forgets what was recorded (not the store, the timers or module state): for a new case in a spec.
+function Plugin:clear()
+  self.published, self.logs, self.errors, self.last_error = {}, {}, {}, nil
+end
+
+return stub
