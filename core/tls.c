@@ -3,10 +3,18 @@
  * civetweb 1.15 configures mbedTLS with mbedtls_ssl_config_defaults() and nothing else, which still allows
  * TLS 1.0/1.1, CBC and static-RSA suites and renegotiation. The build links with
  * --wrap=mbedtls_ssl_config_defaults, so every configuration civetweb makes passes through
- * __wrap_mbedtls_ssl_config_defaults below and gets our policy on top of the defaults. */
+ * __wrap_mbedtls_ssl_config_defaults below and gets our policy on top of the defaults.
+ *
+ * civetweb also runs the handshake in a loop on a non-blocking socket, retrying at once on "want read":
+ * a client that connects and sends nothing keeps a core busy and a worker taken, forever. The build wraps
+ * mbedtls_ssl_handshake too, so that each retry first waits for the socket, and a handshake that takes
+ * longer than VOCD_TLS_HANDSHAKE_MS fails. */
 #include "tls.h"
 
+#include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -53,6 +61,47 @@ int __wrap_mbedtls_ssl_config_defaults(mbedtls_ssl_config *conf, int endpoint, i
 	mbedtls_ssl_conf_ciphersuites(conf, allowed_suites);
 	mbedtls_ssl_conf_renegotiation(conf, MBEDTLS_SSL_RENEGOTIATION_DISABLED);
 	return 0;
+}
+
+int __real_mbedtls_ssl_handshake(mbedtls_ssl_context *ssl);
+int __wrap_mbedtls_ssl_handshake(mbedtls_ssl_context *ssl);
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The handshake a worker thread is in, and when it started: civetweb calls us again and again for one
+ * connection, on one thread, until it completes or fails. */
+static __thread const mbedtls_ssl_context *hs_ssl;
+static __thread int64_t hs_started;
+
+int __wrap_mbedtls_ssl_handshake(mbedtls_ssl_context *ssl)
+{
+	int64_t now = mono_ms();
+	if (hs_ssl != ssl) {
+		hs_ssl = ssl;
+		hs_started = now;
+	}
+	int rc = __real_mbedtls_ssl_handshake(ssl);
+	if (rc != MBEDTLS_ERR_SSL_WANT_READ && rc != MBEDTLS_ERR_SSL_WANT_WRITE) {
+		hs_ssl = NULL;
+		return rc;
+	}
+	int64_t left = hs_started + VOCD_TLS_HANDSHAKE_MS - now;
+	const int *fd = ssl->p_bio;
+	if (left <= 0 || !fd) {
+		hs_ssl = NULL;
+		return MBEDTLS_ERR_SSL_TIMEOUT;
+	}
+	struct pollfd p = {*fd, rc == MBEDTLS_ERR_SSL_WANT_READ ? POLLIN : POLLOUT, 0};
+	int n;
+	while ((n = poll(&p, 1, (int)(left < 1000 ? left : 1000))) < 0 && errno == EINTR)
+		;
+	/* Data, an error or a hang-up: let mbedTLS look. Nothing yet: civetweb calls again and we wait more. */
+	return rc;
 }
 
 /* subjectAltName = DNS:localhost, IP:127.0.0.1, IP:::1, DER-encoded back to front as mbedTLS writes. */

@@ -3,6 +3,9 @@
 #ifndef VOCD_TLS_H
 #define VOCD_TLS_H
 
+/** A client has this long to complete the TLS handshake. */
+#define VOCD_TLS_HANDSHAKE_MS 10000
+
 /**
  * \brief Writes a new private key (ECDSA P-256) and a self-signed certificate for localhost and
  * 127.0.0.1, valid for one year, to \p path as one PEM file (mode 0600), as civetweb expects.

@@ -1,6 +1,8 @@
 """HTTPS front: health, metrics, JSON errors, caps, and the TLS policy (1.2 minimum, AEAD suites only)."""
+import os
 import socket
 import ssl
+import time
 
 from vocdtest import ServerTest
 
@@ -96,3 +98,23 @@ class HttpTest(ServerTest):
             ctx.set_ciphers(weak + ":@SECLEVEL=0")
             with self.assertRaises((ssl.SSLError, ConnectionError), msg=weak):
                 self._handshake(ctx)
+
+    def _cpu_seconds(self):
+        with open("/proc/%d/stat" % self.server.proc.pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def test_silent_clients_cost_no_cpu_and_are_dropped(self):
+        # Connections that never start the TLS handshake: no busy loop, and closed after the handshake time.
+        idle = [socket.create_connection(("127.0.0.1", self.server.port), timeout=30) for _ in range(3)]
+        time.sleep(0.5)
+        before = self._cpu_seconds()
+        time.sleep(3)
+        used = self._cpu_seconds() - before
+        self.assertLess(used, 0.5, "%.2f s of CPU in 3 s for idle connections" % used)
+        self.assertEqual(self.server.request("GET", "/healthz")[0], 200)
+        started = time.time()
+        for s in idle:
+            self.assertEqual(s.recv(1), b"")  # closed by the server
+            s.close()
+        self.assertLess(time.time() - started, 15)
