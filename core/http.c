@@ -187,6 +187,41 @@ int vocd_http_query(const struct vocd_req *req, const char *name, char *out, siz
 	return mg_get_var(req->query, strlen(req->query), name, out, outlen) >= 0 ? 0 : -1;
 }
 
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The first member name that appears twice in an object anywhere in \p j, or NULL. cJSON keeps both, and
+ * a check that reads the first could be passed while the second is stored, so a body with one is refused. */
+static const char *duplicate_name(const cJSON *j, int depth)
+{
+	if (depth > 64)
+		return NULL;
+	size_t n = 0;
+	for (const cJSON *m = j->child; m; m = m->next) {
+		n++;
+		const char *d = cJSON_IsObject(m) || cJSON_IsArray(m) ? duplicate_name(m, depth + 1) : NULL;
+		if (d)
+			return d;
+	}
+	if (!cJSON_IsObject(j) || n < 2)
+		return NULL;
+	const char **names = malloc(n * sizeof *names);
+	if (!names)
+		return "(out of memory)";
+	size_t i = 0;
+	for (const cJSON *m = j->child; m; m = m->next)
+		names[i++] = m->string;
+	qsort(names, n, sizeof *names, cmp_names);
+	const char *dup = NULL;
+	for (i = 1; i < n && !dup; i++)
+		if (strcmp(names[i - 1], names[i]) == 0)
+			dup = names[i];
+	free(names);
+	return dup;
+}
+
 cJSON *vocd_http_body_object(struct vocd_req *req)
 {
 	const char *end = NULL;
@@ -199,6 +234,12 @@ cJSON *vocd_http_body_object(struct vocd_req *req)
 	if (!cJSON_IsObject(obj)) {
 		cJSON_Delete(obj);
 		vocd_http_error(req, 400, "bad_json", "the body must be a JSON object");
+		return NULL;
+	}
+	const char *dup = duplicate_name(obj, 0);
+	if (dup) {
+		vocd_http_error(req, 400, "duplicate_field", "%.100s: given twice in one object", dup);
+		cJSON_Delete(obj);
 		return NULL;
 	}
 	return obj;
@@ -281,6 +322,33 @@ static int authenticate(struct vocd_req *req, unsigned roles)
 	return 0;
 }
 
+/* The path for the log: control characters escaped (a decoded "%0a" must not start a forged line), and
+ * the secret part of a survey link left out (it is a bearer credential). */
+static void loggable_path(const char *path, char *out, size_t outlen)
+{
+	size_t o = 0;
+	int survey = strncmp(path, "/s/", 3) == 0;
+	for (const char *p = path; *p && o + 5 < outlen; p++) {
+		unsigned char c = (unsigned char)*p;
+		if (survey && p - path == 3) {
+			/* keep "<tenant>.<invitation>" and drop the expiry and MAC */
+			const char *d1 = strchr(p, '.');
+			const char *d2 = d1 ? strchr(d1 + 1, '.') : NULL;
+			const char *stop = d2 ? d2 : p + strlen(p);
+			for (; p < stop && o + 5 < outlen; p++)
+				o += (size_t)snprintf(out + o, outlen - o, (unsigned char)*p < 0x20 || *p == 0x7f ? "\\x%02x" : "%c",
+				                      (unsigned char)*p);
+			snprintf(out + o, outlen - o, ".…");
+			return;
+		}
+		if (c < 0x20 || c == 0x7f || c == ' ')
+			o += (size_t)snprintf(out + o, outlen - o, "\\x%02x", c);
+		else
+			out[o++] = (char)c;
+	}
+	out[o] = '\0';
+}
+
 static void access_log(struct vocd_req *req, double seconds)
 {
 	FILE *f = req->srv->access_log;
@@ -291,9 +359,11 @@ static void access_log(struct vocd_req *req, double seconds)
 	struct tm tm;
 	gmtime_r(&t, &tm);
 	strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	char path[512];
+	loggable_path(req->path, path, sizeof path);
 	pthread_mutex_lock(&req->srv->log_lock);
 	fprintf(f, "%s %s %s %s %d %zu %.3fms tenant=%s token=%s\n", when, req->ri->remote_addr, req->method,
-	        req->path, req->status, req->body_len, seconds * 1000, req->auth.tenant[0] ? req->auth.tenant : "-",
+	        path, req->status, req->body_len, seconds * 1000, req->auth.tenant[0] ? req->auth.tenant : "-",
 	        req->auth.id[0] ? req->auth.id : "-");
 	fflush(f);
 	pthread_mutex_unlock(&req->srv->log_lock);

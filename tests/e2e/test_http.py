@@ -118,3 +118,17 @@ class HttpTest(ServerTest):
             self.assertEqual(s.recv(1), b"")  # closed by the server
             s.close()
         self.assertLess(time.time() - started, 15)
+
+    def test_access_log_cannot_be_forged_and_hides_survey_secrets(self):
+        self.server.request("GET", "/healthz%0aFORGED%20LINE")
+        self.server.request("GET", "/s/acme.0123456789abcdef.1999999999.SECRETMACSECRETMACSECRE")
+        deadline = time.time() + 5
+        log = ""
+        while time.time() < deadline and "0123456789abcdef" not in log:
+            with open(os.path.join(self.server.data, "access.log")) as f:
+                log = f.read()
+            time.sleep(0.1)
+        self.assertFalse([l for l in log.splitlines() if l.startswith("FORGED")])
+        self.assertIn("/healthz\\x0aFORGED\\x20LINE", log)
+        self.assertIn("/s/acme.0123456789abcdef.", log)
+        self.assertNotIn("SECRETMAC", log)

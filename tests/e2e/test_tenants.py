@@ -107,6 +107,22 @@ class TenantTest(ServerTest):
         self.assertEqual(status, 400)
         self.assertEqual(answer["error"]["code"], "bad_json")
 
+    def test_duplicate_fields_are_refused(self):
+        # Checks read the first of two equal keys; the body is refused rather than the second stored.
+        body = ('{"type":"visit","customer":{"external_id":"c1"},'
+                '"customer":{"name":"Li Si","phone":"13900001111"}}')
+        status, _, answer = self.server.request("POST", "/api/v1/service-events", body=body, token=self.acme,
+                                                headers={"Content-Type": "application/json"})
+        self.assertEqual(status, 400)
+        self.assertEqual(answer["error"]["code"], "duplicate_field")
+        self.assertIn("customer", answer["error"]["message"])
+        nested = '{"type":"visit","context":{"agent":"a","agent":"b"}}'
+        status, _, answer = self.server.request("POST", "/api/v1/service-events", body=nested, token=self.acme,
+                                                headers={"Content-Type": "application/json"})
+        self.assertEqual(status, 400)
+        self.assertNotIn("13900001111", json.dumps(self.server.request(
+            "GET", "/api/v1/service-events?limit=500", token=self.acme)[2]))
+
     def test_listing_pages(self):
         ids = [self.post_event(self.globex, external_id="page-%d" % i)[2]["id"] for i in range(5)]
         status, _, page = self.server.request("GET", "/api/v1/service-events?limit=2&after=" + ids[0],
