@@ -55,6 +55,12 @@ static enum vocd_page_lang pick_lang(struct vocd_req *req, const char *form, con
 	return l && strcmp(l, "en") == 0 ? VOCD_LANG_EN : VOCD_LANG_ZH;
 }
 
+static void end(struct visit *v)
+{
+	cJSON_Delete(v->inv);
+	v->inv = NULL;
+}
+
 /* Checks the token and loads the invitation; answers the page itself and returns -1 when it cannot go on. */
 static int begin(struct visit *v, struct vocd_req *req, const char *form_lang)
 {
@@ -84,16 +90,12 @@ static int begin(struct visit *v, struct vocd_req *req, const char *form_lang)
 	const char *state = vocd_json_str(v->inv, "state");
 	if (state && strcmp(state, "answered") == 0) {
 		notice(v, 409, VOCD_PAGE_ANSWERED);
+		end(v);
 		return -1;
 	}
 	/* The customer is known by the invitation, never by personal data, in the audit trail. */
 	vocd_http_actor(req, vocd_json_str(v->inv, "channel"), v->claims.invitation, &v->who);
 	return 0;
-}
-
-static void end(struct visit *v)
-{
-	cJSON_Delete(v->inv);
 }
 
 static const struct vocd_survey *survey_of(struct visit *v)

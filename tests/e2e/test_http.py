@@ -1,4 +1,5 @@
 """HTTPS front: health, metrics, JSON errors, caps, and the TLS policy (1.2 minimum, AEAD suites only)."""
+import http.client
 import os
 import socket
 import ssl
@@ -64,8 +65,13 @@ class HttpTest(ServerTest):
         self.assertTrue(answer.startswith("HTTP/1.1 413"), answer)
 
     def test_huge_headers_are_refused(self):
-        status, _, _ = self.server.request("GET", "/healthz", headers={"X-Big": "a" * 40000})
-        self.assertIn(status, (413, 431, 400))
+        # Refused with a status, or the connection closed while the client was still sending.
+        try:
+            status, _, _ = self.server.request("GET", "/healthz", headers={"X-Big": "a" * 40000})
+        except (ConnectionError, http.client.HTTPException):
+            status = "closed"
+        self.assertIn(status, (413, 431, 400, "closed"))
+        self.assertEqual(self.server.request("GET", "/healthz")[0], 200)
 
     def test_tls_1_2_is_accepted(self):
         ctx = self.server.ssl_context(maximum_version=ssl.TLSVersion.TLSv1_2)
