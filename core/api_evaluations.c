@@ -1,5 +1,6 @@
 /* Evaluations over the API: server-to-server answers, reading them back with personal data masked, and
  * the refusal to delete one. */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +8,7 @@
 #include "api.h"
 #include "error.h"
 #include "evaluation.h"
+#include "survey.h"
 #include "validate.h"
 
 static const char *const body_keys[] = {"invitation", "customer", "context", "channel", "lang", "answer", "consent",
@@ -117,7 +119,108 @@ int vocd_api_evaluation_delete(struct vocd_req *req)
 	return 0;
 }
 
+/* ?from=&to= (Unix ms), context fields, channel, service_type, tag, has_text, csat_min... ces_max */
+struct eval_filter {
+	double from, to;
+	char ctx[6][129];
+	char channel[33], service_type[33], tag[33];
+	int has_text; /* -1: either */
+	int lo[VOCD_METRIC_COUNT], hi[VOCD_METRIC_COUNT];
+};
+
+static const char *const filter_ctx[6] = {"agent", "team", "product_line", "region", "store", "dealer"};
+
+static int keep_evaluation(const cJSON *e, void *arg)
+{
+	const struct eval_filter *f = arg;
+	double at = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(e, "created_at"));
+	if (at < f->from || at >= f->to)
+		return 0;
+	const cJSON *ctx = cJSON_GetObjectItemCaseSensitive(e, "context");
+	for (int i = 0; i < 6; i++) {
+		const char *v = vocd_json_str(ctx, filter_ctx[i]);
+		if (f->ctx[i][0] && (!v || strcmp(v, f->ctx[i]) != 0))
+			return 0;
+	}
+	const char *ch = vocd_json_str(e, "channel"), *st = vocd_json_str(e, "service_type");
+	if ((f->channel[0] && (!ch || strcmp(ch, f->channel))) || (f->service_type[0] && (!st || strcmp(st, f->service_type))))
+		return 0;
+	if (f->tag[0]) {
+		int found = 0;
+		const cJSON *t;
+		cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(e, "tags"))
+			found |= cJSON_IsString(t) && strcmp(t->valuestring, f->tag) == 0;
+		if (!found)
+			return 0;
+	}
+	const char *text = vocd_json_str(e, "text");
+	if (f->has_text >= 0 && (text && *text) != f->has_text)
+		return 0;
+	const cJSON *scores = cJSON_GetObjectItemCaseSensitive(e, "scores");
+	for (int m = 0; m < VOCD_METRIC_COUNT; m++) {
+		if (f->lo[m] == INT_MIN && f->hi[m] == INT_MAX)
+			continue;
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(scores, vocd_metric_name((enum vocd_metric)m));
+		if (!cJSON_IsNumber(v) || v->valuedouble < f->lo[m] || v->valuedouble > f->hi[m])
+			return 0;
+	}
+	return 1;
+}
+
+/* Reads one query parameter as a whole number; answers 400 itself when it is not one. */
+static int query_number(struct vocd_req *req, const char *name, double *out, int *bad)
+{
+	char text[32];
+	if (vocd_http_query(req, name, text, sizeof text) != 0)
+		return 0;
+	char *end;
+	double v = strtod(text, &end);
+	if (!text[0] || *end) {
+		vocd_http_error(req, 400, "invalid_parameter", "%s: expected a number", name);
+		*bad = 1;
+		return 0;
+	}
+	*out = v;
+	return 1;
+}
+
 int vocd_api_evaluation_list(struct vocd_req *req)
 {
-	return vocd_api_list(req, VOCD_EVALUATION_TYPE);
+	struct eval_filter f;
+	memset(&f, 0, sizeof f);
+	f.from = -1e300;
+	f.to = 1e300;
+	f.has_text = -1;
+	int bad = 0;
+	query_number(req, "from", &f.from, &bad);
+	if (!bad)
+		query_number(req, "to", &f.to, &bad);
+	for (int m = 0; m < VOCD_METRIC_COUNT && !bad; m++) {
+		char name[16];
+		double v;
+		f.lo[m] = INT_MIN;
+		f.hi[m] = INT_MAX;
+		snprintf(name, sizeof name, "%s_min", vocd_metric_name((enum vocd_metric)m));
+		if (query_number(req, name, &v, &bad))
+			f.lo[m] = (int)v;
+		snprintf(name, sizeof name, "%s_max", vocd_metric_name((enum vocd_metric)m));
+		if (!bad && query_number(req, name, &v, &bad))
+			f.hi[m] = (int)v;
+	}
+	if (bad)
+		return 0;
+	for (int i = 0; i < 6; i++)
+		vocd_http_query(req, filter_ctx[i], f.ctx[i], sizeof f.ctx[i]);
+	vocd_http_query(req, "channel", f.channel, sizeof f.channel);
+	vocd_http_query(req, "service_type", f.service_type, sizeof f.service_type);
+	vocd_http_query(req, "tag", f.tag, sizeof f.tag);
+	char has_text[8];
+	if (vocd_http_query(req, "has_text", has_text, sizeof has_text) == 0) {
+		if (strcmp(has_text, "true") && strcmp(has_text, "false")) {
+			vocd_http_error(req, 400, "invalid_parameter", "has_text: expected true or false");
+			return 0;
+		}
+		f.has_text = strcmp(has_text, "true") == 0;
+	}
+	return vocd_api_list_filtered(req, VOCD_EVALUATION_TYPE, keep_evaluation, &f);
 }

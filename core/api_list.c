@@ -14,6 +14,8 @@ struct list_state {
 	const char *after;
 	int limit, count;
 	char last[130];
+	vocd_list_filter keep;
+	void *arg;
 };
 
 static int list_one(const char *id, const void *data, size_t len, void *arg)
@@ -24,14 +26,24 @@ static int list_one(const char *id, const void *data, size_t len, void *arg)
 	if (s->count == s->limit)
 		return 1;
 	cJSON *item = cJSON_ParseWithLength(data, len);
-	if (item)
-		cJSON_AddItemToArray(s->items, item);
+	if (!item)
+		return 0;
+	if (s->keep && !s->keep(item, s->arg)) {
+		cJSON_Delete(item);
+		return 0;
+	}
+	cJSON_AddItemToArray(s->items, item);
 	snprintf(s->last, sizeof s->last, "%s", id);
 	s->count++;
 	return 0;
 }
 
 int vocd_api_list(struct vocd_req *req, const char *type)
+{
+	return vocd_api_list_filtered(req, type, NULL, NULL);
+}
+
+int vocd_api_list_filtered(struct vocd_req *req, const char *type, vocd_list_filter keep, void *arg)
 {
 	char after[130] = "", limit_text[16] = "";
 	int limit = 50;
@@ -51,7 +63,7 @@ int vocd_api_list(struct vocd_req *req, const char *type)
 		vocd_http_fail(req, rc, NULL);
 		return 0;
 	}
-	struct list_state s = {cJSON_CreateArray(), has_after ? after : NULL, limit, 0, ""};
+	struct list_state s = {cJSON_CreateArray(), has_after ? after : NULL, limit, 0, "", keep, arg};
 	rc = vocd_rec_scan(txn, req->auth.tenant, type, has_after ? after : NULL, list_one, &s);
 	vocd_txn_end(txn);
 	if (rc < 0) {

@@ -214,3 +214,54 @@ class PersonalDataAtRestTest(ServerTest):
         self.assertNotIn("王小明".encode(), data)
         self.assertIn(b"p-7", data)  # the search itself works: customer ids are in clear
         self.server.start()
+
+
+class ListingAndThrottlingTest(ServerTest):
+    TENANTS = {"acme": DEMO.replace("min_days_between = 0", "min_days_between = 30")}
+
+    def test_evaluations_are_filtered(self):
+        token = self.server.token("acme", "integrator")
+        rows = [("a-1", "north", 5, 10, ["fast"], "很好"), ("a-1", "south", 2, 3, ["slow"], ""),
+                ("a-2", "north", 4, 8, [], "ok"), ("a-2", "south", 1, 0, ["slow", "unsolved"], "太慢")]
+        for agent, team, csat, nps, tags, text in rows:
+            answer = {"scores": {"csat": csat, "nps": nps}, "tags": tags}
+            if text:
+                answer["text"] = text
+            status, _, body = self.server.request("POST", "/api/v1/evaluations", token=token,
+                                                  body={"context": {"agent": agent, "team": team}, "channel": "kiosk",
+                                                        "answer": answer})
+            self.assertEqual(status, 201, body)
+
+        def agents(query):
+            status, _, body = self.server.request("GET", "/api/v1/evaluations?" + query, token=token)
+            self.assertEqual(status, 200, body)
+            return [(e["context"]["agent"], e["context"]["team"]) for e in body["items"]]
+
+        self.assertEqual(agents("agent=a-1"), [("a-1", "north"), ("a-1", "south")])
+        self.assertEqual(agents("team=south&csat_max=2"), [("a-1", "south"), ("a-2", "south")])
+        self.assertEqual(agents("csat_min=4&nps_min=9"), [("a-1", "north")])
+        self.assertEqual(agents("tag=slow"), [("a-1", "south"), ("a-2", "south")])
+        self.assertEqual(agents("has_text=false"), [("a-1", "south")])
+        self.assertEqual(agents("channel=web"), [])
+        self.assertEqual(len(agents("from=0&to=99999999999999")), 4)
+        self.assertEqual(agents("to=0"), [])
+        # Pages of filtered results.
+        status, _, page = self.server.request("GET", "/api/v1/evaluations?team=south&limit=1", token=token)
+        self.assertEqual(len(page["items"]), 1)
+        status, _, rest = self.server.request("GET", "/api/v1/evaluations?team=south&limit=1&after=" +
+                                              page["next_after"], token=token)
+        self.assertEqual([e["context"]["agent"] for e in rest["items"]], ["a-2"])
+        for bad in ("csat_min=x", "from=yesterday", "has_text=maybe", "limit=0"):
+            self.assertEqual(self.server.request("GET", "/api/v1/evaluations?" + bad, token=token)[0], 400, bad)
+
+    def test_one_invitation_per_customer_in_the_period(self):
+        token = self.server.token("acme", "integrator")
+        body = {"customer": {"external_id": "t-1", "phone": "13600001111"}, "channel": "sms"}
+        self.assertEqual(self.server.request("POST", "/api/v1/invitations", token=token, body=body)[0], 201)
+        body["channel"] = "email"  # across channels
+        status, _, answer = self.server.request("POST", "/api/v1/invitations", token=token, body=body)
+        self.assertEqual(status, 429)
+        self.assertEqual(answer["error"]["code"], "too_many_invitations")
+        self.assertIn("30 days", answer["error"]["message"])
+        body["customer"]["external_id"] = "t-2"
+        self.assertEqual(self.server.request("POST", "/api/v1/invitations", token=token, body=body)[0], 201)
