@@ -37,6 +37,12 @@ int vocd_api_evaluation_list(struct vocd_req *req);
 int vocd_api_evaluation_delete(struct vocd_req *req);
 void vocd_api_evaluation_outcome(struct vocd_req *req, int rc, const struct vocd_evaluation_new *n);
 
+/* api_replies.c */
+int vocd_api_reply_create(struct vocd_req *req);
+int vocd_api_evaluation_hide(struct vocd_req *req);
+/** Adds "replies" and, when hidden, "hidden" {reason, note, by, at} to an evaluation being answered. */
+int vocd_api_evaluation_extras(struct vocd_req *req, cJSON *evaluation);
+
 /* api_audit.c */
 int vocd_api_audit_verify(struct vocd_req *req);
 int vocd_api_audit_list(struct vocd_req *req);

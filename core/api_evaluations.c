@@ -105,7 +105,10 @@ int vocd_api_evaluation_get(struct vocd_req *req)
 	const char *cid = vocd_json_str(rec, "customer");
 	if (cid && vocd_customer_masked(req->srv->store, req->srv->pii, req->auth.tenant, cid, &customer) == 0)
 		cJSON_ReplaceItemInObjectCaseSensitive(rec, "customer", customer);
-	vocd_http_json(req, 200, rec);
+	if ((rc = vocd_api_evaluation_extras(req, rec)) != 0)
+		vocd_http_fail(req, rc, NULL);
+	else
+		vocd_http_json(req, 200, rec);
 	cJSON_Delete(rec);
 	return 0;
 }

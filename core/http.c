@@ -43,6 +43,8 @@ static const struct route routes[] = {
 	{"GET", "/api/v1/evaluations", ANY_ROLE, vocd_api_evaluation_list},
 	{"GET", "/api/v1/evaluations/*", ANY_ROLE, vocd_api_evaluation_get},
 	{"DELETE", "/api/v1/evaluations/*", ANY_ROLE, vocd_api_evaluation_delete},
+	{"POST", "/api/v1/evaluations/*/replies", ROLE(VOCD_ROLE_ADMIN) | ROLE(VOCD_ROLE_SUPERVISOR), vocd_api_reply_create},
+	{"POST", "/api/v1/evaluations/*/hide", ROLE(VOCD_ROLE_ADMIN) | ROLE(VOCD_ROLE_SUPERVISOR), vocd_api_evaluation_hide},
 	{"GET", "/api/v1/audit/verify", ROLE(VOCD_ROLE_ADMIN) | ROLE(VOCD_ROLE_AUDITOR), vocd_api_audit_verify},
 	{"GET", "/api/v1/audit", ROLE(VOCD_ROLE_ADMIN) | ROLE(VOCD_ROLE_AUDITOR), vocd_api_audit_list},
 	{"GET", "/s/*", 0, vocd_api_survey_page},

@@ -163,6 +163,41 @@ class CollectionTest(ServerTest):
                                            body={"invitation": inv["id"], "answer": {"scores": {"csat": 5}}})
         self.assertEqual(status, 404)
 
+    def test_replies_and_hiding_leave_the_evaluation_as_it_was(self):
+        status, _, ev = self.server.request("POST", "/api/v1/evaluations", token=self.token,
+                                            body={"context": {"agent": "a-3"}, "answer": {"scores": {"csat": 1},
+                                                                                         "text": "骂人的话"}})
+        self.assertEqual(status, 201)
+        eid = ev["id"]
+        supervisor = self.server.token("acme", "supervisor")
+        agent = self.server.token("acme", "agent")
+        before = self.server.request("GET", "/api/v1/evaluations/" + eid, token=self.token)[2]
+        status, _, reply = self.server.request("POST", "/api/v1/evaluations/%s/replies" % eid, token=supervisor,
+                                               body={"text": "非常抱歉，我们已安排回访。<script>"})
+        self.assertEqual(status, 201, reply)
+        self.assertEqual(self.server.request("POST", "/api/v1/evaluations/%s/replies" % eid, token=agent,
+                                             body={"text": "x"})[0], 403)
+        # Hiding: only for a reason from the closed list, never for being negative.
+        status, _, body = self.server.request("POST", "/api/v1/evaluations/%s/hide" % eid, token=supervisor,
+                                              body={"reason": "negative"})
+        self.assertEqual(status, 422)
+        self.assertIn("never hidden for being negative", body["error"]["message"])
+        self.assertEqual(self.server.request("POST", "/api/v1/evaluations/%s/hide" % eid, token=agent,
+                                             body={"reason": "harassment"})[0], 403)
+        status, _, body = self.server.request("POST", "/api/v1/evaluations/%s/hide" % eid, token=supervisor,
+                                              body={"reason": "harassment", "note": "insults staff"})
+        self.assertEqual(status, 200, body)
+        self.assertEqual(self.server.request("POST", "/api/v1/evaluations/%s/hide" % eid, token=supervisor,
+                                             body={"reason": "harassment"})[0], 409)
+        after = self.server.request("GET", "/api/v1/evaluations/" + eid, token=self.token)[2]
+        self.assertEqual(after["hidden"]["reason"], "harassment")
+        self.assertEqual([r["text"] for r in after["replies"]], ["非常抱歉，我们已安排回访。<script>"])
+        for key in ("scores", "text", "created_at", "context"):
+            self.assertEqual(after[key], before[key])
+        self.assertIn(eid, [e["id"] for e in self.evaluations()])
+        self.assertEqual(self.server.request("POST", "/api/v1/evaluations/ffffffffffffffff/hide", token=supervisor,
+                                             body={"reason": "harassment"})[0], 404)
+
     def test_bad_invitations_are_refused_with_the_field(self):
         for body, want in (({}, "customer"),
                            ({"customer": {}}, "customer.external_id"),
