@@ -117,8 +117,8 @@ int vocd_api_evaluation_delete(struct vocd_req *req)
 {
 	vocd_http_error(req, 405, "not_deletable",
 	                "evaluations are never deleted or changed: the law and this server keep every answer. To take "
-	                "one out of public display, hide it with a legal reason; a customer may correct their own "
-	                "answer as a new version");
+	                "one out of public display, hide it with a reason from the legal list: POST "
+	                "/api/v1/evaluations/<id>/hide");
 	return 0;
 }
 

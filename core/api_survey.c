@@ -116,7 +116,8 @@ int vocd_api_survey_page(struct vocd_req *req)
 	if (begin(&v, req, NULL) != 0)
 		return 0;
 	int rc = 0;
-	if (strcmp(vocd_json_str(v.inv, "state"), "sent") == 0)
+	/* A HEAD (link checkers) shows nothing and so opens nothing. */
+	if (strcmp(vocd_json_str(v.inv, "state"), "sent") == 0 && strcmp(req->method, "GET") == 0)
 		rc = vocd_invitation_opened(req->srv->store, v.claims.tenant, v.claims.invitation, &v.who);
 	if (rc != 0) {
 		vocd_http_fail(req, rc, NULL);
@@ -136,40 +137,49 @@ int vocd_api_survey_page(struct vocd_req *req)
 	return 0;
 }
 
-/* The form's fields as an answer: {scores, dimensions, tags, text}. */
-static cJSON *answer_from_form(const char *body, size_t len, const struct vocd_survey *sv)
+/* A form score as JSON: a number when the field is a plain whole number, else the text as sent, so that the
+ * survey check names the field ("expected a whole number ..., got text") instead of storing a 0. */
+static cJSON *form_score(const char *value)
+{
+	char *end;
+	long v = strtol(value, &end, 10);
+	if (value[0] && !*end && v > -1000 && v < 1000)
+		return cJSON_CreateNumber((double)v);
+	return cJSON_CreateString(value);
+}
+
+/* The form's fields as an answer: {scores, dimensions, tags, text}. \p value is a buffer as large as the
+ * body, so no field can be cut short (a decoded value is never longer than its encoding). */
+static cJSON *answer_from_form(const char *body, size_t len, const struct vocd_survey *sv, char *value)
 {
 	cJSON *a = cJSON_CreateObject();
 	cJSON *scores = cJSON_AddObjectToObject(a, "scores");
-	char value[4096];
+	size_t cap = len + 1;
 	for (size_t i = 0; i < sv->nmetrics; i++) {
 		const char *name = vocd_metric_name(sv->metrics[i]);
-		if (mg_get_var(body, len, name, value, sizeof value) > 0)
-			cJSON_AddNumberToObject(scores, name, atoi(value));
+		if (mg_get_var(body, len, name, value, cap) >= 0)
+			cJSON_AddItemToObject(scores, name, form_score(value));
 	}
 	cJSON *dims = cJSON_CreateObject();
 	for (size_t i = 0; i < sv->ndimensions; i++) {
 		char name[48];
 		snprintf(name, sizeof name, "dim_%s", sv->dimensions[i].id);
-		if (mg_get_var(body, len, name, value, sizeof value) > 0)
-			cJSON_AddNumberToObject(dims, sv->dimensions[i].id, atoi(value));
+		if (mg_get_var(body, len, name, value, cap) >= 0)
+			cJSON_AddItemToObject(dims, sv->dimensions[i].id, form_score(value));
 	}
 	if (dims->child)
 		cJSON_AddItemToObject(a, "dimensions", dims);
 	else
 		cJSON_Delete(dims);
 	cJSON *tags = cJSON_CreateArray();
-	for (int k = 0; k < 64 && mg_get_var2(body, len, "tag", value, 64, (size_t)k) > 0; k++)
+	for (int k = 0; k < 64 && mg_get_var2(body, len, "tag", value, cap, (size_t)k) >= 0; k++)
 		cJSON_AddItemToArray(tags, cJSON_CreateString(value));
 	if (tags->child)
 		cJSON_AddItemToObject(a, "tags", tags);
 	else
 		cJSON_Delete(tags);
-	int n = mg_get_var(body, len, "text", value, sizeof value);
-	if (n > 0)
+	if (mg_get_var(body, len, "text", value, cap) > 0)
 		cJSON_AddStringToObject(a, "text", value);
-	else if (n == -3) /* longer than the buffer: let the survey's length check name it */
-		cJSON_AddStringToObject(a, "text", "");
 	return a;
 }
 
@@ -182,7 +192,13 @@ static void answer(struct visit *v)
 		send_page(req, 400, &b);
 		return;
 	}
-	cJSON *a = answer_from_form(req->body, req->body_len, survey_of(v));
+	char *value = malloc(req->body_len + 1);
+	if (!value) {
+		vocd_http_fail(req, VOCD_ENOMEM, NULL);
+		return;
+	}
+	cJSON *a = answer_from_form(req->body, req->body_len, survey_of(v), value);
+	free(value);
 	struct vocd_evaluation_new n;
 	memset(&n, 0, sizeof n);
 	n.tenant = v->claims.tenant;

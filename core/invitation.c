@@ -280,7 +280,7 @@ static int open_job(vocd_txn *txn, void *arg)
 	int rc = vocd_record_get(txn, j->tenant, VOCD_INVITATION_TYPE, j->id, &rec);
 	if (rc != 0)
 		return rc;
-	if (strcmp(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rec, "state")), "sent") == 0) {
+	if (strcmp(vocd_json_str(rec, "state"), "sent") == 0) {
 		vocd_json_set_str(rec, "state", "opened");
 		vocd_json_set_num(rec, "opened_at", (double)vocd_now_ms());
 		const char *cid = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rec, "customer"));
@@ -306,9 +306,15 @@ static int consent_job(vocd_txn *txn, void *arg)
 	int rc = vocd_record_get(txn, j->tenant, VOCD_INVITATION_TYPE, j->id, &inv);
 	if (rc != 0)
 		return rc;
-	if (strcmp(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(inv, "state")), "answered") == 0) {
+	if (strcmp(vocd_json_str(inv, "state"), "answered") == 0) {
 		cJSON_Delete(inv);
 		return VOCD_EEXIST;
+	}
+	/* Agreeing twice (a second tab, the back button) keeps the first consent. */
+	if (vocd_json_str(inv, "consent")) {
+		snprintf(j->consent_id, sizeof j->consent_id, "%s", vocd_json_str(inv, "consent"));
+		cJSON_Delete(inv);
+		return 0;
 	}
 	uint64_t seq;
 	if ((rc = vocd_seq_next(txn, j->tenant, VOCD_CONSENT_TYPE, &seq)) != 0) {
@@ -387,4 +393,22 @@ int vocd_customer_masked(vocd_store *st, vocd_pii *pii, const char *tenant, cons
 	}
 	vocd_txn_end(txn);
 	return rc == VOCD_EINVAL ? VOCD_ENOTFOUND : rc;
+}
+
+int vocd_invitation_url(const struct vocd_tenant_conf *t, const char *server_url, const unsigned char key[32],
+                        const char *id, int64_t expires_ms, char *out, size_t outlen)
+{
+	struct vocd_invite_claims c;
+	memset(&c, 0, sizeof c);
+	if (snprintf(c.tenant, sizeof c.tenant, "%s", t->id) >= (int)sizeof c.tenant ||
+	    snprintf(c.invitation, sizeof c.invitation, "%s", id) >= (int)sizeof c.invitation)
+		return VOCD_EINVAL;
+	c.expires_ms = expires_ms;
+	char token[VOCD_INVITE_TOKEN_MAX];
+	int rc = vocd_invite_token_make(key, &c, token);
+	if (rc != 0)
+		return rc;
+	const char *base = t->invitations.base_url ? t->invitations.base_url : server_url;
+	int n = snprintf(out, outlen, "%s/s/%s", base, token);
+	return n < 0 || (size_t)n >= outlen ? VOCD_EINVAL : 0;
 }

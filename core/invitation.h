@@ -1,5 +1,6 @@
 /* Invitations (评价邀请): a one-time, expiring, signed link sent to a customer through a channel, and the
- * customer record (personal data sealed) it points to. States: sent -> opened -> answered, or expired.
+ * customer record (personal data sealed) it points to. States: sent -> opened -> answered; a link past its
+ * expiry is refused (410) whatever the state.
  * Every change here is one write job with its audit entry and, for a new invitation, the bus event
  * "invitation.created" that channel plugins send. */
 #ifndef VOCD_INVITATION_H
@@ -70,5 +71,15 @@ size_t vocd_invitation_index_key(const char *customer, int64_t created_ms, unsig
 
 /** \brief The customer with personal data masked (caller frees): {external_id, tier, name, phone, email}. */
 int vocd_customer_masked(vocd_store *st, vocd_pii *pii, const char *tenant, const char *customer, cJSON **out);
+
+/**
+ * \brief The survey link of an invitation: "<base>/s/<token>", where base is the tenant's
+ * invitations.base_url or else \p server_url, and the token is made from \p key (the tenant's invitation
+ * key, see vocd_pii_derive_key), \p id and \p expires_ms. Tokens are deterministic, so this is the link the
+ * invitation was created with; the record does not keep it.
+ * \return 0, VOCD_EINVAL (bad id, or the link does not fit in \p outlen bytes).
+ */
+int vocd_invitation_url(const struct vocd_tenant_conf *t, const char *server_url, const unsigned char key[32],
+                        const char *id, int64_t expires_ms, char *out, size_t outlen);
 
 #endif

@@ -98,6 +98,22 @@ static int certificate(struct vocd_server *srv, char *path, size_t len)
 	return vocd_tls_make_dev_cert(path);
 }
 
+/* True if \p key (a file) lies inside directory \p data, both resolved as they are on disk. */
+static int key_inside_data(const char *key, const char *data)
+{
+	char kdir[PATH_MAX], kreal[PATH_MAX], dreal[PATH_MAX];
+	snprintf(kdir, sizeof kdir, "%s", key);
+	char *slash = strrchr(kdir, '/');
+	if (slash)
+		*slash = '\0';
+	else
+		snprintf(kdir, sizeof kdir, ".");
+	if (!realpath(kdir, kreal) || !realpath(data, dreal))
+		return 0;
+	size_t n = strlen(dreal);
+	return strncmp(kreal, dreal, n) == 0 && (kreal[n] == '\0' || kreal[n] == '/');
+}
+
 static int replace(char **field, const char *value)
 {
 	if (!value)
@@ -135,14 +151,20 @@ int vocd_server_start(struct vocd_server **out, const struct vocd_serve_opts *op
 	if ((rc = replace(&srv->cfg->data_dir, opts->data_dir)) != 0 || (rc = replace(&srv->cfg->listen, opts->listen)) != 0)
 		goto fail;
 
+	if ((rc = vocd_server_open_store(srv->cfg->data_dir, srv->cfg, &srv->store)) != 0)
+		goto fail;
+	if (key_inside_data(srv->cfg->key_file, srv->cfg->data_dir)) {
+		vocd_error("key_file %s is inside the data directory %s: move it out (a copy of the data would carry "
+		           "the key that opens it)", srv->cfg->key_file, srv->cfg->data_dir);
+		rc = VOCD_ECONFIG;
+		goto fail;
+	}
 	if ((rc = vocd_pii_open(&srv->pii, srv->cfg->key_file)) != 0) {
 		if (rc == VOCD_ENOTFOUND)
 			vocd_error("no master key at %s: create it once with `vocd init` (keep it outside the data "
 			           "directory and its backups)", srv->cfg->key_file);
 		goto fail;
 	}
-	if ((rc = vocd_server_open_store(srv->cfg->data_dir, srv->cfg, &srv->store)) != 0)
-		goto fail;
 	struct vocd_bus_opts bo = {0};
 	bo.workers = srv->cfg->bus_threads;
 	if ((rc = vocd_bus_create(&srv->bus, srv->store, &bo)) != 0)

@@ -28,7 +28,7 @@ static const char *const T[][2] = {
 #define S_INVALID 10
 	{"这个评价链接无效，请检查是否完整。", "This survey link is not valid. Please check that it is complete."},
 #define S_DECLINED 11
-	{"没关系，我们没有保存任何内容。感谢您抽出时间。", "No problem: nothing was kept. Thank you for your time."},
+	{"没关系，我们不会保存您的评价。感谢您抽出时间。", "No problem: no answer will be kept. Thank you for your time."},
 #define S_CSAT 12
 	{"您对本次服务满意吗？", "How satisfied are you with the service?"},
 #define S_NPS 13

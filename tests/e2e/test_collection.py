@@ -97,12 +97,37 @@ class CollectionTest(ServerTest):
         inv, path = self.invite("c-101", phone="13900001111")
         self.server.request("GET", path)
         status, _, page = self.post(path, {"step": "consent", "agree": "no"})
-        self.assertIn("没有保存", page)
+        self.assertIn("不会保存您的评价", page)
         # Without consent the questions are not accepted.
         status, _, page = self.post(path, {"step": "answer", "csat": "5"})
         self.assertEqual(status, 400)
         self.assertIn('name="agree"', page)
         self.assertFalse([e for e in self.evaluations() if e.get("invitation") == inv["id"]])
+
+    def test_long_text_and_odd_scores_from_the_form(self):
+        inv, path = self.invite("c-106")
+        self.post(path, {"step": "consent", "agree": "yes"})
+        self.post(path, {"step": "consent", "agree": "yes"})  # twice: one consent
+        status, _, page = self.post(path, {"step": "answer", "csat": "abc"})
+        self.assertEqual(status, 422)
+        self.assertIn("scores.csat: expected a whole number from 1 to 5, got text", page)
+        too_long = "很" * 2001
+        status, _, page = self.post(path, {"step": "answer", "csat": "3", "text": too_long})
+        self.assertEqual(status, 422)
+        self.assertIn("text: at most 2000 characters, got 2001", page)
+        text = "服务" * 1000  # 2000 characters, 6000 bytes: kept whole
+        status, _, page = self.post(path, {"step": "answer", "csat": "3", "text": text})
+        self.assertEqual(status, 200, page[-500:])
+        ev = [e for e in self.evaluations() if e.get("invitation") == inv["id"]][0]
+        self.assertEqual(ev["text"], text)
+        consents = {e.get("consent") for e in self.evaluations() if e.get("invitation") == inv["id"]}
+        self.assertEqual(len(consents), 1)
+
+    def test_head_does_not_open(self):
+        inv, path = self.invite("c-107")
+        self.assertEqual(self.server.request("HEAD", path)[0], 200)
+        self.assertEqual(self.server.request("GET", "/api/v1/invitations/" + inv["id"], token=self.token)[2]["state"],
+                         "sent")
 
     def test_language_follows_the_browser_or_the_switch(self):
         _, path = self.invite("c-102")
