@@ -28,6 +28,7 @@ int vocd_api_list_filtered(struct vocd_req *req, const char *type, vocd_list_fil
 /* api_invitations.c */
 int vocd_api_invitation_create(struct vocd_req *req);
 int vocd_api_invitation_get(struct vocd_req *req);
+int vocd_api_invitation_qr(struct vocd_req *req); /* api_qr.c */
 
 /* api_evaluations.c */
 struct vocd_evaluation_new;
@@ -36,6 +37,10 @@ int vocd_api_evaluation_get(struct vocd_req *req);
 int vocd_api_evaluation_list(struct vocd_req *req);
 int vocd_api_evaluation_delete(struct vocd_req *req);
 void vocd_api_evaluation_outcome(struct vocd_req *req, int rc, const struct vocd_evaluation_new *n);
+
+/* api_customers.c */
+int vocd_api_customer_get(struct vocd_req *req);
+int vocd_api_customer_withdraw(struct vocd_req *req);
 
 /* api_replies.c */
 int vocd_api_reply_create(struct vocd_req *req);

@@ -36,7 +36,8 @@ static void send_page(struct vocd_req *req, int status, struct vocd_buf *b)
 static void notice(struct visit *v, int status, enum vocd_page_notice what)
 {
 	struct vocd_buf b = {0};
-	vocd_page_notice(&b, v->lang, v->tenant ? v->tenant->name : "vocd", what);
+	/* Only a checked link offers the withdrawal form. */
+	vocd_page_notice(&b, v->lang, v->tenant ? v->tenant->name : "vocd", v->inv ? v->path : NULL, what);
 	send_page(v->req, status, &b);
 }
 
@@ -61,8 +62,9 @@ static void end(struct visit *v)
 	v->inv = NULL;
 }
 
-/* Checks the token and loads the invitation; answers the page itself and returns -1 when it cannot go on. */
-static int begin(struct visit *v, struct vocd_req *req, const char *form_lang)
+/* Checks the token and loads the invitation; answers the page itself and returns -1 when it cannot go on.
+ * An answered invitation goes on only with \p answered_ok (withdrawing consent after answering). */
+static int begin(struct visit *v, struct vocd_req *req, const char *form_lang, int answered_ok)
 {
 	memset(v, 0, sizeof *v);
 	v->req = req;
@@ -88,7 +90,7 @@ static int begin(struct visit *v, struct vocd_req *req, const char *form_lang)
 	}
 	v->lang = pick_lang(req, form_lang, v->inv);
 	const char *state = vocd_json_str(v->inv, "state");
-	if (state && strcmp(state, "answered") == 0) {
+	if (state && strcmp(state, "answered") == 0 && !answered_ok) {
 		notice(v, 409, VOCD_PAGE_ANSWERED);
 		end(v);
 		return -1;
@@ -113,7 +115,7 @@ static void questions(struct visit *v, int status, int preset, const char *error
 int vocd_api_survey_page(struct vocd_req *req)
 {
 	struct visit v;
-	if (begin(&v, req, NULL) != 0)
+	if (begin(&v, req, NULL, 0) != 0)
 		return 0;
 	int rc = 0;
 	/* A HEAD (link checkers) shows nothing and so opens nothing. */
@@ -232,9 +234,19 @@ int vocd_api_survey_post(struct vocd_req *req)
 	mg_get_var(req->body, req->body_len, "agree", agree, sizeof agree);
 	mg_get_var(req->body, req->body_len, "lang", lang, sizeof lang);
 	struct visit v;
-	if (begin(&v, req, lang[0] ? lang : NULL) != 0)
+	if (begin(&v, req, lang[0] ? lang : NULL, strcmp(step, "withdraw") == 0) != 0)
 		return 0;
-	if (strcmp(step, "consent") == 0 && strcmp(agree, "yes") == 0) {
+	if (strcmp(step, "withdraw") == 0) {
+		int rc = vocd_customer_withdraw(req->srv->store, v.claims.tenant, vocd_json_str(v.inv, "customer"), "web",
+		                                &v.who);
+		if (rc != 0)
+			vocd_http_fail(req, rc, NULL);
+		else {
+			cJSON_Delete(v.inv);
+			v.inv = NULL; /* no further form on this page */
+			notice(&v, 200, VOCD_PAGE_WITHDRAWN);
+		}
+	} else if (strcmp(step, "consent") == 0 && strcmp(agree, "yes") == 0) {
 		char consent[24];
 		const struct vocd_survey *sv = survey_of(&v);
 		int rc = vocd_invitation_consent(req->srv->store, v.claims.tenant, v.claims.invitation, sv->notice_version,
@@ -250,7 +262,7 @@ int vocd_api_survey_post(struct vocd_req *req)
 	} else if (strcmp(step, "answer") == 0) {
 		answer(&v);
 	} else {
-		vocd_http_error(req, 400, "bad_request", "step: expected consent or answer");
+		vocd_http_error(req, 400, "bad_request", "step: expected consent, answer or withdraw");
 	}
 	end(&v);
 	return 0;

@@ -360,6 +360,58 @@ int vocd_invitation_consent(vocd_store *st, const char *tenant, const char *id, 
 	return rc;
 }
 
+struct withdraw_job {
+	const char *tenant, *customer, *channel;
+	const struct vocd_actor *who;
+};
+
+static int withdraw_job(vocd_txn *txn, void *arg)
+{
+	struct withdraw_job *j = arg;
+	cJSON *rec;
+	int rc = vocd_record_get(txn, j->tenant, VOCD_CUSTOMER_TYPE, j->customer, &rec);
+	if (rc != 0)
+		return rc;
+	rc = vocd_pii_forget(txn, j->tenant, j->customer);
+	if (rc == VOCD_ENOTFOUND) /* never had personal data, or already forgotten */
+		rc = 0;
+	int64_t now = vocd_now_ms();
+	for (const char *const *f = personal_fields; rc == 0 && *f; f++)
+		vocd_json_set_str(rec, *f, NULL);
+	if (rc == 0) {
+		vocd_json_set_num(rec, "consent_withdrawn_at", (double)now);
+		/* Stored without index entries: the blind indexes of the phone and email go with them. */
+		rc = vocd_record_put(txn, j->tenant, VOCD_CUSTOMER_TYPE, j->customer, rec, NULL, 0, "customer.withdraw",
+		                     j->who, NULL);
+	}
+	cJSON_Delete(rec);
+	uint64_t seq;
+	if (rc == 0 && (rc = vocd_seq_next(txn, j->tenant, VOCD_CONSENT_TYPE, &seq)) == 0) {
+		char id[24];
+		snprintf(id, sizeof id, "%016llu", (unsigned long long)seq);
+		cJSON *c = cJSON_CreateObject();
+		cJSON_AddStringToObject(c, "id", id);
+		cJSON_AddStringToObject(c, "customer", j->customer);
+		cJSON_AddStringToObject(c, "action", "withdraw");
+		cJSON_AddStringToObject(c, "channel", j->channel);
+		cJSON_AddNumberToObject(c, "time", (double)now);
+		unsigned char key[140];
+		size_t klen = strlen(j->customer) + 1;
+		memcpy(key, j->customer, klen);
+		struct vocd_index_value idx = {"by_customer", key, klen};
+		rc = vocd_record_put(txn, j->tenant, VOCD_CONSENT_TYPE, id, c, &idx, 1, "consent.withdraw", j->who, NULL);
+		cJSON_Delete(c);
+	}
+	return rc;
+}
+
+int vocd_customer_withdraw(vocd_store *st, const char *tenant, const char *customer, const char *channel,
+                           const struct vocd_actor *who)
+{
+	struct withdraw_job j = {tenant, customer, channel, who};
+	return vocd_store_write(st, withdraw_job, &j);
+}
+
 int vocd_customer_masked(vocd_store *st, vocd_pii *pii, const char *tenant, const char *customer, cJSON **out)
 {
 	vocd_txn *txn;
@@ -374,6 +426,8 @@ int vocd_customer_masked(vocd_store *st, vocd_pii *pii, const char *tenant, cons
 		const char *tier = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rec, "tier"));
 		if (tier)
 			cJSON_AddStringToObject(m, "tier", tier);
+		if (cJSON_GetObjectItemCaseSensitive(rec, "consent_withdrawn_at"))
+			cJSON_AddBoolToObject(m, "consent_withdrawn", 1);
 		for (const char *const *f = personal_fields; *f; f++) {
 			const char *sealed = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rec, *f));
 			char *plain = NULL, *masked = NULL;

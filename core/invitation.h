@@ -69,6 +69,15 @@ int vocd_invitation_consent(vocd_store *st, const char *tenant, const char *id, 
 /** \brief The index value of an invitation under "by_customer": customer id, NUL, creation time (big-endian). */
 size_t vocd_invitation_index_key(const char *customer, int64_t created_ms, unsigned char out[140]);
 
+/**
+ * \brief The customer withdraws consent: their personal data is made unreadable for good (their key is
+ * destroyed) and removed from their record, a withdrawal is recorded with the consents, and everything is
+ * audited; their evaluations and scores stay, for statistics. \p channel says where it came from.
+ * \return 0, VOCD_ENOTFOUND (no such customer), store errors.
+ */
+int vocd_customer_withdraw(vocd_store *st, const char *tenant, const char *customer, const char *channel,
+                           const struct vocd_actor *who);
+
 /** \brief The customer with personal data masked (caller frees): {external_id, tier, name, phone, email}. */
 int vocd_customer_masked(vocd_store *st, vocd_pii *pii, const char *tenant, const char *customer, cJSON **out);
 

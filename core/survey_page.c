@@ -49,6 +49,12 @@ static const char *const T[][2] = {
 	{"非常容易", "Very easy"},
 #define S_SWITCH 21
 	{"English", "中文"},
+#define S_WITHDRAWN 22
+	{"已撤回同意：您的姓名和联系方式已删除，评分仅以匿名方式用于统计。",
+	 "Consent withdrawn: your name and contact details are erased; your scores are kept only anonymously, for "
+	 "statistics."},
+#define S_WITHDRAW 23
+	{"撤回同意并删除我的个人信息", "Withdraw my consent and erase my personal data"},
 };
 
 static const char *t(enum vocd_page_lang lang, int id)
@@ -197,11 +203,15 @@ void vocd_page_questions(struct vocd_buf *b, enum vocd_page_lang lang, const cha
 	foot(b);
 }
 
-void vocd_page_notice(struct vocd_buf *b, enum vocd_page_lang lang, const char *tenant_name,
+void vocd_page_notice(struct vocd_buf *b, enum vocd_page_lang lang, const char *tenant_name, const char *path,
                       enum vocd_page_notice what)
 {
-	static const int text[] = {S_THANKS, S_ANSWERED, S_EXPIRED, S_INVALID, S_DECLINED};
+	static const int text[] = {S_THANKS, S_ANSWERED, S_EXPIRED, S_INVALID, S_DECLINED, S_WITHDRAWN};
 	head(b, lang, tenant_name, NULL);
 	vocd_buf_printf(b, "<p class=\"notice\">%s</p>", t(lang, text[what]));
+	if (path && (what == VOCD_PAGE_THANKS || what == VOCD_PAGE_ANSWERED)) {
+		form_open(b, path, "withdraw", lang);
+		vocd_buf_printf(b, "<button class=\"secondary\" type=\"submit\">%s</button></form>", t(lang, S_WITHDRAW));
+	}
 	foot(b);
 }

@@ -15,6 +15,7 @@ enum vocd_page_notice {
 	VOCD_PAGE_EXPIRED,   /**< 410 */
 	VOCD_PAGE_INVALID,   /**< 404: forged, altered or unknown link */
 	VOCD_PAGE_DECLINED,  /**< the customer did not consent: nothing is kept */
+	VOCD_PAGE_WITHDRAWN, /**< consent withdrawn: personal data erased, scores kept */
 };
 
 /** \brief "zh-CN" / "en". */
@@ -31,8 +32,11 @@ void vocd_page_consent(struct vocd_buf *b, enum vocd_page_lang lang, const char 
 void vocd_page_questions(struct vocd_buf *b, enum vocd_page_lang lang, const char *tenant_name, const char *path,
                          const struct vocd_survey *sv, int preset_score, const char *error);
 
-/** \brief A page that only tells the customer something (thanks, answered, expired, invalid, declined). */
-void vocd_page_notice(struct vocd_buf *b, enum vocd_page_lang lang, const char *tenant_name,
+/**
+ * \brief A page that only tells the customer something (thanks, answered, expired, invalid, declined,
+ * withdrawn). With \p path, the thanks and answered pages offer to withdraw consent.
+ */
+void vocd_page_notice(struct vocd_buf *b, enum vocd_page_lang lang, const char *tenant_name, const char *path,
                       enum vocd_page_notice what);
 
 #endif

@@ -123,6 +123,33 @@ class CollectionTest(ServerTest):
         consents = {e.get("consent") for e in self.evaluations() if e.get("invitation") == inv["id"]}
         self.assertEqual(len(consents), 1)
 
+    def test_withdrawing_consent_erases_personal_data_and_keeps_scores(self):
+        inv, path = self.invite("c-108", name="李四", phone="13500001111", email="li@example.com")
+        self.post(path, {"step": "consent", "agree": "yes"})
+        status, _, page = self.post(path, {"step": "answer", "csat": "2"})
+        self.assertIn('name="step" value="withdraw"', page)
+        # Still offered when the link is opened again after answering.
+        status, _, page = self.server.request("GET", path)
+        self.assertEqual(status, 409)
+        self.assertIn('value="withdraw"', page)
+        status, _, page = self.post(path, {"step": "withdraw"})
+        self.assertEqual(status, 200)
+        self.assertIn("已撤回同意", page)
+        status, _, c = self.server.request("GET", "/api/v1/customers/c-108", token=self.token)
+        self.assertEqual(c, {"external_id": "c-108", "consent_withdrawn": True})
+        ev = [e for e in self.evaluations() if e.get("invitation") == inv["id"]][0]
+        self.assertEqual(ev["scores"], {"csat": 2})
+        # Over the API too, for a withdrawal received elsewhere.
+        self.invite("c-109", phone="13500002222")
+        supervisor = self.server.token("acme", "supervisor")
+        status, _, body = self.server.request("POST", "/api/v1/customers/c-109/withdraw-consent", token=supervisor)
+        self.assertEqual(status, 200, body)
+        self.assertNotIn("phone", self.server.request("GET", "/api/v1/customers/c-109", token=self.token)[2])
+        self.assertEqual(self.server.request("POST", "/api/v1/customers/nobody/withdraw-consent",
+                                             token=supervisor)[0], 404)
+        self.assertEqual(self.server.request("POST", "/api/v1/customers/c-109/withdraw-consent",
+                                             token=self.token)[0], 403)
+
     def test_head_does_not_open(self):
         inv, path = self.invite("c-107")
         self.assertEqual(self.server.request("HEAD", path)[0], 200)

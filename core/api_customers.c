@@ -1,0 +1,37 @@
+/* Customers: GET /api/v1/customers/<id> (personal data masked) and
+ * POST /api/v1/customers/<id>/withdraw-consent (a withdrawal received by phone, mail or at a counter). */
+#include "api.h"
+#include "error.h"
+#include "invitation.h"
+
+int vocd_api_customer_get(struct vocd_req *req)
+{
+	cJSON *c = NULL;
+	int rc = vocd_customer_masked(req->srv->store, req->srv->pii, req->auth.tenant, req->params[0], &c);
+	if (rc == VOCD_ENOTFOUND)
+		vocd_http_error(req, 404, "not_found", "no customer %s", req->params[0]);
+	else if (rc != 0)
+		vocd_http_fail(req, rc, NULL);
+	else
+		vocd_http_json(req, 200, c);
+	cJSON_Delete(c);
+	return 0;
+}
+
+int vocd_api_customer_withdraw(struct vocd_req *req)
+{
+	struct vocd_actor who;
+	vocd_http_actor(req, "api", NULL, &who);
+	int rc = vocd_customer_withdraw(req->srv->store, req->auth.tenant, req->params[0], "api", &who);
+	if (rc == VOCD_ENOTFOUND) {
+		vocd_http_error(req, 404, "not_found", "no customer %s", req->params[0]);
+	} else if (rc != 0) {
+		vocd_http_fail(req, rc, NULL);
+	} else {
+		cJSON *body = cJSON_CreateObject();
+		cJSON_AddBoolToObject(body, "withdrawn", 1);
+		vocd_http_json(req, 200, body);
+		cJSON_Delete(body);
+	}
+	return 0;
+}
