@@ -38,6 +38,9 @@ int vocd_api_evaluation_list(struct vocd_req *req);
 int vocd_api_evaluation_delete(struct vocd_req *req);
 void vocd_api_evaluation_outcome(struct vocd_req *req, int rc, const struct vocd_evaluation_new *n);
 
+/* api_channels.c: gateways' callbacks, routed to the tenant's channel plugin */
+int vocd_api_channel_inbound(struct vocd_req *req);
+
 /* api_customers.c */
 int vocd_api_customer_get(struct vocd_req *req);
 int vocd_api_customer_withdraw(struct vocd_req *req);

@@ -51,6 +51,7 @@ static const struct route routes[] = {
 	{"POST", "/api/v1/evaluations/*/hide", ROLE(VOCD_ROLE_ADMIN) | ROLE(VOCD_ROLE_SUPERVISOR), vocd_api_evaluation_hide},
 	{"GET", "/api/v1/audit/verify", ROLE(VOCD_ROLE_ADMIN) | ROLE(VOCD_ROLE_AUDITOR), vocd_api_audit_verify},
 	{"GET", "/api/v1/audit", ROLE(VOCD_ROLE_ADMIN) | ROLE(VOCD_ROLE_AUDITOR), vocd_api_audit_list},
+	{"POST", "/channels/*/inbound", 0, vocd_api_channel_inbound},
 	{"GET", "/s/*", 0, vocd_api_survey_page},
 	{"POST", "/s/*", 0, vocd_api_survey_post},
 	{"POST", "/api/v1/plugins/*/call/*", ROLE(VOCD_ROLE_ADMIN) | ROLE(VOCD_ROLE_INTEGRATOR), vocd_api_plugin_call},

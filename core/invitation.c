@@ -360,6 +360,68 @@ int vocd_invitation_consent(vocd_store *st, const char *tenant, const char *id, 
 	return rc;
 }
 
+struct open_search {
+	const char *channel;
+	int64_t now;
+	int64_t best_created;
+	int best_same_channel;
+	char best[17];
+	char customer[129];
+};
+
+static int note_customer(const char *id, const void *data, size_t len, void *arg)
+{
+	snprintf(arg, 129, "%s", id);
+	return 1;
+}
+
+static int note_open(const char *id, const void *data, size_t len, void *arg)
+{
+	struct open_search *s = arg;
+	cJSON *rec = cJSON_ParseWithLength(data, len);
+	if (!rec)
+		return 0;
+	const char *state = vocd_json_str(rec, "state"), *channel = vocd_json_str(rec, "channel");
+	int64_t created = (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(rec, "created_at"));
+	int64_t expires = (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(rec, "expires_at"));
+	int same = channel && s->channel && strcmp(channel, s->channel) == 0;
+	if (state && strcmp(state, "answered") != 0 && expires > s->now &&
+	    (same > s->best_same_channel || (same == s->best_same_channel && created > s->best_created))) {
+		s->best_same_channel = same;
+		s->best_created = created;
+		snprintf(s->best, sizeof s->best, "%s", id);
+	}
+	cJSON_Delete(rec);
+	return 0;
+}
+
+int vocd_invitation_find_open(vocd_store *st, vocd_pii *pii, const char *tenant, const char *phone,
+                              const char *channel, char id[17])
+{
+	char *norm = NULL, bi[65];
+	int rc = vocd_pii_normalize_phone(phone, &norm);
+	if (rc == 0)
+		rc = vocd_pii_blind_index(pii, tenant, "phone", norm, bi);
+	vocd_pii_free(norm);
+	if (rc != 0)
+		return rc;
+	vocd_txn *txn;
+	if ((rc = vocd_store_read(st, &txn)) != 0)
+		return rc;
+	struct open_search s = {channel, vocd_now_ms(), -1, -1, "", ""};
+	rc = vocd_index_scan(txn, tenant, VOCD_CUSTOMER_TYPE, "by_phone", bi, 64, note_customer, s.customer);
+	if (rc >= 0 && s.customer[0])
+		rc = vocd_index_scan(txn, tenant, VOCD_INVITATION_TYPE, "by_customer", s.customer, strlen(s.customer) + 1,
+		                     note_open, &s);
+	vocd_txn_end(txn);
+	if (rc < 0)
+		return rc;
+	if (!s.best[0])
+		return VOCD_ENOTFOUND;
+	memcpy(id, s.best, 17);
+	return 0;
+}
+
 struct withdraw_job {
 	const char *tenant, *customer, *channel;
 	const struct vocd_actor *who;

@@ -78,6 +78,16 @@ size_t vocd_invitation_index_key(const char *customer, int64_t created_ms, unsig
 int vocd_customer_withdraw(vocd_store *st, const char *tenant, const char *customer, const char *channel,
                            const struct vocd_actor *who);
 
+/**
+ * \brief The invitation a reply by phone answers (an SMS "5"): among the invitations of the customer with
+ * that phone number, the newest one neither answered nor expired, preferring those sent through
+ * \p channel. The phone is found by its blind index, never in clear.
+ * \return 0 and the id in \p id, VOCD_ENOTFOUND (no such customer or no open invitation), VOCD_EINVAL
+ *         (not a phone number), store errors.
+ */
+int vocd_invitation_find_open(vocd_store *st, vocd_pii *pii, const char *tenant, const char *phone,
+                              const char *channel, char id[17]);
+
 /** \brief The customer with personal data masked (caller frees): {external_id, tier, name, phone, email}. */
 int vocd_customer_masked(vocd_store *st, vocd_pii *pii, const char *tenant, const char *customer, cJSON **out);
 
