@@ -3,7 +3,12 @@
  * Layout of a state: the real globals (registry) are never visible to plugin code. `base` holds the
  * safe functions and read-only library tables; the module environment `M` (metatable __index = base)
  * receives the globals a plugin defines while loading; each run gets a fresh table R (__index = M)
- * swapped into the main chunk's _ENV upvalue, which every function of the chunk shares. */
+ * swapped into the main chunk's _ENV upvalue, which every function of the chunk shares.
+ *
+ * Nothing allocates in a state outside a protected call: near the memory cap the allocator fails, and an
+ * unprotected error would reach Lua's panic handler, which aborts the process. Loads, runs and the
+ * embedder's steps around a run (vocd_luahost_pcall) all go through protected_run(); the code that runs
+ * after a failure (classifying it, restoring the environment) only reads. */
 #include "luahost.h"
 
 #include <stdio.h>
@@ -39,6 +44,8 @@ struct vocd_luahost {
 };
 
 static const char HOST_KEY[] = "vocd.luahost";
+
+static int on_panic(lua_State *L);
 
 /* ---- Memory ------------------------------------------------------------------------------------- */
 
@@ -110,35 +117,6 @@ static int ro_newindex(lua_State *L)
 	return luaL_error(L, "attempt to modify a read-only table");
 }
 
-static int ro_len(lua_State *L)
-{
-	lua_getmetatable(L, 1);
-	lua_getfield(L, -1, "__index");
-	lua_pushinteger(L, (lua_Integer)lua_rawlen(L, -1));
-	return 1;
-}
-
-static int ro_next(lua_State *L)
-{
-	luaL_checktype(L, 1, LUA_TTABLE);
-	if (!lua_getmetatable(L, 1))
-		return 0;
-	lua_getfield(L, -1, "__index");
-	lua_pushvalue(L, 2);
-	if (lua_next(L, -2))
-		return 2;
-	lua_pushnil(L);
-	return 1;
-}
-
-static int ro_pairs(lua_State *L)
-{
-	lua_pushcfunction(L, ro_next);
-	lua_pushvalue(L, 1);
-	lua_pushnil(L);
-	return 3;
-}
-
 static int is_readonly(lua_State *L, int idx)
 {
 	vocd_luahost *h = vocd_luahost_of(L);
@@ -150,6 +128,42 @@ static int is_readonly(lua_State *L, int idx)
 	int ro = lua_rawget(L, -2) != LUA_TNIL;
 	lua_pop(L, 2);
 	return ro;
+}
+
+/* The metamethods of a view are closures over the table behind it (upvalue 1), so they never trust
+ * their arguments: `pairs(view)` hands the iterator to plugin code, which may call it with anything. */
+static int ro_len(lua_State *L)
+{
+	lua_pushinteger(L, (lua_Integer)lua_rawlen(L, lua_upvalueindex(1)));
+	return 1;
+}
+
+static int ro_next(lua_State *L)
+{
+	/* Only the view this iterator was made for: the table behind another view, or any other value,
+	 * would be a different iteration than the caller asked for. */
+	if (!vocd_luahost_readonly_target(L, 1))
+		return luaL_error(L, "next: expected the read-only table this iterator belongs to, got %s",
+		                  luaL_typename(L, 1));
+	int mine = lua_rawequal(L, -1, lua_upvalueindex(1));
+	lua_pop(L, 1);
+	if (!mine)
+		return luaL_error(L, "next: expected the read-only table this iterator belongs to");
+	lua_settop(L, 2);
+	lua_pushvalue(L, lua_upvalueindex(1));
+	lua_insert(L, 2);
+	if (lua_next(L, 2))
+		return 2;
+	lua_pushnil(L);
+	return 1;
+}
+
+static int ro_pairs(lua_State *L)
+{
+	lua_pushvalue(L, lua_upvalueindex(2));
+	lua_pushvalue(L, 1);
+	lua_pushnil(L);
+	return 3;
 }
 
 int vocd_luahost_readonly_target(lua_State *L, int idx)
@@ -183,9 +197,13 @@ static void push_readonly_depth(lua_State *L, int idx, int depth)
 	lua_setfield(L, -2, "__index");
 	lua_pushcfunction(L, ro_newindex);
 	lua_setfield(L, -2, "__newindex");
-	lua_pushcfunction(L, ro_len);
+	lua_pushvalue(L, copy);
+	lua_pushcclosure(L, ro_len, 1);
 	lua_setfield(L, -2, "__len");
-	lua_pushcfunction(L, ro_pairs);
+	lua_pushvalue(L, copy);
+	lua_pushvalue(L, copy);
+	lua_pushcclosure(L, ro_next, 1);
+	lua_pushcclosure(L, ro_pairs, 2);
 	lua_setfield(L, -2, "__pairs");
 	lua_pushboolean(L, 0);
 	lua_setfield(L, -2, "__metatable");
@@ -480,6 +498,7 @@ int vocd_luahost_new(vocd_luahost **out, const struct vocd_luahost_limits *lim)
 		free(h);
 		return VOCD_ENOMEM;
 	}
+	lua_atpanic(h->L, on_panic);
 	vocd_lua_budget_attach(h->L, &h->budget);
 	budget_idle(h);
 	lua_pushcfunction(h->L, setup);
@@ -509,13 +528,27 @@ lua_State *vocd_luahost_state(vocd_luahost *h)
 	return h->L;
 }
 
+static int set_global_tramp(lua_State *L)
+{
+	vocd_luahost *h = vocd_luahost_of(L);
+	const char *name = lua_touserdata(L, 2);
+	lua_rawgeti(L, LUA_REGISTRYINDEX, h->base_ref);
+	lua_pushvalue(L, 1);
+	lua_setfield(L, -2, name); /* may allocate the key: protected */
+	return 0;
+}
+
 void vocd_luahost_set_global(vocd_luahost *h, const char *name)
 {
 	lua_State *L = h->L;
-	lua_rawgeti(L, LUA_REGISTRYINDEX, h->base_ref);
+	lua_pushcfunction(L, set_global_tramp);
 	lua_insert(L, -2);
-	lua_setfield(L, -2, name);
-	lua_pop(L, 1);
+	lua_pushlightuserdata(L, (void *)name);
+	if (lua_pcall(L, 2, 0, 0) != LUA_OK) {
+		vocd_error("lua: cannot set the global %s: %s", name,
+		           lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "error");
+		lua_pop(L, 1);
+	}
 }
 
 void vocd_luahost_set_userdata(vocd_luahost *h, void *ud)
@@ -567,22 +600,34 @@ static int split_position(const char *msg, size_t *srclen, int *line, const char
 	return 0;
 }
 
-/* Records the error object at \p idx (message, file, line, traceback) in the host. Runs no Lua code. */
-static void record_error(lua_State *L, vocd_luahost *h, int idx)
+/*
+ * Records the error object at \p idx (message, file, line) in the host. Runs no Lua code. Allocates
+ * nothing in the state unless \p in_handler (then it also reads a table's "message" and records the
+ * traceback): outside a message handler an allocation failure would have no protected call to go to.
+ */
+static void record_error(lua_State *L, vocd_luahost *h, int idx, int in_handler)
 {
 	idx = lua_absindex(L, idx);
-	const char *msg;
-	if (lua_type(L, idx) == LUA_TSTRING || lua_type(L, idx) == LUA_TNUMBER) {
+	const char *msg = NULL;
+	int t = lua_type(L, idx);
+	if (t == LUA_TSTRING) {
 		msg = lua_tostring(L, idx);
+	} else if (t == LUA_TNUMBER) {
+		if (lua_isinteger(L, idx))
+			snprintf(h->msg, sizeof h->msg, "%lld", (long long)lua_tointeger(L, idx));
+		else
+			snprintf(h->msg, sizeof h->msg, "%.14g", (double)lua_tonumber(L, idx));
+		msg = h->msg;
 	} else {
-		msg = NULL;
-		if (lua_type(L, idx) == LUA_TTABLE) {
+		if (t == LUA_TTABLE && in_handler) {
 			lua_pushliteral(L, "message");
 			if (lua_rawget(L, idx) == LUA_TSTRING)
 				msg = lua_tostring(L, -1);
 		}
-		if (msg == NULL)
-			msg = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, idx));
+		if (msg == NULL) {
+			snprintf(h->msg, sizeof h->msg, "(error object is a %s value)", luaL_typename(L, idx));
+			msg = h->msg;
+		}
 	}
 	const char *file = "";
 	int line = 0;
@@ -597,6 +642,7 @@ static void record_error(lua_State *L, vocd_luahost *h, int idx)
 	size_t srclen;
 	int pline;
 	const char *rest;
+	int file_from_msg = 0;
 	if (split_position(msg, &srclen, &pline, &rest)) {
 		/* Lua's prefix may be shortened ("...tail"); the frame's source is the full name. */
 		const char *src = msg;
@@ -605,16 +651,23 @@ static void record_error(lua_State *L, vocd_luahost *h, int idx)
 			src += 3;
 			srclen -= 3;
 		}
-		if (!(flen >= srclen && memcmp(file + flen - srclen, src, srclen) == 0))
-			file = lua_pushlstring(L, msg, full);
+		if (!(flen >= srclen && memcmp(file + flen - srclen, src, srclen) == 0)) {
+			snprintf(h->file, sizeof h->file, "%.*s", (int)(full < sizeof h->file ? full : sizeof h->file - 1),
+			         msg);
+			file_from_msg = 1;
+		}
 		line = pline;
 		msg = rest;
 	}
-	snprintf(h->msg, sizeof h->msg, "%s", msg);
-	snprintf(h->file, sizeof h->file, "%s", file);
+	if (msg != h->msg)
+		snprintf(h->msg, sizeof h->msg, "%s", msg);
+	if (!file_from_msg)
+		snprintf(h->file, sizeof h->file, "%s", file);
 	h->err.line = line;
-	luaL_traceback(L, L, NULL, 1);
-	snprintf(h->tb, sizeof h->tb, "%s", lua_tostring(L, -1));
+	if (in_handler) {
+		luaL_traceback(L, L, NULL, 1);
+		snprintf(h->tb, sizeof h->tb, "%s", lua_tostring(L, -1));
+	}
 }
 
 static int msgh(lua_State *L)
@@ -622,9 +675,18 @@ static int msgh(lua_State *L)
 	vocd_luahost *h = vocd_luahost_of(L);
 	int top = lua_gettop(L);
 	if (h != NULL)
-		record_error(L, h, 1);
+		record_error(L, h, 1, 1);
 	lua_settop(L, top);
 	return 1;
+}
+
+/* Reached only by a Lua error outside any protected call, which is a bug of ours: Lua aborts next. */
+static int on_panic(lua_State *L)
+{
+	const char *m = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "(not a string)";
+	vocd_error("lua: PANIC: an error escaped every protected call in a plugin state; the process aborts: %s",
+	           m);
+	return 0;
 }
 
 static void error_reset(vocd_luahost *h)
@@ -637,22 +699,25 @@ static void error_reset(vocd_luahost *h)
 	h->err.line = 0;
 }
 
-/* Classifies a failed pcall (error object on top) and fills h->err; empties the stack. */
+/* Classifies a failed pcall (error object on top) and fills h->err; empties the stack down to \p base.
+ * Runs outside any protected call, so it allocates nothing in the state. */
 static int failed(vocd_luahost *h, int status, int killed, const char *reason, int base)
 {
 	lua_State *L = h->L;
 	if (h->mem_hit || status == LUA_ERRMEM) {
 		h->err.kind = VOCD_LUAHOST_MEMORY;
 		snprintf(h->msg, sizeof h->msg, "memory limit reached (%zu bytes)", h->lim.memory);
+		h->file[0] = '\0';
+		h->err.line = 0;
 	} else if (killed) {
 		h->err.kind = VOCD_LUAHOST_BUDGET;
 		snprintf(h->msg, sizeof h->msg, "%s", reason != NULL ? reason : "budget exhausted");
 	} else {
 		h->err.kind = VOCD_LUAHOST_ERROR;
-		if (h->msg[0] == '\0') /* syntax errors and failures of the handler itself */
-			record_error(L, h, -1);
+		if (h->msg[0] == '\0') /* failures of the handler itself */
+			record_error(L, h, -1, 0);
 		if (h->msg[0] == '\0')
-			snprintf(h->msg, sizeof h->msg, "%s", lua_isstring(L, -1) ? lua_tostring(L, -1) : "error");
+			snprintf(h->msg, sizeof h->msg, "error");
 	}
 	lua_settop(L, base);
 	return h->err.kind == VOCD_LUAHOST_ERROR ? VOCD_EPLUGIN : VOCD_ELIMIT;
@@ -660,44 +725,58 @@ static int failed(vocd_luahost *h, int status, int killed, const char *reason, i
 
 /* ---- Loading and running ------------------------------------------------------------------------- */
 
-int vocd_luahost_load(vocd_luahost *h, const char *code, size_t len, const char *chunkname)
+/* Puts the module environment back into the chunk's _ENV (after a run, whichever way it ended).
+ * Allocates nothing. */
+static void env_restore(vocd_luahost *h)
+{
+	if (h->chunk_ref == LUA_NOREF)
+		return;
+	lua_State *L = h->L;
+	lua_rawgeti(L, LUA_REGISTRYINDEX, h->chunk_ref);
+	lua_rawgeti(L, LUA_REGISTRYINDEX, h->env_ref);
+	lua_setupvalue(L, -2, 1);
+	lua_pop(L, 1);
+}
+
+/*
+ * Calls \p fn(ud, args...) with the \p nargs values on top of the stack under a budget of \p steps, in
+ * protected mode with the recording message handler. Every step of a load or run goes through here,
+ * so that no allocation in the state happens outside a protected call.
+ */
+static int protected_run(vocd_luahost *h, lua_CFunction fn, void *ud, int nargs, int nres, uint64_t steps)
 {
 	lua_State *L = h->L;
 	error_reset(h);
-	lua_settop(L, 0);
-	char name[600];
-	snprintf(name, sizeof name, "@%s", chunkname);
-	budget_start(h, h->lim.load_instructions);
-	h->loading = 1;
-	lua_pushcfunction(L, msgh);
-	int status = luaL_loadbufferx(L, code, len, name, "t");
-	if (status == LUA_OK) {
-		lua_rawgeti(L, LUA_REGISTRYINDEX, h->env_ref);
-		lua_setupvalue(L, -2, 1);
-		lua_pushvalue(L, -1);
-		luaL_unref(L, LUA_REGISTRYINDEX, h->chunk_ref);
-		h->chunk_ref = luaL_ref(L, LUA_REGISTRYINDEX);
-		status = lua_pcall(L, 0, 1, 1);
+	int base = lua_gettop(L) - nargs;
+	if (!lua_checkstack(L, 4)) {
+		lua_settop(L, base);
+		h->err.kind = VOCD_LUAHOST_MEMORY;
+		snprintf(h->msg, sizeof h->msg, "memory limit reached (%zu bytes)", h->lim.memory);
+		return VOCD_ELIMIT;
 	}
-	h->loading = 0;
+	/* Pushing C functions and light userdata allocates nothing. */
+	lua_pushcfunction(L, msgh);
+	lua_pushcfunction(L, fn);
+	lua_pushlightuserdata(L, ud);
+	lua_rotate(L, base + 1, 3);
+	int mh = base + 1;
+	budget_start(h, steps);
+	int status = lua_pcall(L, nargs + 1, nres, mh);
 	int killed = h->budget.killed;
 	const char *reason = h->budget.reason;
 	budget_idle(h);
+	env_restore(h);
 	if (status != LUA_OK)
-		return failed(h, status, killed, reason, 0);
-	lua_remove(L, 1);
+		return failed(h, status, killed, reason, base);
+	lua_remove(L, mh);
 	return 0;
 }
 
-int vocd_luahost_run(vocd_luahost *h, int nargs, int nres)
+void vocd_luahost_call(lua_State *L, int nargs, int nres)
 {
-	lua_State *L = h->L;
-	error_reset(h);
-	int fn = lua_gettop(L) - nargs;
-	lua_pushcfunction(L, msgh);
-	lua_insert(L, fn);
-	int have_chunk = h->chunk_ref != LUA_NOREF;
-	if (have_chunk) {
+	vocd_luahost *h = vocd_luahost_of(L);
+	if (h != NULL && h->chunk_ref != LUA_NOREF) {
+		/* A fresh global table for this run, seeing the module environment for missing names. */
 		lua_rawgeti(L, LUA_REGISTRYINDEX, h->chunk_ref);
 		lua_newtable(L);
 		lua_rawgeti(L, LUA_REGISTRYINDEX, h->run_mt_ref);
@@ -705,22 +784,60 @@ int vocd_luahost_run(vocd_luahost *h, int nargs, int nres)
 		lua_setupvalue(L, -2, 1);
 		lua_pop(L, 1);
 	}
-	budget_start(h, h->lim.instructions);
-	int status = lua_pcall(L, nargs, nres, fn);
-	int killed = h->budget.killed;
-	const char *reason = h->budget.reason;
-	budget_idle(h);
-	if (have_chunk) {
-		/* Back to the module environment; the run's globals become garbage. */
-		lua_rawgeti(L, LUA_REGISTRYINDEX, h->chunk_ref);
-		lua_rawgeti(L, LUA_REGISTRYINDEX, h->env_ref);
-		lua_setupvalue(L, -2, 1);
-		lua_pop(L, 1);
-	}
-	if (status != LUA_OK) {
-		int rc = failed(h, status, killed, reason, fn - 1);
-		return rc;
-	}
-	lua_remove(L, fn);
-	return 0;
+	lua_call(L, nargs, nres);
+	if (h != NULL)
+		env_restore(h);
+}
+
+struct load_job {
+	vocd_luahost *h;
+	const char *code;
+	size_t len;
+	const char *name;
+};
+
+static int load_tramp(lua_State *L)
+{
+	struct load_job *j = lua_touserdata(L, 1);
+	vocd_luahost *h = j->h;
+	if (luaL_loadbufferx(L, j->code, j->len, j->name, "t") != LUA_OK)
+		return lua_error(L);
+	lua_rawgeti(L, LUA_REGISTRYINDEX, h->env_ref);
+	lua_setupvalue(L, -2, 1);
+	lua_pushvalue(L, -1);
+	luaL_unref(L, LUA_REGISTRYINDEX, h->chunk_ref);
+	h->chunk_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+	lua_call(L, 0, 1);
+	return 1;
+}
+
+int vocd_luahost_load(vocd_luahost *h, const char *code, size_t len, const char *chunkname)
+{
+	lua_settop(h->L, 0);
+	char name[600];
+	snprintf(name, sizeof name, "@%s", chunkname);
+	struct load_job j = {h, code, len, name};
+	h->loading = 1;
+	int rc = protected_run(h, load_tramp, &j, 0, 1, h->lim.load_instructions);
+	h->loading = 0;
+	return rc;
+}
+
+static int run_tramp(lua_State *L)
+{
+	int nres = *(const int *)lua_touserdata(L, 1);
+	lua_remove(L, 1);
+	vocd_luahost_call(L, lua_gettop(L) - 1, nres);
+	return lua_gettop(L);
+}
+
+int vocd_luahost_run(vocd_luahost *h, int nargs, int nres)
+{
+	/* The function and its arguments become the arguments of the trampoline. */
+	return protected_run(h, run_tramp, &nres, nargs + 1, nres, h->lim.instructions);
+}
+
+int vocd_luahost_pcall(vocd_luahost *h, lua_CFunction fn, void *ud, int nargs, int nres)
+{
+	return protected_run(h, fn, ud, nargs, nres, h->lim.instructions);
 }

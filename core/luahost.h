@@ -50,7 +50,8 @@ void vocd_luahost_free(vocd_luahost *h);
 /** \brief The state, for pushing arguments and registering functions. Owned by the host. */
 lua_State *vocd_luahost_state(vocd_luahost *h);
 
-/** \brief Pops the value on top of the stack and makes it the read-only global \p name for all code. */
+/** \brief Pops the value on top of the stack and makes it the read-only global \p name for all code (in a
+ * protected call: on a memory error it logs and the global stays unset). */
 void vocd_luahost_set_global(vocd_luahost *h, const char *name);
 
 /**
@@ -64,10 +65,29 @@ int vocd_luahost_load(vocd_luahost *h, const char *code, size_t len, const char 
 /**
  * \brief Calls the function below \p nargs arguments on the stack under the run budget, with a fresh
  * global table whose missing names are looked up in the module environment. Leaves \p nres results on
- * success and nothing on failure.
+ * success and nothing on failure. The fresh table is made inside the protected call; the caller pushed
+ * the function and its arguments outside it, so embedders building large arguments should use
+ * vocd_luahost_pcall() instead.
  * \return 0, VOCD_EPLUGIN (raised), VOCD_ELIMIT (instructions or memory: see last error kind).
  */
 int vocd_luahost_run(vocd_luahost *h, int nargs, int nres);
+
+/**
+ * \brief Runs the C function \p fn in protected mode under the run budget: \p fn receives \p ud as a
+ * light userdata (argument 1) followed by the \p nargs values on top of the stack. Use it for every step
+ * around a plugin call that allocates in the state (building the arguments, converting the results):
+ * a memory error or a kill there ends like one in plugin code, with VOCD_ELIMIT, instead of reaching
+ * Lua's panic handler. \p fn calls plugin functions with vocd_luahost_call(). Leaves \p nres results on
+ * success (LUA_MULTRET: all) and nothing on failure.
+ * \return 0, VOCD_EPLUGIN (raised: see vocd_luahost_last_error), VOCD_ELIMIT.
+ */
+int vocd_luahost_pcall(vocd_luahost *h, lua_CFunction fn, void *ud, int nargs, int nres);
+
+/**
+ * \brief Only inside the function of vocd_luahost_pcall(): calls the function below \p nargs arguments
+ * with a fresh global table, like vocd_luahost_run(). Raises on error (the enclosing pcall records it).
+ */
+void vocd_luahost_call(lua_State *L, int nargs, int nres);
 
 /** \brief True while vocd_luahost_load is running (registration is allowed only then). */
 int vocd_luahost_loading(lua_State *L);
@@ -87,7 +107,8 @@ void *vocd_luahost_userdata(lua_State *L);
 
 /**
  * \brief Pushes a read-only view of the table at \p idx (recursively for nested tables): writes raise,
- * pairs/ipairs/# work.
+ * pairs/ipairs/# work. The view's metamethods are closures over the table behind it: the iterator
+ * `pairs` returns accepts only its own view and raises for any other argument. May raise (allocates).
  */
 void vocd_luahost_push_readonly(lua_State *L, int idx);
 

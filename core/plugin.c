@@ -193,6 +193,20 @@ static int valid_kind(const char *k)
 	return 0;
 }
 
+struct schema_job {
+	cJSON **out;
+	int rc;
+	char msg[256];
+};
+
+/* Converts the value schema.lua returned (argument 2), inside a protected call. */
+static int schema_tramp(lua_State *L)
+{
+	struct schema_job *j = lua_touserdata(L, 1);
+	j->rc = vocd_lua_to_json(L, 2, j->out, j->msg, sizeof j->msg);
+	return 0;
+}
+
 /* Runs schema.lua in a scratch sandbox and checks the table it returns. */
 static int load_schema(struct pdef *d, const struct vocd_luahost_limits *lim, struct ebuf *e)
 {
@@ -218,12 +232,17 @@ static int load_schema(struct pdef *d, const struct vocd_luahost_limits *lim, st
 		vocd_luahost_free(h);
 		return VOCD_ECONFIG;
 	}
-	char msg[256];
-	rc = vocd_lua_to_json(vocd_luahost_state(h), -1, &d->schema, msg, sizeof msg);
-	vocd_luahost_free(h);
+	struct schema_job j = {&d->schema, 0, ""};
+	rc = vocd_luahost_pcall(h, schema_tramp, &j, 1, 0);
 	if (rc != 0) {
-		eadd(e, "plugin %s: %s: %s", d->label, d->schema_file, msg);
+		eadd(e, "plugin %s: %s: %s", d->label, d->schema_file, vocd_luahost_last_error(h)->message);
+		vocd_luahost_free(h);
 		return VOCD_ECONFIG;
+	}
+	vocd_luahost_free(h);
+	if (j.rc != 0) {
+		eadd(e, "plugin %s: %s: %s", d->label, d->schema_file, j.msg);
+		return j.rc == VOCD_ENOMEM ? j.rc : VOCD_ECONFIG;
 	}
 	char err[2048];
 	rc = vocd_schema_check(d->schema, d->schema_file, err, sizeof err);
@@ -285,6 +304,41 @@ static int version_valid(const char *v)
 	return parts == 3;
 }
 
+struct shape_job {
+	struct pdef *d;
+	char *msg;
+	size_t msglen;
+	int rc;
+};
+
+static int shape_tramp(lua_State *L)
+{
+	struct shape_job *j = lua_touserdata(L, 1);
+	struct pdef *d = j->d;
+	if (lua_type(L, 2) != LUA_TTABLE) {
+		snprintf(j->msg, j->msglen, "%s: expected the file to return a table {version = \"x.y.z\", api = %d}, got %s",
+		         d->code_file, VOCD_PLUGIN_API_VERSION, luaL_typename(L, 2));
+		return 0;
+	}
+	lua_pushliteral(L, "version");
+	if (lua_rawget(L, 2) != LUA_TSTRING || !version_valid(lua_tostring(L, -1))) {
+		snprintf(j->msg, j->msglen, "%s: version: expected a string \"x.y.z\" (like \"1.0.0\"), got %s",
+		         d->code_file, lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : luaL_typename(L, -1));
+		return 0;
+	}
+	snprintf(d->version, sizeof d->version, "%s", lua_tostring(L, -1));
+	lua_pushliteral(L, "api");
+	if (lua_rawget(L, 2) != LUA_TNUMBER || !lua_isinteger(L, -1))
+		snprintf(j->msg, j->msglen, "%s: api: expected the plugin API version it was written for (%d), got %s",
+		         d->code_file, VOCD_PLUGIN_API_VERSION, luaL_typename(L, -1));
+	else if (lua_tointeger(L, -1) != VOCD_PLUGIN_API_VERSION)
+		snprintf(j->msg, j->msglen, "%s: api: written for plugin API %lld, this vocd provides API %d",
+		         d->code_file, (long long)lua_tointeger(L, -1), VOCD_PLUGIN_API_VERSION);
+	else
+		j->rc = 0;
+	return 0;
+}
+
 /* Creates the instance's state and runs plugin.lua in it. On failure the message is in \p msg. */
 static int inst_open_state(struct pinst *in, char *msg, size_t msglen)
 {
@@ -310,31 +364,18 @@ static int inst_open_state(struct pinst *in, char *msg, size_t msglen)
 		vocd_luahost_free(h);
 		return VOCD_ECONFIG;
 	}
-	/* The shape: plugin.lua returns {version = "x.y.z", api = N}. */
-	lua_State *L = vocd_luahost_state(h);
-	rc = VOCD_ECONFIG;
-	if (lua_type(L, -1) != LUA_TTABLE) {
-		snprintf(msg, msglen, "%s: expected the file to return a table {version = \"x.y.z\", api = %d}, got %s",
-		         d->code_file, VOCD_PLUGIN_API_VERSION, luaL_typename(L, -1));
-	} else if (lua_getfield(L, -1, "version") != LUA_TSTRING || !version_valid(lua_tostring(L, -1))) {
-		snprintf(msg, msglen, "%s: version: expected a string \"x.y.z\" (like \"1.0.0\"), got %s", d->code_file,
-		         lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : luaL_typename(L, -1));
-	} else {
-		snprintf(d->version, sizeof d->version, "%s", lua_tostring(L, -1));
-		lua_pop(L, 1);
-		if (lua_getfield(L, -1, "api") != LUA_TNUMBER || !lua_isinteger(L, -1))
-			snprintf(msg, msglen, "%s: api: expected the plugin API version it was written for (%d), got %s",
-			         d->code_file, VOCD_PLUGIN_API_VERSION, luaL_typename(L, -1));
-		else if (lua_tointeger(L, -1) != VOCD_PLUGIN_API_VERSION)
-			snprintf(msg, msglen, "%s: api: written for plugin API %lld, this vocd provides API %d",
-			         d->code_file, (long long)lua_tointeger(L, -1), VOCD_PLUGIN_API_VERSION);
-		else
-			rc = 0;
-	}
-	lua_settop(L, 0);
+	/* The shape: plugin.lua returns {version = "x.y.z", api = N}. Read raw, in a protected call. */
+	struct shape_job j = {d, msg, msglen, VOCD_ECONFIG};
+	rc = vocd_luahost_pcall(h, shape_tramp, &j, 1, 0);
 	if (rc != 0) {
+		snprintf(msg, msglen, "%s: checking what the file returned: %s", d->code_file,
+		         vocd_luahost_last_error(h)->message);
 		vocd_luahost_free(h);
-		return rc;
+		return VOCD_ECONFIG;
+	}
+	if (j.rc != 0) {
+		vocd_luahost_free(h);
+		return j.rc;
 	}
 	in->lh = h;
 	return 0;
@@ -359,6 +400,27 @@ static void inst_free(struct pinst *in)
 	pthread_mutex_destroy(&in->mu);
 	pthread_mutex_destroy(&in->stat_mu);
 	free(in);
+}
+
+/* The bus's longest subscriber name (a store id). */
+#define SUB_NAME_MAX 128
+
+/*
+ * The bus subscriber name of a hook: "lua:<tenant>:<kind>s/<name>:<topic>". The bus stores the delivery
+ * position under it, so it must be the same at every start. When it is too long for the bus (a 64-byte
+ * tenant and a long topic), its head is kept and the rest replaced by "~" and a 64-bit FNV-1a hash of
+ * the whole name, which is just as stable.
+ */
+static char *sub_name(const char *tenant, const char *label, const char *topic)
+{
+	char *full = dupf("lua:%s:%s:%s", tenant, label, topic);
+	if (full == NULL || strlen(full) <= SUB_NAME_MAX)
+		return full;
+	uint64_t h = 14695981039346656037ull;
+	for (const unsigned char *p = (const unsigned char *)full; *p != '\0'; p++)
+		h = (h ^ *p) * 1099511628211ull;
+	snprintf(full + SUB_NAME_MAX - 17, 18, "~%016llx", (unsigned long long)h);
+	return full;
 }
 
 static int inst_create(vocd_plugins *host, const struct vocd_config *cfg, const struct vocd_tenant_conf *t,
@@ -414,7 +476,7 @@ static int inst_create(vocd_plugins *host, const struct vocd_config *cfg, const 
 		struct sub *s = &in->subs[in->nsubs++];
 		s->in = in;
 		s->topic = strdup(topic->valuestring);
-		s->name = dupf("lua:%s:%s:%s", in->tenant, d->label, topic->valuestring);
+		s->name = sub_name(in->tenant, d->label, topic->valuestring);
 		if (s->topic == NULL || s->name == NULL) {
 			inst_free(in);
 			return VOCD_ENOMEM;
@@ -441,6 +503,37 @@ static void note_failure(struct pinst *in, const char *hook, const char *file, i
 	           message);
 }
 
+struct call_job {
+	const char *hook;
+	int event;
+	const cJSON *arg, *meta;
+	cJSON **result;
+	int found, conv_rc;
+	char msg[512];
+};
+
+/* Inside the protected call: everything that allocates in the state (the arguments, the fresh globals,
+ * the result's conversion, charged to the run's budget) happens here, so that hitting the memory cap
+ * ends as a clean memory kill instead of a Lua panic. */
+static int call_tramp(lua_State *L)
+{
+	struct call_job *j = lua_touserdata(L, 1);
+	if (!(j->event ? vocd_plugin_api_push_hook(L, j->hook) : vocd_plugin_api_push_handle(L, j->hook)))
+		return 0;
+	j->found = 1;
+	vocd_lua_push_json(L, j->arg);
+	int nargs = 1;
+	if (j->meta != NULL) {
+		vocd_lua_push_json(L, j->meta);
+		nargs++;
+	}
+	vocd_luahost_call(L, nargs, 1);
+	/* Nothing raises after the conversion: the tree it returns would leak. */
+	if (!lua_isnil(L, -1) && j->result != NULL)
+		j->conv_rc = vocd_lua_to_json(L, -1, j->result, j->msg, sizeof j->msg);
+	return 0;
+}
+
 /*
  * Runs hook \p hook (a vocd.handle name, or a vocd.hook topic when \p event) of \p in with up to two
  * JSON arguments. Called with in->mu held.
@@ -462,17 +555,12 @@ static int invoke_locked(struct pinst *in, const char *hook, int event, const cJ
 	}
 	lua_State *L = vocd_luahost_state(in->lh);
 	lua_settop(L, 0);
-	if (!(event ? vocd_plugin_api_push_hook(L, hook) : vocd_plugin_api_push_handle(L, hook))) {
+	struct call_job j = {hook, event, arg, meta, result, 0, 0, ""};
+	int rc = vocd_luahost_pcall(in->lh, call_tramp, &j, 0, 0);
+	if (rc == 0 && !j.found) {
 		snprintf(err, errlen, "plugin %s has no %s '%s'", in->def->label, event ? "hook" : "handler", hook);
 		return VOCD_ENOTFOUND;
 	}
-	vocd_lua_push_json(L, arg);
-	int nargs = 1;
-	if (meta != NULL) {
-		vocd_lua_push_json(L, meta);
-		nargs++;
-	}
-	int rc = vocd_luahost_run(in->lh, nargs, 1);
 	if (rc != 0) {
 		const struct vocd_luahost_error *le = vocd_luahost_last_error(in->lh);
 		const char *file = le->file[0] ? le->file : in->def->code_file;
@@ -485,23 +573,16 @@ static int invoke_locked(struct pinst *in, const char *hook, int event, const cJ
 			if (inst_open_state(in, msg, sizeof msg) != 0)
 				vocd_error("plugin %s (tenant %s): cannot rebuild its state: %s", in->def->label, in->tenant,
 				           msg);
-		} else {
-			lua_settop(L, 0);
 		}
 		return rc;
 	}
-	rc = 0;
-	if (!lua_isnil(L, -1) && result != NULL) {
-		rc = vocd_lua_to_json(L, -1, result, msg, sizeof msg);
-		if (rc != 0) {
-			snprintf(err, errlen, "%s: hook %s returned a value that cannot be JSON: %s", in->def->code_file,
-			         hook, msg);
-			note_failure(in, hook, in->def->code_file, 0, err);
-			rc = rc == VOCD_ENOMEM ? rc : VOCD_EPLUGIN;
-		}
+	if (j.conv_rc != 0) {
+		snprintf(err, errlen, "%s: hook %s returned a value that cannot be JSON: %s", in->def->code_file, hook,
+		         j.msg);
+		note_failure(in, hook, in->def->code_file, 0, err);
+		return j.conv_rc == VOCD_ENOMEM ? j.conv_rc : VOCD_EPLUGIN;
 	}
-	lua_settop(L, 0);
-	return rc;
+	return 0;
 }
 
 static int invoke(struct pinst *in, const char *hook, int event, const cJSON *arg, const cJSON *meta,
@@ -637,21 +718,32 @@ static int set_build(vocd_plugins *host, const struct vocd_config *cfg, struct p
 	return 0;
 }
 
-static void set_subscribe(struct pset *s, vocd_bus *bus)
+static void set_unsubscribe(struct pset *s, vocd_bus *bus);
+
+/* Subscribes every hook of \p s. A failure is a load error: whatever was subscribed is undone and the
+ * message names the tenant, plugin and topic. */
+static int set_subscribe(struct pset *s, vocd_bus *bus, char *err, size_t errlen)
 {
 	if (bus == NULL)
-		return;
+		return 0;
 	for (size_t i = 0; i < s->ninsts; i++) {
 		struct pinst *in = s->insts[i];
 		for (size_t k = 0; k < in->nsubs; k++) {
 			struct sub *sb = &in->subs[k];
 			int rc = vocd_bus_subscribe_tenant(bus, sb->name, in->tenant, sb->topic, on_event, sb);
-			if (rc != 0)
+			if (rc != 0) {
+				if (err != NULL && errlen > 0)
+					snprintf(err, errlen, "tenant %s, plugin %s: vocd.hook(\"%s\"): cannot subscribe to the bus: %s",
+					         in->tenant, in->def->label, sb->topic, vocd_strerror(rc));
 				vocd_error("plugin %s (tenant %s): cannot subscribe to %s: %s", in->def->label, in->tenant,
 				           sb->topic, vocd_strerror(rc));
-			sb->active = rc == 0;
+				set_unsubscribe(s, bus);
+				return rc == VOCD_EINVAL || rc == VOCD_EEXIST ? VOCD_ECONFIG : rc;
+			}
+			sb->active = 1;
 		}
 	}
+	return 0;
 }
 
 static void set_unsubscribe(struct pset *s, vocd_bus *bus)
@@ -718,7 +810,11 @@ int vocd_plugins_create(vocd_plugins **out, const struct vocd_config *cfg, vocd_
 		vocd_plugins_destroy(p);
 		return rc;
 	}
-	set_subscribe(p->cur, bus);
+	rc = set_subscribe(p->cur, bus, err, errlen);
+	if (rc != 0) {
+		vocd_plugins_destroy(p);
+		return rc;
+	}
 	*out = p;
 	return 0;
 }
@@ -739,10 +835,19 @@ int vocd_plugins_reload(vocd_plugins *p, const struct vocd_config *cfg, char *er
 	struct pset *old = p->cur;
 	pthread_mutex_unlock(&p->mu);
 	set_unsubscribe(old, p->bus);
+	rc = set_subscribe(next, p->bus, err, errlen);
+	if (rc != 0) {
+		/* The running version keeps its hooks: unsubscribing only parked their names and positions. */
+		if (set_subscribe(old, p->bus, NULL, 0) != 0)
+			vocd_error("plugins: reload failed and the running version could not subscribe again");
+		release(p, next);
+		pthread_mutex_unlock(&p->reload_mu);
+		vocd_error("plugins: reload failed, keeping the running version: %s", err != NULL ? err : "");
+		return rc;
+	}
 	pthread_mutex_lock(&p->mu);
 	p->cur = next;
 	pthread_mutex_unlock(&p->mu);
-	set_subscribe(next, p->bus);
 	release(p, old);
 	pthread_mutex_unlock(&p->reload_mu);
 	return 0;

@@ -4,6 +4,7 @@
 #include "plugin_api.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,23 +73,141 @@ void vocd_lua_push_json(lua_State *L, const cJSON *j)
 	push_json_depth(L, j, 0);
 }
 
-static int cmp_str(const void *a, const void *b)
+/*
+ * Lua -> JSON text. Everything is built in memory of the state (a userdata buffer) and charged to the
+ * run's budget: a table shared many times over (t = {t, t} repeated) is followed once per reference,
+ * so its output can be exponential in its size, and this keeps it inside the memory cap, the
+ * instruction budget and a size cap. Nothing is malloc'd, so a memory error or a kill raised in the
+ * middle leaves nothing behind. Must run inside a protected call.
+ */
+#define JSON_TEXT_DEFAULT_MAX (4u << 20)
+
+struct enc {
+	lua_State *L;
+	int box; /* stack index of the userdata holding the buffer */
+	char *p;
+	size_t len, cap, max;
+	const void *path[JSON_MAX_DEPTH + 1]; /* the tables being encoded, outermost first */
+	int depth;
+	char *err;
+	size_t errlen;
+};
+
+struct jkey {
+	const char *s;
+	size_t len;
+	lua_Integer i;
+	int is_int;
+	char num[24];
+};
+
+static int enc_fail(struct enc *e, int rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static int enc_fail(struct enc *e, int rc, const char *fmt, ...)
 {
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
+	if (e->err != NULL && e->errlen > 0) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(e->err, e->errlen, fmt, ap);
+		va_end(ap);
+	}
+	return rc;
 }
 
-static int to_json_depth(lua_State *L, int idx, cJSON **out, char *err, size_t errlen, int depth);
-
-static int table_to_json(lua_State *L, int idx, cJSON **out, char *err, size_t errlen, int depth)
+/* Makes room for \p n more bytes. May raise (memory). */
+static int enc_room(struct enc *e, size_t n)
 {
-	if (vocd_luahost_readonly_target(L, idx)) {
-		int rc = table_to_json(L, lua_gettop(L), out, err, errlen, depth);
-		lua_pop(L, 1);
-		return rc;
+	if (n > e->max - e->len)
+		return enc_fail(e, VOCD_ETOOBIG, "cannot encode: the JSON text would be longer than %zu bytes", e->max);
+	if (e->len + n <= e->cap)
+		return 0;
+	size_t cap = e->cap;
+	while (cap < e->len + n)
+		cap = cap <= e->max / 2 ? cap * 2 : e->max;
+	char *np = lua_newuserdatauv(e->L, cap, 0);
+	memcpy(np, e->p, e->len);
+	lua_replace(e->L, e->box);
+	e->p = np;
+	e->cap = cap;
+	return 0;
+}
+
+static int enc_put(struct enc *e, const char *s, size_t n)
+{
+	int rc = enc_room(e, n);
+	if (rc == 0) {
+		memcpy(e->p + e->len, s, n);
+		e->len += n;
 	}
-	luaL_checkstack(L, 6, "JSON nesting");
+	return rc;
+}
+
+static int enc_string(struct enc *e, const char *s, size_t n)
+{
+	vocd_lua_charge(e->L, 1 + n / 64);
+	size_t need = 2;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		need += c == '"' || c == '\\' || c == '\b' || c == '\f' || c == '\n' || c == '\r' || c == '\t' ? 2
+		        : c < 0x20                                                                            ? 6
+		                                                                                              : 1;
+	}
+	int rc = enc_room(e, need);
+	if (rc != 0)
+		return rc;
+	char *o = e->p + e->len;
+	*o++ = '"';
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		const char *esc = c == '"' ? "\\\"" : c == '\\' ? "\\\\" : c == '\b' ? "\\b" : c == '\f' ? "\\f"
+		                : c == '\n' ? "\\n" : c == '\r' ? "\\r" : c == '\t' ? "\\t" : NULL;
+		if (esc != NULL) {
+			*o++ = esc[0];
+			*o++ = esc[1];
+		} else if (c < 0x20) {
+			snprintf(o, 7, "\\u%04x", c);
+			o += 6;
+		} else {
+			*o++ = (char)c;
+		}
+	}
+	*o++ = '"';
+	e->len = (size_t)(o - e->p);
+	return 0;
+}
+
+static int enc_value(struct enc *e, int idx);
+
+static int cmp_key(const void *a, const void *b)
+{
+	const struct jkey *x = a, *y = b;
+	size_t n = x->len < y->len ? x->len : y->len;
+	/* An integer key's text is in the struct itself, which qsort moves. */
+	int c = memcmp(x->is_int ? x->num : x->s, y->is_int ? y->num : y->s, n);
+	return c != 0 ? c : (x->len > y->len) - (x->len < y->len);
+}
+
+static int enc_table(struct enc *e, int idx)
+{
+	lua_State *L = e->L;
+	int top = lua_gettop(L);
+	luaL_checkstack(L, 8, "JSON nesting");
+	if (vocd_luahost_readonly_target(L, idx))
+		idx = lua_gettop(L);
+	const void *self = lua_topointer(L, idx);
+	for (int i = 0; i < e->depth; i++)
+		if (e->path[i] == self) {
+			lua_settop(L, top);
+			return enc_fail(e, VOCD_EINVAL, "cannot encode: a table contains itself (a cycle)");
+		}
+	if (e->depth >= JSON_MAX_DEPTH) {
+		lua_settop(L, top);
+		return enc_fail(e, VOCD_EINVAL, "cannot encode: nested deeper than %d levels", JSON_MAX_DEPTH);
+	}
+	e->path[e->depth++] = self;
+
 	lua_Integer n = (lua_Integer)lua_rawlen(L, idx), count = 0;
-	int is_array = n > 0;
+	int is_array = n > 0, rc = 0;
 	lua_pushnil(L);
 	while (lua_next(L, idx)) {
 		count++;
@@ -96,148 +215,172 @@ static int table_to_json(lua_State *L, int idx, cJSON **out, char *err, size_t e
 			is_array = 0;
 		lua_pop(L, 1);
 	}
+	vocd_lua_charge(L, 1 + (uint64_t)count / 8);
 	if (count != n)
 		is_array = 0;
-	cJSON *j = is_array ? cJSON_CreateArray() : cJSON_CreateObject();
-	if (j == NULL)
-		return VOCD_ENOMEM;
 	if (is_array) {
-		for (lua_Integer i = 1; i <= n; i++) {
+		rc = enc_put(e, "[", 1);
+		for (lua_Integer i = 1; i <= n && rc == 0; i++) {
+			if (i > 1)
+				rc = enc_put(e, ",", 1);
 			lua_rawgeti(L, idx, i);
-			cJSON *c;
-			int rc = to_json_depth(L, lua_gettop(L), &c, err, errlen, depth + 1);
+			if (rc == 0)
+				rc = enc_value(e, lua_gettop(L));
 			lua_pop(L, 1);
-			if (rc != 0) {
-				cJSON_Delete(j);
-				return rc;
-			}
-			cJSON_AddItemToArray(j, c);
 		}
-		*out = j;
-		return 0;
+		if (rc == 0)
+			rc = enc_put(e, "]", 1);
+		e->depth--;
+		lua_settop(L, top);
+		return rc;
 	}
-	/* Objects: keys sorted, so that output and messages do not depend on hash order. */
-	const char **keys = count > 0 ? calloc((size_t)count, sizeof *keys) : NULL;
-	if (count > 0 && keys == NULL) {
-		cJSON_Delete(j);
-		return VOCD_ENOMEM;
+	/* Objects: keys sorted, so that output and messages do not depend on hash order. The key array
+	 * lives in the state (a userdata), like the output. */
+	if ((uint64_t)count > SIZE_MAX / sizeof(struct jkey)) {
+		e->depth--;
+		lua_settop(L, top);
+		return enc_fail(e, VOCD_ETOOBIG, "cannot encode: too many keys");
 	}
-	lua_newtable(L); /* keeps converted key strings alive */
-	int anchor = lua_gettop(L);
+	struct jkey *keys = count > 0 ? lua_newuserdatauv(L, (size_t)count * sizeof *keys, 0) : NULL;
 	size_t nk = 0;
-	int rc = 0;
 	lua_pushnil(L);
 	while (lua_next(L, idx)) {
 		lua_pop(L, 1);
-		int kt = lua_type(L, -1);
-		if (kt == LUA_TSTRING || (kt == LUA_TNUMBER && lua_isinteger(L, -1))) {
-			lua_pushvalue(L, -1);
-			const char *k = lua_tostring(L, -1); /* converts the copy, not the key lua_next needs */
-			lua_pushvalue(L, -1);
-			lua_rawseti(L, anchor, (lua_Integer)nk + 1);
-			lua_pop(L, 1);
-			keys[nk++] = k;
+		struct jkey *k = &keys[nk];
+		if (lua_type(L, -1) == LUA_TSTRING) {
+			/* Points into the key, kept alive by the table, which nothing modifies meanwhile. */
+			k->s = lua_tolstring(L, -1, &k->len);
+			k->is_int = 0;
+		} else if (lua_isinteger(L, -1)) {
+			k->i = lua_tointeger(L, -1);
+			k->is_int = 1;
+			k->len = (size_t)snprintf(k->num, sizeof k->num, "%lld", (long long)k->i);
+			k->s = k->num;
 		} else {
-			snprintf(err, errlen, "cannot encode a table key of type %s", luaL_typename(L, -1));
-			rc = VOCD_EINVAL;
+			rc = enc_fail(e, VOCD_EINVAL, "cannot encode a table key of type %s", luaL_typename(L, -1));
 			lua_pop(L, 1);
 			break;
 		}
+		nk++;
 	}
 	if (rc == 0) {
 		if (nk > 1)
-			qsort(keys, nk, sizeof *keys, cmp_str);
+			qsort(keys, nk, sizeof *keys, cmp_key);
+		for (size_t i = 0; i < nk; i++)
+			if (keys[i].is_int)
+				keys[i].s = keys[i].num;
+		rc = enc_put(e, "{", 1);
 		for (size_t i = 0; i < nk && rc == 0; i++) {
-			lua_pushstring(L, keys[i]);
-			if (lua_rawget(L, idx) == LUA_TNIL) { /* was an integer key */
-				lua_pop(L, 1);
-				char *end;
-				long long v = strtoll(keys[i], &end, 10);
-				lua_rawgeti(L, idx, (lua_Integer)v);
-			}
-			cJSON *c;
-			rc = to_json_depth(L, lua_gettop(L), &c, err, errlen, depth + 1);
-			lua_pop(L, 1);
+			if (i > 0)
+				rc = enc_put(e, ",", 1);
 			if (rc == 0)
-				cJSON_AddItemToObject(j, keys[i], c);
+				rc = enc_string(e, keys[i].s, keys[i].len);
+			if (rc == 0)
+				rc = enc_put(e, ":", 1);
+			if (rc != 0)
+				break;
+			if (keys[i].is_int) {
+				lua_rawgeti(L, idx, keys[i].i);
+			} else {
+				lua_pushlstring(L, keys[i].s, keys[i].len);
+				lua_rawget(L, idx);
+			}
+			rc = enc_value(e, lua_gettop(L));
+			lua_pop(L, 1);
 		}
+		if (rc == 0)
+			rc = enc_put(e, "}", 1);
 	}
-	lua_settop(L, anchor - 1);
-	free(keys);
-	if (rc != 0) {
-		cJSON_Delete(j);
-		return rc;
-	}
-	*out = j;
-	return 0;
+	e->depth--;
+	lua_settop(L, top);
+	return rc;
 }
 
-static int to_json_depth(lua_State *L, int idx, cJSON **out, char *err, size_t errlen, int depth)
+static int enc_value(struct enc *e, int idx)
 {
-	*out = NULL;
-	if (depth > JSON_MAX_DEPTH) {
-		snprintf(err, errlen, "cannot encode: nested deeper than %d levels (or a cycle)", JSON_MAX_DEPTH);
-		return VOCD_EINVAL;
-	}
-	idx = lua_absindex(L, idx);
-	cJSON *j = NULL;
+	lua_State *L = e->L;
+	char num[40];
 	switch (lua_type(L, idx)) {
 	case LUA_TNIL:
-		j = cJSON_CreateNull();
-		break;
+		vocd_lua_charge(L, 1);
+		return enc_put(e, "null", 4);
 	case LUA_TLIGHTUSERDATA:
 		if (lua_touserdata(L, idx) != NULL)
-			goto bad;
-		j = cJSON_CreateNull();
-		break;
+			break;
+		vocd_lua_charge(L, 1);
+		return enc_put(e, "null", 4);
 	case LUA_TBOOLEAN:
-		j = cJSON_CreateBool(lua_toboolean(L, idx));
-		break;
+		vocd_lua_charge(L, 1);
+		return lua_toboolean(L, idx) ? enc_put(e, "true", 4) : enc_put(e, "false", 5);
 	case LUA_TNUMBER: {
-		double d = lua_isinteger(L, idx) ? (double)lua_tointeger(L, idx) : lua_tonumber(L, idx);
-		if (!isfinite(d)) {
-			snprintf(err, errlen, "cannot encode %s", lua_tostring(L, idx));
-			return VOCD_EINVAL;
+		vocd_lua_charge(L, 1);
+		int n;
+		if (lua_isinteger(L, idx)) {
+			n = snprintf(num, sizeof num, "%lld", (long long)lua_tointeger(L, idx));
+		} else {
+			double d = (double)lua_tonumber(L, idx);
+			if (!isfinite(d))
+				return enc_fail(e, VOCD_EINVAL, "cannot encode %s", d != d ? "NaN" : d > 0 ? "inf" : "-inf");
+			/* The shortest of 15 or 17 digits that reads back as the same number. */
+			n = snprintf(num, sizeof num, "%.15g", d);
+			if (strtod(num, NULL) != d)
+				n = snprintf(num, sizeof num, "%.17g", d);
 		}
-		j = cJSON_CreateNumber(d);
-		break;
+		return enc_put(e, num, (size_t)n);
 	}
-	case LUA_TSTRING:
-		j = cJSON_CreateString(lua_tostring(L, idx));
-		break;
+	case LUA_TSTRING: {
+		size_t n;
+		const char *s = lua_tolstring(L, idx, &n);
+		return enc_string(e, s, n);
+	}
 	case LUA_TTABLE:
-		return table_to_json(L, idx, out, err, errlen, depth);
+		return enc_table(e, idx);
 	default:
-	bad:
-		snprintf(err, errlen, "cannot encode a %s value", luaL_typename(L, idx));
-		return VOCD_EINVAL;
+		break;
 	}
-	if (j == NULL)
-		return VOCD_ENOMEM;
-	*out = j;
-	return 0;
+	return enc_fail(e, VOCD_EINVAL, "cannot encode a %s value", luaL_typename(L, idx));
+}
+
+int vocd_lua_to_json_text(lua_State *L, int idx, char *err, size_t errlen)
+{
+	idx = lua_absindex(L, idx);
+	const struct vocd_lua_budget *b = vocd_lua_budget_of(L);
+	struct enc e = {.L = L, .err = err, .errlen = errlen};
+	e.max = b != NULL && b->max_string > 0 ? b->max_string : JSON_TEXT_DEFAULT_MAX;
+	e.cap = e.max < 256 ? e.max : 256;
+	e.p = lua_newuserdatauv(L, e.cap, 0);
+	e.box = lua_gettop(L);
+	int rc = enc_value(&e, idx);
+	if (rc == 0)
+		lua_pushlstring(L, e.p, e.len);
+	lua_remove(L, e.box);
+	return rc;
 }
 
 int vocd_lua_to_json(lua_State *L, int idx, cJSON **out, char *err, size_t errlen)
 {
-	return to_json_depth(L, idx, out, err, errlen, 0);
+	*out = NULL;
+	int rc = vocd_lua_to_json_text(L, idx, err, errlen);
+	if (rc != 0)
+		return rc;
+	size_t len;
+	const char *text = lua_tolstring(L, -1, &len);
+	*out = cJSON_ParseWithLength(text, len);
+	lua_pop(L, 1);
+	if (*out == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return VOCD_ENOMEM;
+	}
+	return 0;
 }
 
 /* Converts argument \p idx to JSON text; raises on failure. The text is left on the stack (owned by
  * Lua), so that no C memory leaks when a later call raises. */
 static const char *arg_json(lua_State *L, int idx, size_t *len)
 {
-	cJSON *j;
 	char msg[256];
-	int rc = vocd_lua_to_json(L, idx, &j, msg, sizeof msg);
-	if (rc != 0)
-		return luaL_error(L, "%s", rc == VOCD_ENOMEM ? "out of memory" : msg), NULL;
-	char *text = cJSON_PrintUnformatted(j);
-	cJSON_Delete(j);
-	if (text == NULL)
-		return luaL_error(L, "out of memory"), NULL;
-	lua_pushstring(L, text);
-	free(text);
+	if (vocd_lua_to_json_text(L, idx, msg, sizeof msg) != 0)
+		return luaL_error(L, "%s", msg), NULL;
 	return lua_tolstring(L, -1, len);
 }
 
@@ -256,6 +399,18 @@ static int valid_name(const char *s, size_t len, int allow_star)
 	return 1;
 }
 
+int vocd_plugin_topic_pattern_valid(const char *t)
+{
+	size_t n = t != NULL ? strlen(t) : 0;
+	if (n == 0 || n > TOPIC_MAX)
+		return 0;
+	const char *star = strchr(t, '*');
+	if (star == NULL || n == 1)
+		return star == NULL || t[0] == '*';
+	/* Only a trailing ".*" after a non-empty prefix: the rule of vocd_bus_subscribe(). */
+	return star == t + n - 1 && n >= 3 && t[n - 2] == '.';
+}
+
 static int do_register(lua_State *L, const char *what, const void *key, int allow_star)
 {
 	size_t len;
@@ -266,6 +421,8 @@ static int do_register(lua_State *L, const char *what, const void *key, int allo
 		                  name);
 	if (!valid_name(name, len, allow_star))
 		return luaL_error(L, "vocd.%s: invalid name '%s' (letters, digits, '.', '_', '-')", what, name);
+	if (allow_star && !vocd_plugin_topic_pattern_valid(name))
+		return luaL_error(L, "vocd.%s: topic \"%s\": expected an exact topic, \"prefix.*\" or \"*\"", what, name);
 	lua_rawgetp(L, LUA_REGISTRYINDEX, key);
 	if (lua_getfield(L, -1, name) != LUA_TNIL)
 		return luaL_error(L, "vocd.%s('%s'): already registered", what, name);
@@ -421,8 +578,8 @@ static int api_hmac_sha256(lua_State *L)
 	return 1;
 }
 
-/* vocd.i18n(t, lang): t[lang], then the language without region ("zh" for "zh-TW" finds "zh-CN"), then
- * English, then Chinese, then any text. A string is returned as it is. */
+/* vocd.i18n(t, lang): t[lang]; for a Chinese lang ("zh", "zh-TW", "zh_HK") t["zh-CN"]; then t.en,
+ * t["zh-CN"], t.zh; then any string value (in table order). A string is returned as it is. */
 static int api_i18n(lua_State *L)
 {
 	if (lua_type(L, 1) == LUA_TSTRING) {

@@ -42,17 +42,34 @@ cJSON *vocd_plugin_api_names(lua_State *L, int handles);
 
 /**
  * \brief Pushes \p j as a Lua value (objects and arrays as tables, null as vocd.json.null, integral
- * numbers as integers). NULL pushes nil.
+ * numbers as integers). NULL pushes nil. Allocates in the state: call it inside a protected call.
  */
 void vocd_lua_push_json(lua_State *L, const cJSON *j);
 
 /**
- * \brief Converts the value at \p idx to JSON. Tables with keys 1..n are arrays, others objects with
- * string keys (sorted; integer keys become strings); an empty table is an object. Reads raw (runs no
- * metamethods) but sees through the host's read-only views.
+ * \brief Converts the value at \p idx to JSON text and pushes it as a string. Tables with keys 1..n are
+ * arrays, others objects with string keys (sorted; integer keys become strings); an empty table is an
+ * object. Reads raw (runs no metamethods) but sees through the host's read-only views. The text is
+ * built in the state's memory (under its cap) and every value is charged to the run's budget; the text
+ * may be at most the budget's max_string bytes (4 MiB without a budget).
+ * \warning Only inside a protected call with a run in progress (vocd_luahost_pcall, or a C function
+ * called from plugin code): it raises on memory errors and when the budget is spent.
+ * \return 0 (text pushed), VOCD_EINVAL (functions, a table containing itself, nesting deeper than 64,
+ * NaN or inf: reason in \p err), VOCD_ETOOBIG (longer than the cap); nothing is pushed on failure.
+ */
+int vocd_lua_to_json_text(lua_State *L, int idx, char *err, size_t errlen);
+
+/**
+ * \brief Like vocd_lua_to_json_text(), parsed into a cJSON tree (the same conditions apply).
  * \param out receives a new item (caller frees).
- * \return 0, VOCD_EINVAL (functions, cycles or nesting deeper than 64, NaN: reason in \p err).
+ * \return 0, VOCD_EINVAL, VOCD_ETOOBIG, VOCD_ENOMEM (malloc failed while parsing).
  */
 int vocd_lua_to_json(lua_State *L, int idx, cJSON **out, char *err, size_t errlen);
+
+/**
+ * \brief True if \p topic is what vocd.hook and the bus accept as a subscription: an exact topic, a
+ * prefix ending in ".*" ("ticket.*"), or "*"; at most 128 bytes.
+ */
+int vocd_plugin_topic_pattern_valid(const char *topic);
 
 #endif

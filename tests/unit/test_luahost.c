@@ -1,5 +1,6 @@
 /* Tests of core/luahost.c: the sandbox (escape attempts), the limits (instructions, memory, patterns,
- * the pcall-swallow attempt), the fresh environment per run and the separate load budget. The fixture
+ * the pcall-swallow attempt), the fresh environment per run, the separate load budget, the read-only
+ * views' iterator, memory errors while building arguments, and the bounded Lua -> JSON conversion. The fixture
  * plugins in tests/plugins/fixtures are run through the plugin host, without storage or bus. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -305,6 +306,201 @@ static void test_no_bytecode_and_locked_strings(void **state)
 	vocd_luahost_free(h);
 }
 
+/* ---- Read-only views: the iterator pairs() hands out ---------------------------------------------- */
+
+static void test_readonly_iterator_checks_its_argument(void **state)
+{
+	struct tconf t;
+	vocd_plugins *p = host_for(&t, "ronext");
+	static const char *const bad[] = {"number", "string", "func",  "table_index", "plain",
+	                                  "nothing", "nil",   "number_arg", "other_view", "lib_view"};
+	char out[512], err[1024];
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		int rc = call(p, "ronext", bad[i], out, sizeof out, err, sizeof err);
+		if (rc != VOCD_EPLUGIN || strstr(err, "expected the read-only table this iterator belongs to") == NULL)
+			fprintf(stderr, "ronext.%s: rc %d, result %s, error %s\n", bad[i], rc, out, err);
+		assert_int_equal(rc, VOCD_EPLUGIN);
+		assert_non_null(strstr(err, "ronext/plugin.lua:"));
+		assert_non_null(strstr(err, "expected the read-only table this iterator belongs to"));
+	}
+	/* A key that is not in the view is Lua's own clean error. */
+	assert_int_equal(call(p, "ronext", "bad_key", out, sizeof out, err, sizeof err), VOCD_EPLUGIN);
+	assert_non_null(strstr(err, "invalid key to 'next'"));
+	/* The views still iterate, index and measure. */
+	assert_int_equal(call(p, "ronext", "ok", out, sizeof out, err, sizeof err), 0);
+	assert_string_equal(out, "{\"first\":[1,\"a\"],\"has_upper\":true,\"keys\":[\"level\",\"tags\"],\"len\":2,"
+	                         "\"tags\":[\"a\",\"b\"]}");
+	vocd_plugins_destroy(p);
+	tconf_free(&t);
+}
+
+/* ---- Memory errors while building arguments ------------------------------------------------------- */
+
+/* "[[],[],...]" with \p n empty arrays: small as text, large as Lua tables. */
+static cJSON *many_arrays(size_t n)
+{
+	size_t len = 3 * n + 2;
+	char *text = malloc(len + 1), *o = text;
+	assert_non_null(text);
+	*o++ = '[';
+	for (size_t i = 0; i < n; i++) {
+		if (i > 0)
+			*o++ = ',';
+		*o++ = '[';
+		*o++ = ']';
+	}
+	*o++ = ']';
+	*o = '\0';
+	cJSON *j = cJSON_Parse(text);
+	free(text);
+	assert_non_null(j);
+	return j;
+}
+
+static void test_memory_error_in_arguments_is_a_clean_limit(void **state)
+{
+	struct tconf t;
+	vocd_plugins *p = host_for(&t, "cachearg"); /* 4 MiB cap */
+	char out[64], err[1024];
+	/* 300,000 tables do not fit at all: twice, without aborting the process. */
+	cJSON *huge = many_arrays(300000), *res = NULL;
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(vocd_plugins_call(p, "demo", "cachearg", "keep", huge, &res, err, sizeof err), VOCD_ELIMIT);
+		assert_null(res);
+		assert_non_null(strstr(err, "memory limit reached"));
+	}
+	cJSON_Delete(huge);
+	assert_int_equal(call(p, "cachearg", "ok", out, sizeof out, err, sizeof err), 0);
+	assert_string_equal(out, "\"fine\"");
+
+	/* Arguments that fit one at a time, kept by the plugin: the cap is reached in the argument
+	 * conversion of a later call, which ends cleanly and leaves a fresh state. */
+	cJSON *big = many_arrays(15000);
+	int rc = 0, calls = 0;
+	while (calls < 40) {
+		calls++;
+		rc = vocd_plugins_call(p, "demo", "cachearg", "keep", big, &res, err, sizeof err);
+		if (rc != 0)
+			break;
+		assert_int_equal(res->valueint, calls);
+		cJSON_Delete(res);
+		res = NULL;
+	}
+	assert_int_equal(rc, VOCD_ELIMIT);
+	assert_true(calls > 1);
+	assert_non_null(strstr(err, "memory limit reached"));
+	assert_int_equal(vocd_plugins_call(p, "demo", "cachearg", "keep", big, &res, err, sizeof err), 0);
+	assert_int_equal(res->valueint, 1); /* the state was rebuilt: the cache starts over */
+	cJSON_Delete(res);
+	cJSON_Delete(big);
+	vocd_plugins_destroy(p);
+	tconf_free(&t);
+}
+
+static int alloc_huge(lua_State *L)
+{
+	lua_newtable(L);
+	for (int i = 1; i <= 1000000; i++) {
+		lua_createtable(L, 1000, 0);
+		lua_rawseti(L, -2, i);
+	}
+	return 0;
+}
+
+static int raise_plain(lua_State *L)
+{
+	return luaL_error(L, "refused by %s", (const char *)lua_touserdata(L, 1));
+}
+
+static int add_args(lua_State *L)
+{
+	lua_pushinteger(L, lua_tointeger(L, 2) + lua_tointeger(L, 3));
+	return 1;
+}
+
+static void test_pcall_protects_c_steps(void **state)
+{
+	struct vocd_luahost_limits lim = {.memory = 1u << 20};
+	vocd_luahost *h;
+	assert_int_equal(vocd_luahost_new(&h, &lim), 0);
+	lua_State *L = vocd_luahost_state(h);
+	assert_int_equal(vocd_luahost_pcall(h, alloc_huge, NULL, 0, 0), VOCD_ELIMIT);
+	assert_int_equal(vocd_luahost_last_error(h)->kind, VOCD_LUAHOST_MEMORY);
+	assert_int_equal(lua_gettop(L), 0);
+	/* The garbage of the killed step is still there (the plugin host rebuilds such a state). */
+	lua_gc(L, LUA_GCCOLLECT);
+	assert_int_equal(vocd_luahost_pcall(h, raise_plain, (void *)"the test", 0, 0), VOCD_EPLUGIN);
+	assert_int_equal(vocd_luahost_last_error(h)->kind, VOCD_LUAHOST_ERROR);
+	assert_string_equal(vocd_luahost_last_error(h)->message, "refused by the test");
+	lua_pushinteger(L, 40);
+	lua_pushinteger(L, 2);
+	assert_int_equal(vocd_luahost_pcall(h, add_args, NULL, 2, 1), 0);
+	assert_int_equal(lua_gettop(L), 1);
+	assert_int_equal(lua_tointeger(L, 1), 42);
+	lua_settop(L, 0);
+	vocd_luahost_free(h);
+}
+
+/* ---- Lua -> JSON --------------------------------------------------------------------------------- */
+
+static void expect_refused(vocd_plugins *p, const char *hook, const char *msg)
+{
+	char out[256], err[1024];
+	double t0 = now_s();
+	int rc = call(p, "jsonbomb", hook, out, sizeof out, err, sizeof err);
+	double dt = now_s() - t0;
+	if (rc != VOCD_EPLUGIN || strstr(err, msg) == NULL || dt >= 1.0)
+		fprintf(stderr, "jsonbomb.%s: rc %d after %.2f s: %s\n", hook, rc, dt, err);
+	assert_int_equal(rc, VOCD_EPLUGIN);
+	assert_non_null(strstr(err, msg));
+	assert_true(dt < 1.0);
+}
+
+static void test_json_conversion_is_bounded(void **state)
+{
+	struct tconf t;
+	vocd_plugins *p = host_for(&t, "jsonbomb"); /* lua_max_string 1 MiB */
+	expect_refused(p, "double", "cannot be JSON: cannot encode: the JSON text would be longer than 1048576 bytes");
+	expect_refused(p, "double30", "longer than 1048576 bytes");
+	expect_refused(p, "double_encode", "longer than 1048576 bytes");
+	expect_refused(p, "cycle", "a table contains itself");
+	expect_refused(p, "cycle_encode", "a table contains itself");
+	expect_refused(p, "deep", "nested deeper than 64 levels");
+	expect_refused(p, "function", "cannot encode a function value");
+	/* Without storage the writers refuse before converting. */
+	expect_refused(p, "double_put", "storage unavailable");
+
+	char out[512], err[1024];
+	assert_int_equal(call(p, "jsonbomb", "caught", out, sizeof out, err, sizeof err), 0);
+	assert_non_null(strstr(out, "\"ok\":false"));
+	assert_non_null(strstr(out, "a table contains itself"));
+	/* Shared subtables without a cycle are fine. */
+	assert_int_equal(call(p, "jsonbomb", "shared", out, sizeof out, err, sizeof err), 0);
+	assert_string_equal(out, "[[1],[1],[[1]]]");
+	assert_int_equal(call(p, "jsonbomb", "encode", out, sizeof out, err, sizeof err), 0);
+	assert_string_equal(out, "\"{\\\"3\\\":false,\\\"a\\\":[1,2,\\\"x\\\"],\\\"b\\\":1,\\\"c\\\":0.1,\\\"s\\\":\\\"\\\\t\\\"}\"");
+
+	cJSON *res = NULL;
+	assert_int_equal(vocd_plugins_call(p, "demo", "jsonbomb", "normal", NULL, &res, err, sizeof err), 0);
+	char *text = cJSON_PrintUnformatted(cJSON_GetObjectItem(res, "list"));
+	assert_string_equal(text, "[1,2,3]");
+	free(text);
+	assert_string_equal(cJSON_GetObjectItem(res, "text")->valuestring, "a\n\"b\"\\\1");
+	assert_true(cJSON_GetObjectItem(res, "num")->valuedouble == 1.5);
+	assert_true(cJSON_GetObjectItem(res, "neg")->valuedouble == -0.25);
+	assert_true(cJSON_GetObjectItem(res, "int")->valuedouble == 9007199254740992.0);
+	assert_true(cJSON_IsNull(cJSON_GetObjectItem(res, "null")));
+	assert_true(cJSON_IsTrue(cJSON_GetObjectItem(res, "yes")));
+	assert_true(cJSON_IsObject(cJSON_GetObjectItem(res, "empty")));
+	assert_string_equal(cJSON_GetObjectItem(res, "7")->valuestring, "seven");
+	assert_true(cJSON_IsObject(cJSON_GetObjectItem(res, "settings")));
+	cJSON_Delete(res);
+	/* Refusals are the plugin's errors, counted like others; the state keeps working. */
+	assert_int_equal(vocd_plugins_error_count(p), 8);
+	vocd_plugins_destroy(p);
+	tconf_free(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -318,6 +514,10 @@ int main(void)
 	    cmocka_unit_test(test_memory_cap),
 	    cmocka_unit_test(test_errors_have_file_and_line),
 	    cmocka_unit_test(test_no_bytecode_and_locked_strings),
+	    cmocka_unit_test(test_readonly_iterator_checks_its_argument),
+	    cmocka_unit_test(test_memory_error_in_arguments_is_a_clean_limit),
+	    cmocka_unit_test(test_pcall_protects_c_steps),
+	    cmocka_unit_test(test_json_conversion_is_bounded),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,6 +1,7 @@
 /* Tests of core/plugin.c, core/plugin_schema.c and core/plugin_api.c: schema messages and defaults,
- * settings rejected with file:line, handlers by name, bus hook delivery, status, reload, and two
- * tenants kept apart (states and stored data). */
+ * settings rejected with file:line, handlers by name, bus hook delivery, status, reload, two tenants
+ * kept apart (states and stored data), hook topics checked at load, subscriber names that fit the bus
+ * and stay stable, subscription failures as load errors, and oversized values refused by the writers. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -525,6 +526,237 @@ static void test_tenants_apart_and_bus_hooks(void **state)
 	tconf_free(&t);
 }
 
+/* ---- Hook topics and bus subscriptions ----------------------------------------------------------- */
+
+/* Writes <dir>/workflows/<name>/{plugin,schema}.lua. */
+static void write_plugin(const char *dir, const char *name, const char *code)
+{
+	char path[512];
+	snprintf(path, sizeof path, "%s/workflows", dir);
+	mkdir(path, 0700);
+	snprintf(path, sizeof path, "%s/workflows/%s", dir, name);
+	mkdir(path, 0700);
+	snprintf(path, sizeof path, "%s/workflows/%s/schema.lua", dir, name);
+	write_file(path, "return { fields = {} }\n");
+	snprintf(path, sizeof path, "%s/workflows/%s/plugin.lua", dir, name);
+	write_file(path, code);
+}
+
+static void test_hook_topics_checked_at_load(void **state)
+{
+	char dir[] = "/tmp/vocd-plugin-topic-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	struct tconf t;
+	tconf_init(&t, dir);
+	tconf_add(&t, "demo", "topic", "{}", "demo.lua:1");
+	char code[512], err[2048], want[256];
+	/* Everything the bus would refuse to subscribe is refused when the plugin loads. */
+	static const char *const bad[] = {"ticket*", "*.created", "ticket.*.closed", "ticket.**", ".*", "**", "a*b"};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		snprintf(code, sizeof code, "vocd.hook(\"%s\", function() end)\nreturn {version = '1.0.0', api = 1}\n",
+		         bad[i]);
+		write_plugin(dir, "topic", code);
+		assert_int_equal(vocd_plugins_check(&t.cfg, err, sizeof err), VOCD_ECONFIG);
+		snprintf(want, sizeof want, "topic/plugin.lua:1: vocd.hook: topic \"%s\": expected an exact topic, "
+		                            "\"prefix.*\" or \"*\"", bad[i]);
+		if (strstr(err, want) == NULL)
+			fprintf(stderr, "expected \"%s\" in:\n%s\n", want, err);
+		assert_non_null(strstr(err, want));
+	}
+	static const char *const good[] = {"*", "ticket.*", "ticket.created", "a.b-c_d.*"};
+	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+		snprintf(code, sizeof code, "vocd.hook(\"%s\", function() end)\nreturn {version = '1.0.0', api = 1}\n",
+		         good[i]);
+		write_plugin(dir, "topic", code);
+		assert_int_equal(vocd_plugins_check(&t.cfg, err, sizeof err), 0);
+	}
+	tconf_free(&t);
+	nftw(dir, rm_cb, 8, FTW_DEPTH | FTW_PHYS);
+}
+
+struct pub_job {
+	const char *tenant, *topic, *data;
+};
+
+static int pub_fn(vocd_txn *txn, void *arg)
+{
+	struct pub_job *j = arg;
+	return vocd_bus_publish(txn, j->tenant, j->topic, j->data, strlen(j->data));
+}
+
+/* Waits until handler "seen" of plugin \p name answers {n = n}; returns the answer's "last". */
+static char *wait_seen(vocd_plugins *p, const char *tenant, const char *name, const char *key, int n)
+{
+	char err[1024], *last = NULL;
+	cJSON *arg = cJSON_CreateObject();
+	cJSON_AddStringToObject(arg, "key", key);
+	for (int i = 0; i < 500 && last == NULL; i++) {
+		cJSON *res = NULL;
+		assert_int_equal(vocd_plugins_call(p, tenant, name, "seen", arg, &res, err, sizeof err), 0);
+		cJSON *jn = cJSON_GetObjectItem(res, "n"), *jl = cJSON_GetObjectItem(res, "last");
+		assert_true(cJSON_IsNumber(jn) && jn->valueint <= n);
+		if (jn->valueint == n && cJSON_IsString(jl))
+			last = strdup(jl->valuestring);
+		cJSON_Delete(res);
+		if (last == NULL)
+			usleep(10000);
+	}
+	cJSON_Delete(arg);
+	assert_non_null(last);
+	return last;
+}
+
+static void test_long_hook_names_deliver_and_stay_stable(void **state)
+{
+	struct env e;
+	env_open(&e);
+	char dir[] = "/tmp/vocd-plugin-long-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	/* A 64-byte tenant and two 120-byte topics that differ only in their last byte: the names
+	 * "lua:<tenant>:workflows/longhook:<topic>" are over the bus's 128 bytes and share their head. */
+	char tenant[65], topic1[121], topic2[121], code[2048];
+	memset(tenant, 'a', 64);
+	tenant[0] = 't';
+	tenant[64] = '\0';
+	snprintf(topic1, sizeof topic1, "evt.%0116d", 0);
+	memcpy(topic2, topic1, sizeof topic1);
+	topic2[119] = '1';
+	snprintf(code, sizeof code,
+	         "local function seen(ev, meta)\n"
+	         "  local key = 'seen' .. meta.topic:sub(-1)\n"
+	         "  local s = vocd.store.get(key) or { n = 0 }\n"
+	         "  s.n = s.n + 1\n"
+	         "  s.last = ev.id\n"
+	         "  vocd.store.put(key, s)\n"
+	         "end\n"
+	         "vocd.hook('%s', seen)\n"
+	         "vocd.hook('%s', seen)\n"
+	         "vocd.handle('publish', function(a) return vocd.publish(a.topic, { id = a.id }) end)\n"
+	         "vocd.handle('seen', function(a) return vocd.store.get(a.key) or { n = 0 } end)\n"
+	         "return { version = '1.0.0', api = 1 }\n",
+	         topic1, topic2);
+	write_plugin(dir, "longhook", code);
+	struct tconf t;
+	tconf_init(&t, dir);
+	tconf_add(&t, tenant, "longhook", "{}", "long.lua:1");
+	vocd_plugins *p = NULL;
+	char err[2048];
+	if (vocd_plugins_create(&p, &t.cfg, e.st, e.bus, err, sizeof err) != 0)
+		fprintf(stderr, "%s\n", err);
+	assert_non_null(p);
+	assert_int_equal(vocd_bus_start(e.bus), 0);
+
+	char arg[512];
+	cJSON *a, *res;
+	snprintf(arg, sizeof arg, "{\"topic\": \"%s\", \"id\": \"e1\"}", topic1);
+	a = cJSON_Parse(arg);
+	assert_int_equal(vocd_plugins_call(p, tenant, "longhook", "publish", a, &res, err, sizeof err), 0);
+	cJSON_Delete(a);
+	cJSON_Delete(res);
+	snprintf(arg, sizeof arg, "{\"topic\": \"%s\", \"id\": \"f1\"}", topic2);
+	a = cJSON_Parse(arg);
+	assert_int_equal(vocd_plugins_call(p, tenant, "longhook", "publish", a, &res, err, sizeof err), 0);
+	cJSON_Delete(a);
+	cJSON_Delete(res);
+	char *last = wait_seen(p, tenant, "longhook", "seen0", 1);
+	assert_string_equal(last, "e1");
+	free(last);
+	last = wait_seen(p, tenant, "longhook", "seen1", 1);
+	assert_string_equal(last, "f1");
+	free(last);
+
+	/* Stopped, an event published meanwhile, started again: the bus kept the position under the same
+	 * name, so the event is delivered (a new name would start after it). */
+	vocd_plugins_destroy(p);
+	struct pub_job job = {tenant, topic1, "{\"id\": \"e2\"}"};
+	assert_int_equal(vocd_store_write(e.st, pub_fn, &job), 0);
+	p = NULL;
+	assert_int_equal(vocd_plugins_create(&p, &t.cfg, e.st, e.bus, err, sizeof err), 0);
+	last = wait_seen(p, tenant, "longhook", "seen0", 2);
+	assert_string_equal(last, "e2");
+	free(last);
+	vocd_plugins_destroy(p);
+	env_close(&e);
+	tconf_free(&t);
+	nftw(dir, rm_cb, 8, FTW_DEPTH | FTW_PHYS);
+}
+
+static int dummy_event(const struct vocd_event *ev, void *ud)
+{
+	return 0;
+}
+
+static void test_subscription_failure_is_a_load_error(void **state)
+{
+	struct env e;
+	env_open(&e);
+	/* Someone else holds the name the raises fixture's hook would subscribe under. */
+	assert_int_equal(vocd_bus_subscribe_tenant(e.bus, "lua:demo:workflows/raises:evaluation.created", "demo",
+	                                           "evaluation.created", dummy_event, NULL),
+	                 0);
+	struct tconf one, two;
+	tconf_init(&one, FIXTURES);
+	tconf_add(&one, "demo", "good", "{\"threshold\": 1}", "demo.lua:1");
+	tconf_init(&two, FIXTURES);
+	tconf_add(&two, "demo", "good", "{\"threshold\": 1}", "demo.lua:1");
+	tconf_add(&two, "demo", "raises", "{}", "demo.lua:2");
+	vocd_plugins *p = (vocd_plugins *)1;
+	char err[2048];
+	assert_int_equal(vocd_plugins_create(&p, &two.cfg, e.st, e.bus, err, sizeof err), VOCD_ECONFIG);
+	assert_null(p);
+	assert_non_null(strstr(err, "tenant demo, plugin workflows/raises: vocd.hook(\"evaluation.created\"): "
+	                            "cannot subscribe to the bus"));
+
+	assert_int_equal(vocd_plugins_create(&p, &one.cfg, e.st, e.bus, err, sizeof err), 0);
+	assert_int_equal(vocd_bus_start(e.bus), 0);
+	err[0] = '\0';
+	assert_int_equal(vocd_plugins_reload(p, &two.cfg, err, sizeof err), VOCD_ECONFIG);
+	assert_non_null(strstr(err, "plugin workflows/raises: vocd.hook(\"evaluation.created\"): cannot subscribe"));
+	/* The running version stays, with its hooks still delivered. */
+	cJSON *st;
+	assert_int_equal(vocd_plugins_status(p, "demo", &st), 0);
+	assert_int_equal(cJSON_GetArraySize(st), 1);
+	cJSON_Delete(st);
+	cJSON_Delete(call_json(p, "demo", "publish", "{\"topic\": \"evaluation.created\", \"data\": {\"id\": \"s1\"}}"));
+	int found = 0;
+	for (int i = 0; i < 500 && !found; i++) {
+		cJSON *r = call_json(p, "demo", "get", "{\"key\": \"seen\"}");
+		cJSON *v = cJSON_GetObjectItem(cJSON_GetObjectItem(r, "value"), "last_id");
+		found = cJSON_IsString(v) && strcmp(v->valuestring, "s1") == 0;
+		cJSON_Delete(r);
+		if (!found)
+			usleep(10000);
+	}
+	assert_true(found);
+	vocd_plugins_destroy(p);
+	env_close(&e);
+	tconf_free(&one);
+	tconf_free(&two);
+}
+
+static void test_json_bombs_refused_by_writers(void **state)
+{
+	struct env e;
+	env_open(&e);
+	struct tconf t;
+	tconf_init(&t, FIXTURES);
+	tconf_add(&t, "demo", "jsonbomb", "{}", "demo.lua:1");
+	vocd_plugins *p = NULL;
+	char err[1024];
+	assert_int_equal(vocd_plugins_create(&p, &t.cfg, e.st, e.bus, err, sizeof err), 0);
+	static const char *const hooks[] = {"double_put", "double_publish", "double_timer"};
+	for (size_t i = 0; i < 3; i++) {
+		cJSON *res = NULL;
+		assert_int_equal(vocd_plugins_call(p, "demo", "jsonbomb", hooks[i], NULL, &res, err, sizeof err),
+		                 VOCD_EPLUGIN);
+		assert_null(res);
+		assert_non_null(strstr(err, "cannot encode: the JSON text would be longer than 1048576 bytes"));
+	}
+	vocd_plugins_destroy(p);
+	env_close(&e);
+	tconf_free(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -536,6 +768,10 @@ int main(void)
 	    cmocka_unit_test(test_reload),
 	    cmocka_unit_test(test_reload_while_calls_run),
 	    cmocka_unit_test(test_tenants_apart_and_bus_hooks),
+	    cmocka_unit_test(test_hook_topics_checked_at_load),
+	    cmocka_unit_test(test_long_hook_names_deliver_and_stay_stable),
+	    cmocka_unit_test(test_subscription_failure_is_a_load_error),
+	    cmocka_unit_test(test_json_bombs_refused_by_writers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
