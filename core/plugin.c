@@ -84,6 +84,7 @@ struct vocd_plugins {
 	struct pset *cur;
 	vocd_store *st;
 	vocd_bus *bus;
+	vocd_pii *pii;             /* for channel plugins' vocd.contact; set once before serving */
 	atomic_ulong errors;
 };
 
@@ -454,7 +455,7 @@ static int inst_create(vocd_plugins *host, const struct vocd_config *cfg, const 
 		return rc;
 	}
 	in->ctx = (struct vocd_plugin_ctx){in->tenant, d->kind, d->name, in->rec_type, in->settings,
-	                                   host != NULL ? host->st : NULL};
+	                                   host != NULL ? host->st : NULL, host != NULL ? &host->pii : NULL};
 	rc = inst_open_state(in, err, sizeof err);
 	if (rc != 0) {
 		eadd(e, "%s%s", prefix, err);
@@ -792,6 +793,11 @@ static struct pinst *find_inst(struct pset *s, const char *tenant, const char *n
 }
 
 /* ---- Public -------------------------------------------------------------------------------------- */
+
+void vocd_plugins_set_pii(vocd_plugins *p, vocd_pii *pii)
+{
+	p->pii = pii;
+}
 
 int vocd_plugins_create(vocd_plugins **out, const struct vocd_config *cfg, vocd_store *st, vocd_bus *bus,
                         char *err, size_t errlen)

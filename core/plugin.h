@@ -21,6 +21,13 @@ int vocd_plugins_create(vocd_plugins **out, const struct vocd_config *cfg, vocd_
                         char *err, size_t errlen);
 
 /**
+ * \brief Gives channel plugins' vocd.contact the personal-data handle (read at each call, so it may be set
+ * after vocd_plugins_create, before serving).
+ */
+struct vocd_pii;
+void vocd_plugins_set_pii(vocd_plugins *p, struct vocd_pii *pii);
+
+/**
  * \brief Builds the plugins of \p cfg aside and swaps them in atomically. On any error the running
  * version is kept and the error returned in \p err. Safe while requests and events are being served.
  */

@@ -1,5 +1,5 @@
 /* The `vocd` table of plugin states: registration, settings, logging, time, JSON, HMAC, tenant-scoped
- * storage, events and timers. Every function that touches data takes the tenant from the instance's
+ * storage, events, timers, and for channel plugins the contact details they send to. Every function that touches data takes the tenant from the instance's
  * context, never from an argument, so a plugin can only reach its own tenant. */
 #include "plugin_api.h"
 
@@ -14,6 +14,7 @@
 #include <lauxlib.h>
 #include <mbedtls/md.h>
 
+#include "audit.h"
 #include "bus.h"
 #include "error.h"
 #include "log.h"
@@ -736,6 +737,69 @@ static int api_timer(lua_State *L)
 	return run_job(L, "vocd.timer", timer_fn, &j);
 }
 
+/* ---- Personal data for channel plugins -------------------------------------------------------------- */
+
+struct contact_job {
+	const struct vocd_plugin_ctx *c;
+	const char *customer, *field, *purpose;
+};
+
+/* Every unmasked read is recorded: who (the plugin), whose data, which field, and why. */
+static int contact_audit_fn(vocd_txn *txn, void *arg)
+{
+	struct contact_job *j = arg;
+	char actor[160], change[256];
+	snprintf(actor, sizeof actor, "plugin:%ss/%s", j->c->kind, j->c->name);
+	int n = snprintf(change, sizeof change, "{\"field\":\"%s\",\"purpose\":\"%s\"}", j->field, j->purpose);
+	struct vocd_audit_entry e = {{VOCD_AUDIT_ACTOR_SYSTEM, actor, NULL}, {NULL, j->c->name, NULL, NULL}, 0,
+	                             "pii.read", "customer", j->customer, change, (size_t)(n < 0 ? 0 : n)};
+	return vocd_audit_append(txn, j->c->tenant, &e, NULL);
+}
+
+/* vocd.contact(customer, field, purpose): a channel plugin reads the phone, email or name it needs to
+ * reach the customer; nil when there is none (never given, or consent withdrawn). */
+static int api_contact(lua_State *L)
+{
+	const struct vocd_plugin_ctx *c = need_store(L, "vocd.contact");
+	vocd_pii *pii = c->pii ? *c->pii : NULL;
+	if (strcmp(c->kind, "channel") != 0)
+		return luaL_error(L, "vocd.contact: only channel plugins may read contact details");
+	if (!pii)
+		return luaL_error(L, "vocd.contact: personal data unavailable");
+	struct contact_job j = {c, luaL_checkstring(L, 1), luaL_checkstring(L, 2), luaL_checkstring(L, 3)};
+	if (strcmp(j.field, "phone") && strcmp(j.field, "email") && strcmp(j.field, "name"))
+		return luaL_error(L, "vocd.contact: field must be \"phone\", \"email\" or \"name\"");
+	size_t plen = strlen(j.purpose);
+	if (plen == 0 || plen > 64 || strpbrk(j.purpose, "\"\\"))
+		return luaL_error(L, "vocd.contact: purpose must be 1 to 64 characters saying why (\"send invitation\")");
+	vocd_txn *txn;
+	int rc = vocd_store_read(c->store, &txn);
+	if (rc != 0)
+		return store_error(L, "vocd.contact", rc);
+	const void *data;
+	size_t len;
+	cJSON *rec = NULL;
+	if (vocd_rec_get(txn, c->tenant, "customer", j.customer, &data, &len) == 0)
+		rec = cJSON_ParseWithLength(data, len);
+	const char *sealed = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rec, j.field));
+	char *plain = NULL;
+	rc = sealed ? vocd_pii_open_field(pii, txn, c->tenant, j.customer, j.field, sealed, &plain) : VOCD_ENOTFOUND;
+	vocd_txn_end(txn);
+	cJSON_Delete(rec);
+	if (rc != 0) {
+		lua_pushnil(L);
+		return 1;
+	}
+	rc = vocd_store_write(c->store, contact_audit_fn, &j);
+	if (rc != 0) {
+		vocd_pii_free(plain);
+		return store_error(L, "vocd.contact", rc);
+	}
+	lua_pushstring(L, plain);
+	vocd_pii_free(plain);
+	return 1;
+}
+
 /* ---- The table ----------------------------------------------------------------------------------- */
 
 static int open_api(lua_State *L)
@@ -748,7 +812,8 @@ static int open_api(lua_State *L)
 
 	static const luaL_Reg top[] = {{"hook", api_hook},   {"handle", api_handle}, {"time", api_time},
 	                               {"hmac_sha256", api_hmac_sha256},          {"i18n", api_i18n},
-	                               {"publish", api_publish}, {"timer", api_timer}, {NULL, NULL}};
+	                               {"publish", api_publish}, {"timer", api_timer}, {"contact", api_contact},
+	                               {NULL, NULL}};
 	static const luaL_Reg log[] = {{"info", api_log_info}, {"warn", api_log_warn}, {"error", api_log_error},
 	                               {NULL, NULL}};
 	static const luaL_Reg json[] = {{"encode", api_json_encode}, {"decode", api_json_decode}, {NULL, NULL}};

@@ -9,6 +9,7 @@
 #include <lua.h>
 
 #include "luahost.h"
+#include "pii.h"
 #include "store.h"
 
 /** The API version plugins declare with `api = 1` in the table plugin.lua returns. */
@@ -22,6 +23,7 @@ struct vocd_plugin_ctx {
 	const char *rec_type; /**< "plugin.workflows/escalate": the record type of vocd.store */
 	const cJSON *settings;
 	vocd_store *store;    /**< NULL: vocd.store, vocd.publish and vocd.timer raise "storage unavailable" */
+	vocd_pii *const *pii; /**< the host's handle, read at call time; NULL or *NULL: vocd.contact raises */
 };
 
 /**

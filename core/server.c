@@ -173,6 +173,7 @@ int vocd_server_start(struct vocd_server **out, const struct vocd_serve_opts *op
 		log_lines("plugins", err);
 		goto fail;
 	}
+	vocd_plugins_set_pii(srv->plugins, srv->pii);
 	if ((rc = vocd_bus_start(srv->bus)) != 0)
 		goto fail;
 	char cert[PATH_MAX];
