@@ -8,12 +8,6 @@
 #include "invitation.h"
 #include "validate.h"
 
-/* Survey links start with the tenant's survey_url, or this server's own address. */
-static const char *base_url(struct vocd_req *req, const struct vocd_tenant_conf *t)
-{
-	return t->invitations.base_url ? t->invitations.base_url : req->srv->listen_url;
-}
-
 int vocd_api_invitation_create(struct vocd_req *req)
 {
 	cJSON *body = vocd_http_body_object(req);
@@ -38,7 +32,7 @@ int vocd_api_invitation_create(struct vocd_req *req)
 	const char *lang = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(body, "lang"));
 	n.channel = channel ? channel : "web";
 	n.lang = lang ? lang : "zh-CN";
-	n.base_url = base_url(req, t);
+	n.base_url = req->srv->listen_url; /* unless the tenant has a survey_url of its own */
 	n.key = key;
 	vocd_http_actor(req, "api", NULL, &n.who);
 	int rc = vocd_pii_derive_key(req->srv->pii, "invitation", req->auth.tenant, key);
@@ -56,7 +50,10 @@ int vocd_api_invitation_create(struct vocd_req *req)
 		return 0;
 	}
 	char url[512];
-	snprintf(url, sizeof url, "%s/s/%s", n.base_url, n.token);
+	if ((rc = vocd_invitation_url(t, n.base_url, key, n.id, n.expires_ms, url, sizeof url)) != 0) {
+		vocd_http_fail(req, rc, NULL);
+		return 0;
+	}
 	cJSON *answer = cJSON_CreateObject();
 	cJSON_AddStringToObject(answer, "id", n.id);
 	cJSON_AddStringToObject(answer, "token", n.token);

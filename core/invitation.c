@@ -236,7 +236,10 @@ static int create_job(vocd_txn *txn, void *arg)
 	cJSON_AddStringToObject(ev, "channel", n->channel);
 	cJSON_AddStringToObject(ev, "lang", n->lang);
 	char url[512];
-	snprintf(url, sizeof url, "%s/s/%s", n->base_url, n->token);
+	if ((rc = vocd_invitation_url(n->conf, n->base_url, n->key, n->id, n->expires_ms, url, sizeof url)) != 0) {
+		cJSON_Delete(ev);
+		return rc;
+	}
 	cJSON_AddStringToObject(ev, "url", url);
 	cJSON_AddNumberToObject(ev, "expires_at", (double)n->expires_ms);
 	char *text = cJSON_PrintUnformatted(ev);

@@ -29,7 +29,7 @@ struct vocd_invitation_new {
 	const cJSON *context;  /**< {type, id, agent, team, product_line, region, store, dealer} */
 	const char *channel;   /**< "web", "sms", ... */
 	const char *lang;      /**< "zh-CN" or "en" */
-	const char *base_url;  /**< survey links start here */
+	const char *base_url;  /**< the server's address: survey links start here unless the tenant has a survey_url */
 	const unsigned char *key; /**< the tenant's invitation key (32 bytes) */
 	struct vocd_actor who;
 	/* out */
