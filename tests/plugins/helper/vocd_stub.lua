@@ -13,6 +13,8 @@
 --   p.timers     key -> {at, topic, data} vocd.timer (the pending ones)
 --   p.logs       { {level, message}, ... } vocd.log.* and print (level "info")
 --   p.errors     { {hook, file, line, message}, ... } failed runs, as the host logs them
+--   p.requests   { request, ... }         vocd.http.request (channel plugins), answered by opts.http
+--   p.contact_reads { {customer, field, purpose}, ... } vocd.contact (channel plugins), from opts.contacts
 --   p.now        the clock of vocd.time() (ms), settable; p:advance(ms) moves it
 local json = require("vocd_stub.json")
 local sandbox = require("vocd_stub.sandbox")
@@ -256,6 +258,34 @@ local function make_api(p, box)
       p.timers[key] = { at = at, topic = topic, data = unbudgeted(json.copy, t) }
       return true
     end,
+    -- Channel plugins only, as in core/plugin_api.c: contact details from opts.contacts, each read
+    -- recorded in p.contact_reads; HTTP requests recorded in p.requests and answered by opts.http.
+    contact = function(customer, field, purpose)
+      need_store("vocd.contact")
+      if p.kind ~= "channel" then raise("vocd.contact: only channel plugins may read contact details") end
+      if field ~= "phone" and field ~= "email" and field ~= "name" then
+        raise('vocd.contact: field must be "phone", "email" or "name"')
+      end
+      if type(purpose) ~= "string" or #purpose == 0 or #purpose > 64 then
+        raise('vocd.contact: purpose must be 1 to 64 characters saying why ("send invitation")')
+      end
+      local value = ((p.contacts or {})[customer] or {})[field]
+      if value ~= nil then
+        p.contact_reads[#p.contact_reads + 1] = { customer = customer, field = field, purpose = purpose }
+      end
+      return value
+    end,
+    http = {
+      request = function(t)
+        if p.kind ~= "channel" then raise("vocd.http.request: only channel plugins may send requests") end
+        check_table(t, 1, "request")
+        local copy = unbudgeted(json.copy, t)
+        p.requests[#p.requests + 1] = copy
+        local answer = p.http and p.http(copy) or { status = 200, headers = {}, body = "" }
+        if answer.error then raise("vocd.http.request: " .. answer.error) end
+        return unbudgeted(json.copy, answer)
+      end,
+    },
   }
   -- A plugin can call i18n with a read-only table (vocd.settings.x): read through it.
   return sandbox.readonly(api)
@@ -280,7 +310,9 @@ end
 -- Loads the plugin in \p dir for a tenant with \p settings. Raises with every problem, one per line
 -- ("settings.threshold: expected number, got string", "<file>:<line>: <message>").
 -- opts: tenant (default "test"), now (ms), store (key -> value, preset), storage (false: like
--- `vocd check`, writes raise "storage unavailable"), limits {instructions, load_instructions, max_string}.
+-- `vocd check`, writes raise "storage unavailable"), limits {instructions, load_instructions, max_string},
+-- contacts (customer -> {phone, email, name}, for vocd.contact), http (function(request) -> response
+-- {status, headers, body} or {error = "..."}, for vocd.http.request; default: 200 with an empty body).
 function stub.load(dir, settings, opts)
   opts = opts or {}
   dir = normalise(dir)
@@ -298,6 +330,7 @@ function stub.load(dir, settings, opts)
     now = opts.now or DEFAULT_NOW,
     storage = opts.storage ~= false,
     stored = {}, published = {}, timers = {}, logs = {}, errors = {},
+    contacts = opts.contacts, contact_reads = {}, http = opts.http, requests = {},
     _hooks = {}, _handles = {}, _next_id = 1,
   }, Plugin)
   for k, v in pairs(opts.store or {}) do p.stored[k] = json.copy(v) end

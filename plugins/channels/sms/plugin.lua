@@ -1,0 +1,96 @@
+-- SMS channel / 短信渠道
+--
+-- Sends each invitation made for channel "sms" as a text message with the survey link, through an HTTP
+-- SMS gateway; and takes replies such as "5" or "1 太慢了" back from the gateway as answers.
+-- 将渠道为 "sms" 的评价邀请以短信发送（含问卷链接）；并接收客户回复的 "5" 或 "1 太慢了" 作为评价。
+--
+-- To the gateway: POST gateway_url with JSON {"to": "+86…", "from": sender, "text": "…"} and the header
+-- X-Signature: hex HMAC-SHA256 of the body under `secret`.
+-- From the gateway: POST /channels/sms/inbound?tenant=<tenant id> with JSON {"from": "+86…", "text": "5"}
+-- and the same kind of X-Signature. Copy this file to make a plugin for another gateway.
+
+local DEFAULT_TEMPLATE = {
+  ["zh-CN"] = "{brand}请为本次服务评分：{url} 也可直接回复1-5分（5分最满意），回复即表示同意链接中的隐私说明。",
+  en = "{brand}Please rate our service: {url} or reply with a score from 1 to 5 (5 = very satisfied); "
+    .. "replying means you agree to the privacy notice at the link.",
+}
+
+-- Replaces {name} in text with values[name]; other braces stay as they are.
+local function fill(text, values)
+  return (text:gsub("{(%w+)}", function(name) return values[name] end))
+end
+
+-- A failed send raises: the core retries it with backoff, then keeps it as a dead letter.
+vocd.hook("invitation.created", function(ev)
+  if ev.channel ~= "sms" then return end
+  local phone = vocd.contact(ev.customer, "phone", "send invitation")
+  if not phone then
+    vocd.log.warn("invitation", ev.id, "not sent: the customer has no phone number")
+    return
+  end
+  local template = vocd.i18n(vocd.settings.template or DEFAULT_TEMPLATE, ev.lang)
+  local body = vocd.json.encode({
+    to = phone,
+    from = vocd.settings.sender,
+    text = fill(template, { brand = vocd.settings.brand, url = ev.url }),
+  })
+  local answer = vocd.http.request({
+    method = "POST",
+    url = vocd.settings.gateway_url,
+    headers = { ["Content-Type"] = "application/json",
+                ["X-Signature"] = vocd.hmac_sha256(vocd.settings.secret, body) },
+    body = body,
+  })
+  if answer.status < 200 or answer.status > 299 then
+    error("the SMS gateway answered " .. answer.status .. " for invitation " .. ev.id)
+  end
+end)
+
+-- "5", "５", "1 太慢了", "3分，还行" -> score, text. nil when the reply does not start with a score.
+local SEPARATORS = { "分", "，", "。", "：", ",", ".", ":" }
+local function parse_reply(text)
+  -- full-width digits (U+FF10..U+FF19) as ASCII
+  text = text:gsub("\xef\xbc([\x90-\x99])", function(b) return string.char(b:byte() - 0x90 + 0x30) end)
+  local score, rest = text:match("^%s*(%d%d?)(.*)$")
+  if not score then return nil end
+  local again = true
+  while again do
+    again = false
+    rest = rest:match("^%s*(.-)%s*$")
+    for _, sep in ipairs(SEPARATORS) do
+      if rest:sub(1, #sep) == sep then
+        rest, again = rest:sub(#sep + 1), true
+      end
+    end
+  end
+  return math.tointeger(tonumber(score)), rest
+end
+
+vocd.handle("inbound", function(req)
+  local expected = vocd.hmac_sha256(vocd.settings.secret, req.body)
+  if req.headers["x-signature"] ~= expected then
+    vocd.log.warn("inbound SMS refused: bad signature from", req.ip)
+    return { response = { status = 401, body = "bad signature" } }
+  end
+  local msg = vocd.json.decode(req.body)
+  if type(msg) ~= "table" or type(msg.from) ~= "string" or type(msg.text) ~= "string" then
+    return { response = { status = 400, body = "expected {\"from\": \"…\", \"text\": \"…\"}" } }
+  end
+  local score, rest = parse_reply(msg.text)
+  if not score then
+    vocd.log.info("inbound SMS without a score ignored")
+    return { response = { status = 200, body = "OK" } }
+  end
+  local answer = { scores = { [vocd.settings.metric] = score } }
+  if rest ~= "" then answer.text = rest end
+  return {
+    answers = { {
+      phone = msg.from,
+      answer = answer,
+      consent = { notice_version = vocd.settings.notice_version, time = vocd.time(), channel = "sms" },
+    } },
+    response = { status = 200, body = "OK" },
+  }
+end)
+
+return { version = "1.0.0", api = 1 }

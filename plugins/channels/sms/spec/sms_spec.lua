@@ -1,0 +1,138 @@
+-- The SMS channel against the stub: what it sends for an invitation, and what it makes of replies.
+local stub = require("vocd_stub")
+local hmac = require("vocd_stub.sha256").hmac
+
+local SETTINGS = { gateway_url = "https://sms.example.com/send", secret = "s3cret", sender = "10690001",
+                   brand = "【Acme】", notice_version = "2026-11" }
+local CONTACTS = { ["c-1"] = { phone = "+8613812345678" } }
+
+local function load(settings, opts)
+  opts = opts or {}
+  opts.contacts = opts.contacts or CONTACTS
+  return stub.load(stub.plugin_dir(), settings or SETTINGS, opts)
+end
+
+local function invitation(over)
+  local ev = { id = "9e05", customer = "c-1", channel = "sms", lang = "zh-CN",
+               url = "https://vocd.example.com/s/acme.9e05.1796.abc", expires_at = 1796000000000 }
+  for k, v in pairs(over or {}) do ev[k] = v end
+  return ev
+end
+
+describe("sms: sending an invitation", function()
+  it("sends the link to the customer's phone, signed", function()
+    local p = load()
+    p:emit("invitation.created", invitation())
+    assert.are.same({}, p.errors)
+    assert.are.equal(1, #p.requests)
+    local rq = p.requests[1]
+    assert.are.equal("POST", rq.method)
+    assert.are.equal(SETTINGS.gateway_url, rq.url)
+    local msg = stub.json.decode(rq.body)
+    assert.are.equal("+8613812345678", msg.to)
+    assert.are.equal("10690001", msg.from)
+    assert.truthy(msg.text:find("【Acme】请为本次服务评分：https://vocd.example.com/s/acme.9e05.1796.abc", 1, true))
+    assert.are.equal(hmac("s3cret", rq.body), rq.headers["X-Signature"])
+    assert.are.same({ { customer = "c-1", field = "phone", purpose = "send invitation" } }, p.contact_reads)
+  end)
+
+  it("writes in English for an English invitation, and uses the tenant's template", function()
+    local p = load()
+    p:emit("invitation.created", invitation({ lang = "en" }))
+    assert.truthy(stub.json.decode(p.requests[1].body).text:find("Please rate our service", 1, true))
+    local settings = {}
+    for k, v in pairs(SETTINGS) do settings[k] = v end
+    settings.template = { ["zh-CN"] = "{brand}评价链接 {url}", en = "{brand}link {url}" }
+    p = load(settings)
+    p:emit("invitation.created", invitation())
+    assert.are.equal("【Acme】评价链接 https://vocd.example.com/s/acme.9e05.1796.abc",
+                     stub.json.decode(p.requests[1].body).text)
+  end)
+
+  it("leaves other channels' invitations alone", function()
+    local p = load()
+    p:emit("invitation.created", invitation({ channel = "email" }))
+    assert.are.same({}, p.requests)
+    assert.are.same({}, p.contact_reads)
+  end)
+
+  it("does not send without a phone number, and says so", function()
+    local p = load(nil, { contacts = {} })
+    p:emit("invitation.created", invitation())
+    assert.are.same({}, p.requests)
+    assert.are.same({}, p.errors)
+    assert.are.equal(1, #p:log_lines("warn"))
+  end)
+
+  it("fails the delivery when the gateway refuses, so that the core retries it", function()
+    local p = load(nil, { http = function() return { status = 503, headers = {}, body = "busy" } end })
+    local err = stub.error_of(p.emit, p, "invitation.created", invitation())
+    assert.truthy(err:find("plugin.lua:%d+: the SMS gateway answered 503 for invitation 9e05"))
+    p = load(nil, { http = function() return { error = "connection refused" } end })
+    err = stub.error_of(p.emit, p, "invitation.created", invitation())
+    assert.truthy(err:find("connection refused", 1, true))
+  end)
+end)
+
+describe("sms: replies", function()
+  local function reply(p, text, signature)
+    local body = stub.json.encode({ from = "+8613812345678", text = text })
+    return p:call("inbound", { method = "POST", path = "/channels/sms/inbound", query = "tenant=acme", ip = "10.0.0.1",
+                               headers = { ["x-signature"] = signature or hmac("s3cret", body) },
+                               body = body })
+  end
+
+  -- reply text -> the answer stored (nil: none)
+  local cases = {
+    { "5", { scores = { csat = 5 } } },
+    { " 1 太慢了 ", { scores = { csat = 1 }, text = "太慢了" } },
+    { "３分，还行", { scores = { csat = 3 }, text = "还行" } },
+    { "4, ok", { scores = { csat = 4 }, text = "ok" } },
+    { "10", { scores = { csat = 10 } } }, -- out of range: the core refuses it by name
+    { "谢谢", nil },
+    { "", nil },
+  }
+  for _, case in ipairs(cases) do
+    it(string.format("%q", case[1]), function()
+      local p = load()
+      local result = reply(p, case[1])
+      assert.are.same({ status = 200, body = "OK" }, result.response)
+      if case[2] then
+        assert.are.same({ { phone = "+8613812345678", answer = case[2],
+                            consent = { notice_version = "2026-11", time = p.now, channel = "sms" } } },
+                        result.answers)
+      else
+        assert.is_nil(result.answers)
+      end
+    end)
+  end
+
+  it("answers nps when the tenant asks nps by text", function()
+    local settings = {}
+    for k, v in pairs(SETTINGS) do settings[k] = v end
+    settings.metric = "nps"
+    local p = load(settings)
+    assert.are.same({ nps = 9 }, reply(p, "9").answers[1].answer.scores)
+  end)
+
+  it("refuses a reply with a bad signature", function()
+    local p = load()
+    local result = reply(p, "5", "0000")
+    assert.are.same({ status = 401, body = "bad signature" }, result.response)
+    assert.is_nil(result.answers)
+  end)
+
+  it("refuses a body that is not the gateway's JSON", function()
+    local p = load()
+    local body = "from=1&text=5"
+    local result = p:call("inbound", { headers = { ["x-signature"] = hmac("s3cret", body) }, body = body })
+    assert.are.equal(400, result.response.status)
+  end)
+end)
+
+describe("sms: settings", function()
+  it("needs the gateway, the secret and the notice version", function()
+    local _, problems = stub.check_settings(stub.plugin_dir(), {})
+    assert.are.equal(3, #problems)
+  end)
+end)
