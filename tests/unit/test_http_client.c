@@ -61,6 +61,7 @@ struct server {
 	mbedtls_x509_crt crt;
 	mbedtls_pk_context key;
 	mbedtls_ssl_config conf;
+	char sni[64]; /* the server name the last TLS client asked for */
 };
 
 struct sconn {
@@ -242,6 +243,13 @@ static int listen_on(int family, const char *addr, int *port)
 	return fd;
 }
 
+static int record_sni(void *arg, mbedtls_ssl_context *ssl, const unsigned char *name, size_t len)
+{
+	struct server *srv = arg;
+	snprintf(srv->sni, sizeof srv->sni, "%.*s", (int)len, (const char *)name);
+	return 0;
+}
+
 /* Starts a server on 127.0.0.1 (or ::1 when v6), with TLS when pem is a key+certificate file. */
 static struct server *server_start(enum mode mode, const char *pem, int v6)
 {
@@ -267,6 +275,7 @@ static struct server *server_start(enum mode mode, const char *pem, int v6)
 		                 0);
 		mbedtls_ssl_conf_rng(&srv->conf, mbedtls_ctr_drbg_random, &srv->drbg);
 		assert_int_equal(mbedtls_ssl_conf_own_cert(&srv->conf, &srv->crt, &srv->key), 0);
+		mbedtls_ssl_conf_sni(&srv->conf, record_sni, srv);
 	}
 	pthread_create(&srv->thread, NULL, accept_loop, srv);
 	return srv;
@@ -728,6 +737,7 @@ static void https_with_the_right_ca(void **state)
 	struct vocd_http_response rs;
 	assert_int_equal(vocd_http_request(&rq, &rs), 0);
 	assert_int_equal(rs.status, 200);
+	assert_string_equal(srv->sni, "localhost");
 	assert_memory_equal(rs.body, "POST /send HTTP/1.1\r\n", 21);
 	assert_memory_equal(rs.body + rs.body_len - (sizeof body - 1), body, sizeof body - 1);
 	vocd_http_response_free(&rs);
@@ -778,6 +788,21 @@ static void https_refuses_a_wrong_ca_or_name(void **state)
 	rq = (struct vocd_http_request){.method = "GET", .url = url_of(srv, "localhost", "/"), .ca_file = pem_other,
 	                                .timeout_ms = LONG_MS};
 	assert_int_equal(vocd_http_request(&rq, &rs), VOCD_EIO);
+	server_stop(srv);
+
+	/* A server that offers nothing above TLS 1.1 is refused (the client allows neither the version nor the
+	 * suites that exist in it). */
+	srv = server_start(ECHO, pem_a, 0);
+	mbedtls_ssl_conf_max_version(&srv->conf, MBEDTLS_SSL_MAJOR_VERSION_3, MBEDTLS_SSL_MINOR_VERSION_2);
+	mbedtls_ssl_conf_min_version(&srv->conf, MBEDTLS_SSL_MAJOR_VERSION_3, MBEDTLS_SSL_MINOR_VERSION_1);
+	mbedtls_ssl_conf_ciphersuites(&srv->conf, mbedtls_ssl_list_ciphersuites());
+	rq = (struct vocd_http_request){.method = "GET", .url = url_of(srv, "localhost", "/"), .ca_file = pem_a,
+	                                .timeout_ms = LONG_MS};
+	assert_int_equal(vocd_http_request(&rq, &rs), VOCD_EIO);
+	/* The same server allowed TLS 1.2 again: accepted, so the refusal above was about the version. */
+	mbedtls_ssl_conf_max_version(&srv->conf, MBEDTLS_SSL_MAJOR_VERSION_3, MBEDTLS_SSL_MINOR_VERSION_3);
+	assert_int_equal(vocd_http_request(&rq, &rs), 0);
+	vocd_http_response_free(&rs);
 	server_stop(srv);
 
 	/* Plain HTTP spoken to an HTTPS client: a TLS failure, not a hang. */
