@@ -17,6 +17,7 @@
 #include "audit.h"
 #include "bus.h"
 #include "error.h"
+#include "http_client.h"
 #include "log.h"
 #include "lua_budget.h"
 
@@ -800,6 +801,83 @@ static int api_contact(lua_State *L)
 	return 1;
 }
 
+/* ---- Outbound HTTP for channel plugins ------------------------------------------------------------- */
+
+#define HTTP_MAX_HEADERS 32
+
+/* vocd.http.request{method, url, headers = {name = value}, body, timeout_ms} ->
+ * {status, headers = {lower-case name = value}, body}. Raises on a network failure or a timeout, so that a
+ * send failing in an event hook is retried by the bus. */
+static int api_http_request(lua_State *L)
+{
+	const struct vocd_plugin_ctx *c = ctx_of(L);
+	if (strcmp(c->kind, "channel") != 0)
+		return luaL_error(L, "vocd.http.request: only channel plugins may send requests");
+	luaL_checktype(L, 1, LUA_TTABLE);
+	struct vocd_http_request rq;
+	memset(&rq, 0, sizeof rq);
+	lua_getfield(L, 1, "method");
+	rq.method = lua_isnil(L, -1) ? "GET" : luaL_checkstring(L, -1);
+	lua_getfield(L, 1, "url");
+	rq.url = luaL_checkstring(L, -1);
+	lua_getfield(L, 1, "body");
+	rq.body = lua_isnil(L, -1) ? NULL : luaL_checklstring(L, -1, &rq.body_len);
+	lua_getfield(L, 1, "timeout_ms");
+	lua_Integer timeout = lua_isnil(L, -1) ? 10000 : luaL_checkinteger(L, -1);
+	if (timeout < 1 || timeout > 30000)
+		return luaL_error(L, "vocd.http.request: timeout_ms must be 1 to 30000");
+	rq.timeout_ms = (unsigned)timeout;
+	const char *headers[HTTP_MAX_HEADERS + 1];
+	int nh = 0;
+	if (lua_getfield(L, 1, "headers") == LUA_TTABLE) {
+		lua_pushnil(L);
+		while (lua_next(L, -2)) {
+			if (nh == HTTP_MAX_HEADERS)
+				return luaL_error(L, "vocd.http.request: at most %d headers", HTTP_MAX_HEADERS);
+			if (lua_type(L, -2) != LUA_TSTRING || lua_type(L, -1) != LUA_TSTRING)
+				return luaL_error(L, "vocd.http.request: headers are name = \"value\" strings");
+			headers[nh++] = lua_pushfstring(L, "%s: %s", lua_tostring(L, -2), lua_tostring(L, -1));
+			lua_insert(L, 2); /* keep the string alive below the iteration */
+			lua_pop(L, 1);
+		}
+	}
+	headers[nh] = NULL;
+	rq.headers = headers;
+	/* Blocking I/O is no Lua work: charge it a share of the budget so a loop of requests ends too. */
+	vocd_lua_charge(L, 100000);
+	struct vocd_http_response rs;
+	int rc = vocd_http_request(&rq, &rs);
+	if (rc != 0)
+		return luaL_error(L, "vocd.http.request: %s %s: %s", rq.method, rq.url,
+		                  rc == VOCD_ELIMIT ? "no answer in time" : rc == VOCD_ETOOBIG ? "answer too large"
+		                  : rc == VOCD_EINVAL ? "bad request (method, url or headers)" : "connection failed");
+	lua_createtable(L, 0, 3);
+	lua_pushinteger(L, rs.status);
+	lua_setfield(L, -2, "status");
+	lua_pushlstring(L, rs.body, rs.body_len);
+	lua_setfield(L, -2, "body");
+	lua_newtable(L);
+	for (char *line = rs.headers; line && *line;) {
+		char *end = strstr(line, "\r\n");
+		size_t len = end ? (size_t)(end - line) : strlen(line);
+		char *colon = memchr(line, ':', len);
+		if (colon) {
+			for (char *k = line; k < colon; k++)
+				*k = (char)(*k >= 'A' && *k <= 'Z' ? *k + 32 : *k);
+			const char *v = colon + 1;
+			while (v < line + len && *v == ' ')
+				v++;
+			lua_pushlstring(L, line, (size_t)(colon - line));
+			lua_pushlstring(L, v, (size_t)(line + len - v));
+			lua_rawset(L, -3);
+		}
+		line += len + (end ? 2 : 0);
+	}
+	lua_setfield(L, -2, "headers");
+	vocd_http_response_free(&rs);
+	return 1;
+}
+
 /* ---- The table ----------------------------------------------------------------------------------- */
 
 static int open_api(lua_State *L)
@@ -818,6 +896,7 @@ static int open_api(lua_State *L)
 	                               {NULL, NULL}};
 	static const luaL_Reg json[] = {{"encode", api_json_encode}, {"decode", api_json_decode}, {NULL, NULL}};
 	static const luaL_Reg store[] = {{"get", api_store_get}, {"put", api_store_put}, {NULL, NULL}};
+	static const luaL_Reg http[] = {{"request", api_http_request}, {NULL, NULL}};
 
 	lua_newtable(L);
 	int t = lua_gettop(L);
@@ -837,6 +916,10 @@ static int open_api(lua_State *L)
 	lua_pushlightuserdata(L, (void *)c);
 	luaL_setfuncs(L, store, 1);
 	lua_setfield(L, t, "store");
+	lua_newtable(L);
+	lua_pushlightuserdata(L, (void *)c);
+	luaL_setfuncs(L, http, 1);
+	lua_setfield(L, t, "http");
 	lua_pushstring(L, c->tenant);
 	lua_setfield(L, t, "tenant");
 	lua_pushstring(L, c->name);

@@ -1,0 +1,138 @@
+"""The SMS channel plugin in a running server, against a fake SMS gateway on loopback: invitations are
+sent signed to the customer's phone, replies come back as answers, a failing gateway is retried and ends
+as a dead letter."""
+import hashlib
+import hmac
+import http.server
+import json
+import os
+import threading
+import time
+import urllib.parse
+
+from vocdtest import ServerTest, SOURCE
+
+with open(os.path.join(SOURCE, "conf", "tenants", "demo.lua")) as f:
+    DEMO = f.read()
+
+
+class FakeGateway(http.server.ThreadingHTTPServer):
+    """Records what it is sent; answers 503 to messages whose text contains `refuse`. (Deliveries are in
+    order per tenant, so a message being retried holds back the next ones: waits allow for that.)"""
+
+    def __init__(self):
+        self.received = []
+        self.refuse = None
+        super().__init__(("127.0.0.1", 0), Handler)
+
+    def wait_for(self, n, seconds=60):
+        deadline = time.time() + seconds
+        while time.time() < deadline and len(self.received) < n:
+            time.sleep(0.05)
+        return self.received
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        msg = json.loads(body)
+        self.server.received.append({"path": self.path, "body": body, "msg": msg,
+                                     "signature": self.headers.get("X-Signature")})
+        refused = self.server.refuse and self.server.refuse in msg["text"]
+        self.send_response(503 if refused else 200)
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"ok")
+
+    def log_message(self, *args):
+        pass
+
+
+GATEWAY = FakeGateway()
+threading.Thread(target=GATEWAY.serve_forever, daemon=True).start()
+SECRET = "s3cret"
+
+
+def sign(body):
+    return hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
+
+
+class SmsChannelTest(ServerTest):
+    TENANTS = {"acme": DEMO.replace("plugins = {\n}", """plugins = {
+  ["channels/sms"] = { gateway_url = "http://127.0.0.1:%d/send", secret = "%s", brand = "【Acme】",
+                       notice_version = "2026-11" },
+}""" % (GATEWAY.server_address[1], SECRET))}
+    SETTINGS = 'plugins_dir = "%s"\n' % os.path.join(SOURCE, "plugins")
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.token = cls.server.token("acme", "integrator")
+        cls.admin = cls.server.token("acme", "admin")
+
+    def invite(self, external_id, phone, **extra):
+        body = {"customer": {"external_id": external_id, "phone": phone}, "channel": "sms"}
+        body.update(extra)
+        status, _, inv = self.server.request("POST", "/api/v1/invitations", token=self.token, body=body)
+        self.assertEqual(status, 201, inv)
+        return inv
+
+    def reply(self, phone, text, signature=None, tenant="acme"):
+        body = json.dumps({"from": phone, "text": text}, ensure_ascii=False).encode()
+        return self.server.request("POST", "/channels/sms/inbound?tenant=" + tenant, body=body,
+                                   headers={"Content-Type": "application/json",
+                                            "X-Signature": signature or sign(body)})
+
+    def test_invitation_is_sent_and_a_reply_is_an_answer(self):
+        before = len(GATEWAY.received)
+        inv = self.invite("s-1", "138 1234 5678")
+        sent = GATEWAY.wait_for(before + 1)[before]
+        self.assertEqual(sent["path"], "/send")
+        self.assertEqual(sent["msg"]["to"], "+8613812345678")
+        self.assertEqual(sent["signature"], sign(sent["body"]))
+        self.assertIn(inv["url"], sent["msg"]["text"])
+        self.assertTrue(sent["msg"]["text"].startswith("【Acme】"))
+        # The plugin's read of the phone is in the audit trail, with its purpose.
+        auditor = self.server.token("acme", "auditor")
+        entries = self.server.request("GET", "/api/v1/audit?limit=1000", token=auditor)[2]["entries"]
+        reads = [e for e in entries if e["action"] == "pii.read" and e["record"]["id"] == "s-1"]
+        self.assertEqual(len(reads), 1, reads)
+
+        status, _, body = self.reply("+86 138-1234-5678", "1 太慢了")
+        self.assertEqual((status, body), (200, "OK"))
+        evs = self.server.request("GET", "/api/v1/evaluations?channel=sms", token=self.token)[2]["items"]
+        ev = [e for e in evs if e.get("invitation") == inv["id"]]
+        self.assertEqual(len(ev), 1)
+        self.assertEqual(ev[0]["scores"], {"csat": 1})
+        self.assertEqual(ev[0]["text"], "太慢了")
+        self.assertTrue(ev[0]["consent"])
+        # A second reply finds no open invitation: nothing more is stored.
+        self.assertEqual(self.reply("13812345678", "5")[0], 200)
+        evs = self.server.request("GET", "/api/v1/evaluations?channel=sms", token=self.token)[2]["items"]
+        self.assertEqual(len([e for e in evs if e.get("invitation") == inv["id"]]), 1)
+
+    def test_forged_replies_are_refused(self):
+        self.invite("s-2", "13900002222")
+        status, _, body = self.reply("13900002222", "5", signature="00" * 32)
+        self.assertEqual((status, body), (401, "bad signature"))
+        self.assertEqual(self.reply("13900002222", "5", tenant="nobody")[0], 404)
+        status, _, body = self.server.request("POST", "/channels/fax/inbound?tenant=acme", body="{}",
+                                              headers={"Content-Type": "application/json"})
+        self.assertEqual(status, 404)
+
+    def test_a_refusing_gateway_is_retried_then_a_dead_letter(self):
+        GATEWAY.refuse = "Please rate"  # the English message
+        try:
+            before = len(GATEWAY.received)
+            self.invite("s-4", "13700004444", lang="en")
+            deadline = time.time() + 90
+            letters = []
+            while time.time() < deadline and not letters:
+                letters = self.server.request("GET", "/api/v1/admin/dead-letters", token=self.admin)[2]["dead_letters"]
+                time.sleep(1)
+            self.assertTrue(letters, "no dead letter after the retries")
+            self.assertIn("answered 503", letters[0]["error"])
+            attempts = [r for r in GATEWAY.received[before:] if "Please rate" in r["msg"]["text"]]
+            self.assertGreater(len(attempts), 1)  # retried before giving up
+        finally:
+            GATEWAY.refuse = None
