@@ -29,6 +29,13 @@ int vocd_api_list_filtered(struct vocd_req *req, const char *type, vocd_list_fil
 int vocd_api_invitation_create(struct vocd_req *req);
 int vocd_api_invitation_get(struct vocd_req *req);
 int vocd_api_invitation_qr(struct vocd_req *req); /* api_qr.c */
+/** Answers the QR code of \p url as ?format=png (default) or svg (api_qr.c). */
+int vocd_api_qr_answer(struct vocd_req *req, const char *url);
+
+/* api_counter.c: counter codes that open a fresh invitation on each scan */
+int vocd_api_counter_create(struct vocd_req *req);
+int vocd_api_counter_qr(struct vocd_req *req);
+int vocd_api_counter_scan(struct vocd_req *req);
 
 /* api_evaluations.c */
 struct vocd_evaluation_new;

@@ -21,15 +21,49 @@ static int query_has(const char *query, const char *name)
 	return 0;
 }
 
-int vocd_api_invitation_qr(struct vocd_req *req)
+/* ?format=png (the default) or svg; answers 400 itself and returns -1 for anything else. */
+static int qr_format(struct vocd_req *req, char format[16])
 {
-	char format[16];
-	if (vocd_http_query(req, "format", format, sizeof format) != 0)
+	if (vocd_http_query(req, "format", format, 16) != 0)
 		strcpy(format, query_has(req->query, "format") ? "" : "png");
 	if (strcmp(format, "png") != 0 && strcmp(format, "svg") != 0) {
 		vocd_http_error(req, 400, "bad_format", "format: expected \"png\" or \"svg\"");
-		return 0;
+		return -1;
 	}
+	return 0;
+}
+
+int vocd_api_qr_answer(struct vocd_req *req, const char *url)
+{
+	char format[16];
+	if (qr_format(req, format) != 0)
+		return 0;
+	int rc;
+	if (strcmp(format, "svg") == 0) {
+		struct vocd_buf svg = {0};
+		rc = vocd_qr_svg(url, &svg);
+		if (rc == 0)
+			vocd_http_text(req, 200, "image/svg+xml; charset=utf-8", svg.p, svg.len);
+		vocd_buf_free(&svg);
+	} else {
+		unsigned char *png = NULL;
+		size_t len = 0;
+		rc = vocd_qr_png(url, &png, &len);
+		if (rc == 0)
+			vocd_http_text(req, 200, "image/png", (const char *)png, len);
+		free(png);
+	}
+	/* EINVAL here means the link itself was unusable (too long): our fault, not the caller's. */
+	if (rc != 0)
+		vocd_http_fail(req, rc == VOCD_EINVAL ? VOCD_EINTERNAL : rc, NULL);
+	return 0;
+}
+
+int vocd_api_invitation_qr(struct vocd_req *req)
+{
+	char format[16];
+	if (qr_format(req, format) != 0)
+		return 0;
 	cJSON *rec = NULL;
 	int rc = vocd_invitation_get(req->srv->store, req->auth.tenant, req->params[0], &rec);
 	if (rc == VOCD_ENOTFOUND) {
@@ -59,22 +93,5 @@ int vocd_api_invitation_qr(struct vocd_req *req)
 		vocd_http_fail(req, rc == VOCD_EINVAL ? VOCD_EINTERNAL : rc, NULL);
 		return 0;
 	}
-	if (strcmp(format, "svg") == 0) {
-		struct vocd_buf svg = {0};
-		rc = vocd_qr_svg(url, &svg);
-		if (rc == 0)
-			vocd_http_text(req, 200, "image/svg+xml; charset=utf-8", svg.p, svg.len);
-		vocd_buf_free(&svg);
-	} else {
-		unsigned char *png = NULL;
-		size_t len = 0;
-		rc = vocd_qr_png(url, &png, &len);
-		if (rc == 0)
-			vocd_http_text(req, 200, "image/png", (const char *)png, len);
-		free(png);
-	}
-	/* EINVAL here means the link itself was unusable (too long): our fault, not the caller's. */
-	if (rc != 0)
-		vocd_http_fail(req, rc == VOCD_EINVAL ? VOCD_EINTERNAL : rc, NULL);
-	return 0;
+	return vocd_api_qr_answer(req, url);
 }

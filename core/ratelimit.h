@@ -1,0 +1,16 @@
+/* A small in-memory rate limit: bursts of up to N events per key, then N per minute. Kept in
+ * memory only: a restart starts every count afresh, which is fine for what it guards (scans of a printed
+ * code), not for anything that must hold across restarts. */
+#ifndef VOCD_RATELIMIT_H
+#define VOCD_RATELIMIT_H
+
+#include <stdint.h>
+
+/**
+ * \brief Counts one event for \p key at \p now_ms. \return 1 if allowed, 0 if over the limit.
+ * Thread-safe. Keys longer than 95 bytes are cut. With many keys at once, the least recently used slot is
+ * reused, so the limit is approximate for keys that are rarely hit.
+ */
+int vocd_ratelimit_allow(const char *key, unsigned per_minute, int64_t now_ms);
+
+#endif
