@@ -544,7 +544,22 @@ static int split_plugin_name(const char *full, char **kind, char **name)
 
 /* Settings of a tenant file; each later capability adds its own (survey, calendar, ...). */
 static const char *const tenant_keys[] = {"name", "plugins", "survey", "invitations", NULL};
-static const char *const invitation_keys[] = {"expires_days", "min_days_between", "survey_url", NULL};
+static const char *const invitation_keys[] = {"expires_days", "min_days_between", "survey_url", "remind_after",
+                                              "remind_channel", NULL};
+
+/* "72h", "30m", "45s", "2d" -> milliseconds; -1 when it is not such a duration. */
+static int64_t parse_duration(const char *s)
+{
+	char *end;
+	long long v = strtoll(s, &end, 10);
+	if (end == s || v <= 0 || v > 366 * 24 * 3600)
+		return -1;
+	static const struct { char unit; int64_t ms; } units[] = {{'s', 1000}, {'m', 60000}, {'h', 3600000}, {'d', 86400000}};
+	for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+		if (end[0] == units[i].unit && end[1] == '\0')
+			return (int64_t)v * units[i].ms;
+	return -1;
+}
 
 static void read_tenant(struct ctx *c, struct vocd_tenant_conf *t)
 {
@@ -578,6 +593,13 @@ static void read_tenant(struct ctx *c, struct vocd_tenant_conf *t)
 		opt_uint(c, it, "invitations.min_days_between", "min_days_between", inv_line, 0, 365, &v);
 		t->invitations.min_days_between = (unsigned)v;
 		opt_string(c, it, "invitations.survey_url", "survey_url", inv_line, 0, &t->invitations.base_url);
+		char *after = NULL;
+		opt_string(c, it, "invitations.remind_after", "remind_after", inv_line, 0, &after);
+		if (after && (t->invitations.remind_after_ms = parse_duration(after)) < 0)
+			problem(c->p, "%s:%d: invitations.remind_after: expected a duration such as \"72h\", \"30m\" or \"2d\", got \"%s\"",
+			        c->file, nested_line(inv_line, "remind_after"), after);
+		free(after);
+		opt_string(c, it, "invitations.remind_channel", "remind_channel", inv_line, 0, &t->invitations.remind_channel);
 		const char *u = t->invitations.base_url;
 		if (u && strncmp(u, "https://", 8) != 0 && strncmp(u, "http://", 7) != 0)
 			problem(c->p, "%s:%d: invitations.survey_url: expected an address starting with https://, got \"%s\"",
@@ -854,6 +876,7 @@ void vocd_config_free(struct vocd_config *cfg)
 		cJSON_Delete(t->settings);
 		vocd_surveys_free(&t->surveys);
 		free(t->invitations.base_url);
+		free(t->invitations.remind_channel);
 	}
 	free(cfg->tenants);
 	free(cfg->file);

@@ -23,6 +23,8 @@ struct vocd_invite_conf {
 	unsigned expires_days;     /**< a link stays valid this long; default 7 */
 	unsigned min_days_between; /**< at most one invitation per customer in this many days, any channel; 0 = no limit */
 	char *base_url;            /**< start of survey links ("https://feedback.example.com"); NULL = the server's address */
+	int64_t remind_after_ms;   /**< an unanswered invitation is sent again this long after; 0 = never */
+	char *remind_channel;      /**< through this channel; NULL = the invitation's own */
 };
 
 struct vocd_tenant_conf {

@@ -158,6 +158,12 @@ static int create_job(vocd_txn *txn, void *arg)
 	struct vocd_index_value iidx = {"by_customer", key, kl};
 	rc = vocd_record_put(txn, n->tenant, VOCD_INVITATION_TYPE, n->invitation, inv, &iidx, 1, "invitation.answer", &n->who,
 	                 NULL);
+	if (rc == 0) { /* answered: no reminder */
+		char timer[40];
+		snprintf(timer, sizeof timer, "remind:%s", n->invitation);
+		int c = vocd_bus_timer_cancel(txn, n->tenant, timer);
+		rc = c == VOCD_ENOTFOUND ? 0 : c;
+	}
 out:
 	cJSON_Delete(rec);
 	cJSON_Delete(inv);

@@ -248,6 +248,14 @@ static int create_job(vocd_txn *txn, void *arg)
 		return VOCD_ENOMEM;
 	rc = vocd_bus_publish(txn, n->tenant, "invitation.created", text, strlen(text));
 	free(text);
+	if (rc == 0 && n->conf->invitations.remind_after_ms > 0 &&
+	    now + n->conf->invitations.remind_after_ms < n->expires_ms) {
+		char timer[40], data[64];
+		snprintf(timer, sizeof timer, "remind:%s", n->id);
+		int len = snprintf(data, sizeof data, "{\"id\":\"%s\"}", n->id);
+		rc = vocd_bus_timer_set(txn, n->tenant, timer, VOCD_REMINDER_DUE, data, (size_t)len,
+		                        now + n->conf->invitations.remind_after_ms);
+	}
 	return rc;
 }
 

@@ -21,6 +21,9 @@
 #define VOCD_CUSTOMER_TYPE "customer"
 #define VOCD_CONSENT_TYPE "consent"
 
+/** Durable timer topic: an invitation's reminder is due (reminders.c acts on it). */
+#define VOCD_REMINDER_DUE "invitation.reminder_due"
+
 struct vocd_invitation_new {
 	const char *tenant;
 	const struct vocd_tenant_conf *conf;

@@ -11,6 +11,7 @@
 #include "error.h"
 #include "http.h"
 #include "log.h"
+#include "reminders.h"
 #include "tls.h"
 
 #define ERRBUF 16384
@@ -174,6 +175,8 @@ int vocd_server_start(struct vocd_server **out, const struct vocd_serve_opts *op
 		goto fail;
 	}
 	vocd_plugins_set_pii(srv->plugins, srv->pii);
+	if ((rc = vocd_reminders_start(srv)) != 0)
+		goto fail;
 	if ((rc = vocd_bus_start(srv->bus)) != 0)
 		goto fail;
 	char cert[PATH_MAX];

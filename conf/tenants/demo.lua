@@ -45,6 +45,8 @@ survey = {
 invitations = {
   expires_days = 7,       -- a link stays valid 7 days / 链接 7 天内有效
   min_days_between = 0,   -- 0: no limit; 30 = at most one invitation per customer in 30 days / 0 表示不限制
+  -- remind_after = "72h",   -- send an unanswered invitation again after 72 hours / 72 小时未回复则再发一次
+  -- remind_channel = "sms", -- through another channel (default: the same one) / 提醒所用渠道（默认同原渠道）
 }
 
 -- Plugins enabled for this tenant, by folder under plugins/, with this tenant's settings for each.

@@ -62,6 +62,8 @@ class SmsChannelTest(ServerTest):
   ["channels/sms"] = { gateway_url = "http://127.0.0.1:%d/send", secret = "%s", brand = "【Acme】",
                        notice_version = "2026-11" },
 }""" % (GATEWAY.server_address[1], SECRET))}
+    TENANTS["remind"] = (TENANTS["acme"].replace("min_days_between = 0,", 'min_days_between = 0, remind_after = "2s",')
+                         .replace("【Acme】", "【Remind】"))
     SETTINGS = 'plugins_dir = "%s"\n' % os.path.join(SOURCE, "plugins")
 
     @classmethod
@@ -110,6 +112,24 @@ class SmsChannelTest(ServerTest):
         self.assertEqual(self.reply("13812345678", "5")[0], 200)
         evs = self.server.request("GET", "/api/v1/evaluations?channel=sms", token=self.token)[2]["items"]
         self.assertEqual(len([e for e in evs if e.get("invitation") == inv["id"]]), 1)
+
+    def test_an_unanswered_invitation_is_reminded_once(self):
+        token = self.server.token("remind", "integrator")
+        before = len(GATEWAY.received)
+        for cid, phone in (("r-1", "13100001111"), ("r-2", "13100002222")):
+            status, _, inv = self.server.request("POST", "/api/v1/invitations", token=token,
+                                                 body={"customer": {"external_id": cid, "phone": phone},
+                                                       "channel": "sms"})
+            self.assertEqual(status, 201, inv)
+        GATEWAY.wait_for(before + 2)
+        # r-1 answers at once by reply; r-2 does not.
+        body = json.dumps({"from": "13100001111", "text": "4"}).encode()
+        status, _, _ = self.server.request("POST", "/channels/sms/inbound?tenant=remind", body=body,
+                                           headers={"Content-Type": "application/json", "X-Signature": sign(body)})
+        self.assertEqual(status, 200)
+        time.sleep(5)
+        to = [r["msg"]["to"] for r in GATEWAY.received[before:] if "【Remind】" in r["msg"]["text"]]
+        self.assertEqual(sorted(to), ["+8613100001111", "+8613100002222", "+8613100002222"])
 
     def test_forged_replies_are_refused(self):
         self.invite("s-2", "13900002222")

@@ -179,6 +179,23 @@ static void survey_is_read_and_checked(void **state)
 	assert_non_null(strstr(err, "acme.lua:2: survey.metrics[1]: expected \"csat\""));
 }
 
+static void invitation_settings(void **state)
+{
+	struct vocd_config *cfg = NULL;
+	char err[4096];
+	write_file("tenants/acme.lua", "invitations = { expires_days = 3, remind_after = \"72h\", remind_channel = \"sms\" }\n");
+	assert_int_equal(load("", &cfg, err, sizeof err), 0);
+	const struct vocd_tenant_conf *t = vocd_config_tenant(cfg, "acme");
+	assert_int_equal(t->invitations.expires_days, 3);
+	assert_int_equal(t->invitations.remind_after_ms, 72LL * 3600 * 1000);
+	assert_string_equal(t->invitations.remind_channel, "sms");
+	vocd_config_free(cfg);
+	write_file("tenants/acme.lua", "invitations = {\n  remind_after = \"3 days\",\n  expires_days = 0,\n}\n");
+	assert_int_equal(load("", &cfg, err, sizeof err), VOCD_ECONFIG);
+	assert_non_null(strstr(err, "acme.lua:2: invitations.remind_after: expected a duration such as \"72h\""));
+	assert_non_null(strstr(err, "acme.lua:3: invitations.expires_days: expected a number from 1 to 365, got 0"));
+}
+
 static void listen_must_have_a_port(void **state)
 {
 	struct vocd_config *cfg = NULL;
@@ -209,6 +226,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(syntax_errors_and_loops_are_reported, setup, teardown),
 		cmocka_unit_test_setup_teardown(bad_tenant_files_are_reported, setup, teardown),
 		cmocka_unit_test_setup_teardown(survey_is_read_and_checked, setup, teardown),
+		cmocka_unit_test_setup_teardown(invitation_settings, setup, teardown),
 		cmocka_unit_test_setup_teardown(listen_must_have_a_port, setup, teardown),
 		cmocka_unit_test(tenant_ids),
 	};

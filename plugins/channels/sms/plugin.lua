@@ -1,7 +1,7 @@
 -- SMS channel / 短信渠道
 --
--- Sends each invitation made for channel "sms" as a text message with the survey link, through an HTTP
--- SMS gateway; and takes replies such as "5" or "1 太慢了" back from the gateway as answers.
+-- Sends each invitation made for channel "sms" (and its reminder) as a text message with the survey link,
+-- through an HTTP SMS gateway; and takes replies such as "5" or "1 太慢了" back from the gateway as answers.
 -- 将渠道为 "sms" 的评价邀请以短信发送（含问卷链接）；并接收客户回复的 "5" 或 "1 太慢了" 作为评价。
 --
 -- To the gateway: POST gateway_url with JSON {"to": "+86…", "from": sender, "text": "…"} and the header
@@ -21,7 +21,7 @@ local function fill(text, values)
 end
 
 -- A failed send raises: the core retries it with backoff, then keeps it as a dead letter.
-vocd.hook("invitation.created", function(ev)
+local function send(ev)
   if ev.channel ~= "sms" then return end
   local phone = vocd.contact(ev.customer, "phone", "send invitation")
   if not phone then
@@ -44,7 +44,12 @@ vocd.hook("invitation.created", function(ev)
   if answer.status < 200 or answer.status > 299 then
     error("the SMS gateway answered " .. answer.status .. " for invitation " .. ev.id)
   end
-end)
+end
+
+-- A new invitation, and the reminder the core sends for one left unanswered (invitations.remind_after in
+-- the tenant file): both carry the link; a reminder has reminder = true.
+vocd.hook("invitation.created", send)
+vocd.hook("invitation.remind", send)
 
 -- "5", "５", "1 太慢了", "3分，还行" -> score, text. nil when the reply does not start with a score.
 local SEPARATORS = { "分", "，", "。", "：", ",", ".", ":" }

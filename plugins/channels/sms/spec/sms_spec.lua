@@ -49,6 +49,15 @@ describe("sms: sending an invitation", function()
                      stub.json.decode(p.requests[1].body).text)
   end)
 
+  it("sends the reminder of an unanswered invitation the same way", function()
+    local p = load()
+    local ev = invitation()
+    ev.reminder = true
+    p:emit("invitation.remind", ev)
+    assert.are.equal(1, #p.requests)
+    assert.are.equal("+8613812345678", stub.json.decode(p.requests[1].body).to)
+  end)
+
   it("leaves other channels' invitations alone", function()
     local p = load()
     p:emit("invitation.created", invitation({ channel = "email" }))
