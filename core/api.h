@@ -21,7 +21,7 @@ int vocd_api_service_event_get(struct vocd_req *req);
 int vocd_api_service_event_list(struct vocd_req *req);
 
 /* api_list.c: a type's records in id order, ?after=ID&limit=N, optionally only those \p keep accepts */
-typedef int (*vocd_list_filter)(const cJSON *record, void *arg);
+typedef int (*vocd_list_filter)(vocd_txn *txn, const char *tenant, const cJSON *record, void *arg);
 int vocd_api_list(struct vocd_req *req, const char *type);
 int vocd_api_list_filtered(struct vocd_req *req, const char *type, vocd_list_filter keep, void *arg);
 

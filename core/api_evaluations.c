@@ -128,14 +128,19 @@ struct eval_filter {
 	char ctx[6][129];
 	char channel[33], service_type[33], tag[33];
 	int has_text; /* -1: either */
+	int all_versions; /* 0: only the current version of each answer */
 	int lo[VOCD_METRIC_COUNT], hi[VOCD_METRIC_COUNT];
 };
 
 static const char *const filter_ctx[6] = {"agent", "team", "product_line", "region", "store", "dealer"};
 
-static int keep_evaluation(const cJSON *e, void *arg)
+static int keep_evaluation(vocd_txn *txn, const char *tenant, const cJSON *e, void *arg)
 {
 	const struct eval_filter *f = arg;
+	const void *data;
+	size_t len;
+	if (!f->all_versions && vocd_rec_get(txn, tenant, VOCD_SUPERSEDED_TYPE, vocd_json_str(e, "id"), &data, &len) == 0)
+		return 0;
 	double at = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(e, "created_at"));
 	if (at < f->from || at >= f->to)
 		return 0;
@@ -217,6 +222,14 @@ int vocd_api_evaluation_list(struct vocd_req *req)
 	vocd_http_query(req, "channel", f.channel, sizeof f.channel);
 	vocd_http_query(req, "service_type", f.service_type, sizeof f.service_type);
 	vocd_http_query(req, "tag", f.tag, sizeof f.tag);
+	char versions[8];
+	if (vocd_http_query(req, "versions", versions, sizeof versions) == 0) {
+		if (strcmp(versions, "all") && strcmp(versions, "current")) {
+			vocd_http_error(req, 400, "invalid_parameter", "versions: expected all or current");
+			return 0;
+		}
+		f.all_versions = strcmp(versions, "all") == 0;
+	}
 	char has_text[8];
 	if (vocd_http_query(req, "has_text", has_text, sizeof has_text) == 0) {
 		if (strcmp(has_text, "true") && strcmp(has_text, "false")) {

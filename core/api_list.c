@@ -16,6 +16,8 @@ struct list_state {
 	char last[130];
 	vocd_list_filter keep;
 	void *arg;
+	vocd_txn *txn;
+	const char *tenant;
 };
 
 static int list_one(const char *id, const void *data, size_t len, void *arg)
@@ -28,7 +30,7 @@ static int list_one(const char *id, const void *data, size_t len, void *arg)
 	cJSON *item = cJSON_ParseWithLength(data, len);
 	if (!item)
 		return 0;
-	if (s->keep && !s->keep(item, s->arg)) {
+	if (s->keep && !s->keep(s->txn, s->tenant, item, s->arg)) {
 		cJSON_Delete(item);
 		return 0;
 	}
@@ -63,7 +65,7 @@ int vocd_api_list_filtered(struct vocd_req *req, const char *type, vocd_list_fil
 		vocd_http_fail(req, rc, NULL);
 		return 0;
 	}
-	struct list_state s = {cJSON_CreateArray(), has_after ? after : NULL, limit, 0, "", keep, arg};
+	struct list_state s = {cJSON_CreateArray(), has_after ? after : NULL, limit, 0, "", keep, arg, txn, req->auth.tenant};
 	rc = vocd_rec_scan(txn, req->auth.tenant, type, has_after ? after : NULL, list_one, &s);
 	vocd_txn_end(txn);
 	if (rc < 0) {

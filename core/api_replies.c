@@ -1,5 +1,5 @@
 /* The organisation's side of an evaluation: public replies (企业回复) under it, and hiding it from public
- * display for a reason from a closed legal list. Neither changes the evaluation: each is a record of its
+ * display for a reason from a closed legal list; and what an evaluation is shown with (replies, versions). Neither changes the evaluation: each is a record of its
  * own, audited; a hidden evaluation stays in every figure and export, with a placeholder where shown. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -179,6 +179,26 @@ int vocd_api_evaluation_extras(struct vocd_req *req, cJSON *evaluation)
 	cJSON *replies = cJSON_CreateArray();
 	rc = vocd_index_scan(txn, req->auth.tenant, REPLY_TYPE, "by_evaluation", id, strlen(id) + 1, add_reply, replies);
 	cJSON_AddItemToObject(evaluation, "replies", replies);
+	/* Versions: the corrections before this one, oldest first, and the one that replaced it, if any. */
+	cJSON *versions = cJSON_CreateArray();
+	char cur[24];
+	const char *p = vocd_json_str(evaluation, "previous");
+	snprintf(cur, sizeof cur, "%s", p ? p : "");
+	for (int guard = 0; cur[0] && guard < 100; guard++) {
+		cJSON_InsertItemInArray(versions, 0, cJSON_CreateString(cur));
+		cJSON *prev = NULL;
+		if (vocd_record_get(txn, req->auth.tenant, VOCD_EVALUATION_TYPE, cur, &prev) != 0)
+			break;
+		p = vocd_json_str(prev, "previous");
+		snprintf(cur, sizeof cur, "%s", p ? p : "");
+		cJSON_Delete(prev);
+	}
+	cJSON_AddItemToObject(evaluation, "earlier_versions", versions);
+	cJSON *sup = NULL;
+	if (vocd_record_get(txn, req->auth.tenant, VOCD_SUPERSEDED_TYPE, id, &sup) == 0) {
+		cJSON_AddStringToObject(evaluation, "superseded_by", vocd_json_str(sup, "by"));
+		cJSON_Delete(sup);
+	}
 	cJSON *hidden = NULL;
 	if (rc >= 0 && vocd_record_get(txn, req->auth.tenant, HIDDEN_TYPE, id, &hidden) == 0) {
 		cJSON_DeleteItemFromObjectCaseSensitive(hidden, "evaluation");

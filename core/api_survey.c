@@ -36,8 +36,15 @@ static void send_page(struct vocd_req *req, int status, struct vocd_buf *b)
 static void notice(struct visit *v, int status, enum vocd_page_notice what)
 {
 	struct vocd_buf b = {0};
-	/* Only a checked link offers the withdrawal form. */
-	vocd_page_notice(&b, v->lang, v->tenant ? v->tenant->name : "vocd", v->inv ? v->path : NULL, what);
+	/* Only a checked link offers anything: after an answer, withdrawing consent, and correcting the answer
+	 * while the tenant's correction window is open. */
+	unsigned offers = 0;
+	if (v->inv && what == VOCD_PAGE_THANKS)
+		offers = VOCD_OFFER_WITHDRAW | (v->tenant->invitations.correction_hours ? VOCD_OFFER_CORRECT : 0);
+	else if (v->inv && what == VOCD_PAGE_ANSWERED)
+		offers = VOCD_OFFER_WITHDRAW |
+		         (vocd_evaluation_correctable(v->tenant, v->inv, vocd_now_ms()) ? VOCD_OFFER_CORRECT : 0);
+	vocd_page_notice(&b, v->lang, v->tenant ? v->tenant->name : "vocd", v->inv ? v->path : NULL, what, offers);
 	send_page(v->req, status, &b);
 }
 
@@ -105,10 +112,10 @@ static const struct vocd_survey *survey_of(struct visit *v)
 	return vocd_surveys_pick(&v->tenant->surveys, vocd_json_str(v->inv, "service_type"));
 }
 
-static void questions(struct visit *v, int status, int preset, const char *error)
+static void questions(struct visit *v, int status, int preset, const char *error, int correction)
 {
 	struct vocd_buf b = {0};
-	vocd_page_questions(&b, v->lang, v->tenant->name, v->path, survey_of(v), preset, error);
+	vocd_page_questions(&b, v->lang, v->tenant->name, v->path, survey_of(v), preset, error, correction);
 	send_page(v->req, status, &b);
 }
 
@@ -133,7 +140,7 @@ int vocd_api_survey_page(struct vocd_req *req)
 		int preset = -1;
 		if (vocd_http_query(req, "score", score, sizeof score) == 0)
 			preset = atoi(score);
-		questions(&v, 200, preset, NULL);
+		questions(&v, 200, preset, NULL, 0);
 	}
 	end(&v);
 	return 0;
@@ -185,7 +192,7 @@ static cJSON *answer_from_form(const char *body, size_t len, const struct vocd_s
 	return a;
 }
 
-static void answer(struct visit *v)
+static void answer(struct visit *v, int correction)
 {
 	struct vocd_req *req = v->req;
 	if (!vocd_json_str(v->inv, "consent")) {
@@ -211,6 +218,7 @@ static void answer(struct visit *v)
 	double opened = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(v->inv, "opened_at"));
 	n.seconds_to_submit = opened > 0 ? (vocd_now_ms() - (int64_t)opened) / 1000 : -1;
 	n.who = v->who;
+	n.correction = correction;
 	int rc = vocd_evaluation_create(req->srv->store, &n);
 	cJSON_Delete(a);
 	if (rc == 0)
@@ -222,7 +230,7 @@ static void answer(struct visit *v)
 	else if (rc == VOCD_EINVAL || rc == VOCD_EUNPROC) {
 		char error[400];
 		snprintf(error, sizeof error, "%s: %s", n.field, n.message);
-		questions(v, 422, -1, error);
+		questions(v, 422, -1, error, correction);
 	} else
 		vocd_http_fail(req, rc, NULL);
 }
@@ -234,7 +242,8 @@ int vocd_api_survey_post(struct vocd_req *req)
 	mg_get_var(req->body, req->body_len, "agree", agree, sizeof agree);
 	mg_get_var(req->body, req->body_len, "lang", lang, sizeof lang);
 	struct visit v;
-	if (begin(&v, req, lang[0] ? lang : NULL, strcmp(step, "withdraw") == 0) != 0)
+	int after_answer = !strcmp(step, "withdraw") || !strcmp(step, "edit") || !strcmp(step, "correct");
+	if (begin(&v, req, lang[0] ? lang : NULL, after_answer) != 0)
 		return 0;
 	if (strcmp(step, "withdraw") == 0) {
 		int rc = vocd_customer_withdraw(req->srv->store, v.claims.tenant, vocd_json_str(v.inv, "customer"), "web",
@@ -256,13 +265,20 @@ int vocd_api_survey_post(struct vocd_req *req)
 		else if (rc != 0)
 			vocd_http_fail(req, rc, NULL);
 		else
-			questions(&v, 200, -1, NULL);
+			questions(&v, 200, -1, NULL, 0);
 	} else if (strcmp(step, "consent") == 0) {
 		notice(&v, 200, VOCD_PAGE_DECLINED);
 	} else if (strcmp(step, "answer") == 0) {
-		answer(&v);
+		answer(&v, 0);
+	} else if (strcmp(step, "edit") == 0 || strcmp(step, "correct") == 0) {
+		if (!vocd_evaluation_correctable(v.tenant, v.inv, vocd_now_ms()))
+			notice(&v, 409, VOCD_PAGE_ANSWERED);
+		else if (strcmp(step, "edit") == 0)
+			questions(&v, 200, -1, NULL, 1);
+		else
+			answer(&v, 1);
 	} else {
-		vocd_http_error(req, 400, "bad_request", "step: expected consent, answer or withdraw");
+		vocd_http_error(req, 400, "bad_request", "step: expected consent, answer, edit, correct or withdraw");
 	}
 	end(&v);
 	return 0;

@@ -545,7 +545,7 @@ static int split_plugin_name(const char *full, char **kind, char **name)
 /* Settings of a tenant file; each later capability adds its own (survey, calendar, ...). */
 static const char *const tenant_keys[] = {"name", "plugins", "survey", "invitations", NULL};
 static const char *const invitation_keys[] = {"expires_days", "min_days_between", "survey_url", "remind_after",
-                                              "remind_channel", NULL};
+                                              "remind_channel", "correction_hours", NULL};
 
 /* "72h", "30m", "45s", "2d" -> milliseconds; -1 when it is not such a duration. */
 static int64_t parse_duration(const char *s)
@@ -581,6 +581,7 @@ static void read_tenant(struct ctx *c, struct vocd_tenant_conf *t)
 
 	t->invitations.expires_days = 7;
 	t->invitations.min_days_between = 0;
+	t->invitations.correction_hours = 24;
 	int inv_line;
 	if (open_table(c, "invitations", &inv_line)) {
 		int it = lua_gettop(L);
@@ -600,6 +601,9 @@ static void read_tenant(struct ctx *c, struct vocd_tenant_conf *t)
 			        c->file, nested_line(inv_line, "remind_after"), after);
 		free(after);
 		opt_string(c, it, "invitations.remind_channel", "remind_channel", inv_line, 0, &t->invitations.remind_channel);
+		v = t->invitations.correction_hours;
+		opt_uint(c, it, "invitations.correction_hours", "correction_hours", inv_line, 0, 24 * 30, &v);
+		t->invitations.correction_hours = (unsigned)v;
 		const char *u = t->invitations.base_url;
 		if (u && strncmp(u, "https://", 8) != 0 && strncmp(u, "http://", 7) != 0)
 			problem(c->p, "%s:%d: invitations.survey_url: expected an address starting with https://, got \"%s\"",

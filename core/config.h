@@ -25,6 +25,7 @@ struct vocd_invite_conf {
 	char *base_url;            /**< start of survey links ("https://feedback.example.com"); NULL = the server's address */
 	int64_t remind_after_ms;   /**< an unanswered invitation is sent again this long after; 0 = never */
 	char *remind_channel;      /**< through this channel; NULL = the invitation's own */
+	unsigned correction_hours; /**< a customer may correct their answer this long after giving it; 0 = never */
 };
 
 struct vocd_tenant_conf {

@@ -62,7 +62,8 @@ static int create_job(vocd_txn *txn, void *arg)
 	struct vocd_evaluation_new *n = arg;
 	int64_t now = vocd_now_ms();
 	cJSON *inv = NULL, *rec = NULL;
-	char consent[24] = "";
+	char consent[24] = "", previous[24] = "";
+	int version = 1;
 	const char *customer = n->customer;
 	const cJSON *context = n->context;
 	int rc = 0;
@@ -72,9 +73,26 @@ static int create_job(vocd_txn *txn, void *arg)
 		if ((rc = vocd_record_get(txn, n->tenant, VOCD_INVITATION_TYPE, n->invitation, &inv)) != 0)
 			return rc;
 		const char *state = vocd_json_str(inv, "state");
-		if (state && strcmp(state, "answered") == 0) {
+		int answered = state && strcmp(state, "answered") == 0;
+		if (answered && !n->correction) {
 			rc = VOCD_EEXIST;
 			goto out;
+		}
+		if (n->correction && !answered) {
+			rc = unproc(n, VOCD_EINVAL, "invitation", "not answered yet: there is nothing to correct");
+			goto out;
+		}
+		if (n->correction && !vocd_evaluation_correctable(n->conf, inv, now)) {
+			rc = VOCD_EGONE;
+			goto out;
+		}
+		if (n->correction && vocd_json_str(inv, "evaluation")) {
+			snprintf(previous, sizeof previous, "%s", vocd_json_str(inv, "evaluation"));
+			cJSON *prev = NULL;
+			if ((rc = vocd_record_get(txn, n->tenant, VOCD_EVALUATION_TYPE, previous, &prev)) != 0)
+				goto out;
+			version = (int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(prev, "version")) + 1;
+			cJSON_Delete(prev);
 		}
 		if (cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(inv, "expires_at")) <= (double)now) {
 			rc = VOCD_EGONE;
@@ -104,7 +122,9 @@ static int create_job(vocd_txn *txn, void *arg)
 	snprintf(n->id, sizeof n->id, "%016llu", (unsigned long long)seq);
 	rec = cJSON_CreateObject();
 	cJSON_AddStringToObject(rec, "id", n->id);
-	cJSON_AddNumberToObject(rec, "version", 1);
+	cJSON_AddNumberToObject(rec, "version", version);
+	if (previous[0])
+		cJSON_AddStringToObject(rec, "previous", previous);
 	if (n->invitation)
 		cJSON_AddStringToObject(rec, "invitation", n->invitation);
 	if (customer)
@@ -139,18 +159,28 @@ static int create_job(vocd_txn *txn, void *arg)
 	if (n->invitation)
 		idx[nidx++] = (struct vocd_index_value){"by_invitation", n->invitation, strlen(n->invitation) + 1};
 	char *text = NULL;
-	if ((rc = vocd_record_put(txn, n->tenant, VOCD_EVALUATION_TYPE, n->id, rec, idx, nidx, "evaluation.create", &n->who,
-	                      &text)) != 0)
+	if ((rc = vocd_record_put(txn, n->tenant, VOCD_EVALUATION_TYPE, n->id, rec, idx, nidx,
+	                          previous[0] ? "evaluation.correct" : "evaluation.create", &n->who, &text)) != 0)
 		goto out;
-	rc = vocd_bus_publish(txn, n->tenant, "evaluation.created", text, strlen(text));
+	rc = vocd_bus_publish(txn, n->tenant, previous[0] ? "evaluation.corrected" : "evaluation.created", text,
+	                      strlen(text));
 	free(text);
+	if (rc == 0 && previous[0]) {
+		/* The previous version stays as it was; a record of its own says it was superseded, and by what. */
+		cJSON *sup = cJSON_CreateObject();
+		cJSON_AddStringToObject(sup, "by", n->id);
+		cJSON_AddNumberToObject(sup, "at", (double)now);
+		rc = vocd_record_put(txn, n->tenant, VOCD_SUPERSEDED_TYPE, previous, sup, NULL, 0, "evaluation.supersede",
+		                     &n->who, NULL);
+		cJSON_Delete(sup);
+	}
 	if (rc != 0 || !inv)
 		goto out;
 
-	cJSON_DeleteItemFromObjectCaseSensitive(inv, "state");
-	cJSON_AddStringToObject(inv, "state", "answered");
-	cJSON_AddNumberToObject(inv, "answered_at", (double)now);
-	cJSON_AddStringToObject(inv, "evaluation", n->id);
+	vocd_json_set_str(inv, "state", "answered");
+	if (!previous[0]) /* the correction window runs from the first answer */
+		vocd_json_set_num(inv, "answered_at", (double)now);
+	vocd_json_set_str(inv, "evaluation", n->id);
 	/* The invitation keeps its by_customer index (same value as when it was made). */
 	int64_t created = (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(inv, "created_at"));
 	unsigned char key[140];
@@ -168,6 +198,14 @@ out:
 	cJSON_Delete(rec);
 	cJSON_Delete(inv);
 	return rc;
+}
+
+int vocd_evaluation_correctable(const struct vocd_tenant_conf *t, const cJSON *inv, int64_t now_ms)
+{
+	double answered = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(inv, "answered_at"));
+	double expires = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(inv, "expires_at"));
+	return t->invitations.correction_hours > 0 && answered > 0 && (double)now_ms < expires &&
+	       (double)now_ms < answered + (double)t->invitations.correction_hours * 3600000;
 }
 
 int vocd_evaluation_create(vocd_store *st, struct vocd_evaluation_new *n)

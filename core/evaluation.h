@@ -11,6 +11,10 @@
 #include "invitation.h"
 
 #define VOCD_EVALUATION_TYPE "evaluation"
+#define VOCD_SUPERSEDED_TYPE "evaluation.superseded" /**< previous version id -> {by, at} */
+
+/** \brief True if the invitation record \p inv may still be corrected at \p now_ms under \p t's settings. */
+int vocd_evaluation_correctable(const struct vocd_tenant_conf *t, const cJSON *inv, int64_t now_ms);
 
 struct vocd_evaluation_new {
 	const char *tenant;
@@ -23,6 +27,7 @@ struct vocd_evaluation_new {
 	const cJSON *context;        /**< without an invitation: the service context */
 	const cJSON *consent;        /**< server-to-server: {notice_version, time, channel} given elsewhere */
 	int64_t seconds_to_submit;   /**< -1 when unknown */
+	int correction;              /**< the customer corrects their answer to \p invitation: a new version */
 	struct vocd_actor who;
 	/* out */
 	char id[24];
@@ -35,6 +40,9 @@ struct vocd_evaluation_new {
  * \return 0 (n->id set); VOCD_EINVAL / VOCD_EUNPROC (n->field, n->message: the answer does not fit the
  *         survey, or consent is missing where personal data is held); VOCD_ENOTFOUND (no such invitation);
  *         VOCD_EEXIST (the invitation was already answered); VOCD_EGONE (it expired); store errors.
+ *         A correction (n->correction) needs an answered invitation within the tenant's correction_hours
+ *         (else VOCD_EGONE): it is stored as a new version linked to the previous one, which stays as it was
+ *         and is marked superseded; VOCD_EINVAL when there is nothing to correct yet.
  */
 int vocd_evaluation_create(vocd_store *st, struct vocd_evaluation_new *n);
 

@@ -55,6 +55,11 @@ static const char *const T[][2] = {
 	 "statistics."},
 #define S_WITHDRAW 23
 	{"撤回同意并删除我的个人信息", "Withdraw my consent and erase my personal data"},
+#define S_CORRECT 24
+	{"修改我的评价", "Change my answer"},
+#define S_CORRECTING 25
+	{"您正在修改已提交的评价：新的回答会作为新版本保存，原回答仍会保留。",
+	 "You are changing your answer: the new one is kept as a new version, and the first one stays on record."},
 };
 
 static const char *t(enum vocd_page_lang lang, int id)
@@ -159,7 +164,7 @@ static void scale(struct vocd_buf *b, const char *name, const char *question, in
 }
 
 void vocd_page_questions(struct vocd_buf *b, enum vocd_page_lang lang, const char *tenant_name, const char *path,
-                         const struct vocd_survey *sv, int preset_score, const char *error)
+                         const struct vocd_survey *sv, int preset_score, const char *error, int correction)
 {
 	static const int question[] = {S_CSAT, S_NPS, S_CES}, low[] = {S_CSAT_LO, S_NPS_LO, S_CES_LO},
 	                 high[] = {S_CSAT_HI, S_NPS_HI, S_CES_HI};
@@ -169,7 +174,9 @@ void vocd_page_questions(struct vocd_buf *b, enum vocd_page_lang lang, const cha
 		vocd_buf_html(b, error);
 		vocd_buf_puts(b, "</p>");
 	}
-	form_open(b, path, "answer", lang);
+	if (correction)
+		vocd_buf_printf(b, "<p class=\"notice\">%s</p>", t(lang, S_CORRECTING));
+	form_open(b, path, correction ? "correct" : "answer", lang);
 	for (size_t i = 0; i < sv->nmetrics; i++) {
 		enum vocd_metric m = sv->metrics[i];
 		int lo, hi;
@@ -204,12 +211,16 @@ void vocd_page_questions(struct vocd_buf *b, enum vocd_page_lang lang, const cha
 }
 
 void vocd_page_notice(struct vocd_buf *b, enum vocd_page_lang lang, const char *tenant_name, const char *path,
-                      enum vocd_page_notice what)
+                      enum vocd_page_notice what, unsigned offers)
 {
 	static const int text[] = {S_THANKS, S_ANSWERED, S_EXPIRED, S_INVALID, S_DECLINED, S_WITHDRAWN};
 	head(b, lang, tenant_name, NULL);
 	vocd_buf_printf(b, "<p class=\"notice\">%s</p>", t(lang, text[what]));
-	if (path && (what == VOCD_PAGE_THANKS || what == VOCD_PAGE_ANSWERED)) {
+	if (path && (offers & VOCD_OFFER_CORRECT)) {
+		form_open(b, path, "edit", lang);
+		vocd_buf_printf(b, "<button type=\"submit\">%s</button></form>", t(lang, S_CORRECT));
+	}
+	if (path && (offers & VOCD_OFFER_WITHDRAW)) {
 		form_open(b, path, "withdraw", lang);
 		vocd_buf_printf(b, "<button class=\"secondary\" type=\"submit\">%s</button></form>", t(lang, S_WITHDRAW));
 	}

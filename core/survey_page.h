@@ -27,16 +27,20 @@ void vocd_page_consent(struct vocd_buf *b, enum vocd_page_lang lang, const char 
 
 /**
  * \brief The questions. \p preset_score (-1 for none) pre-selects the main metric (one-click rating links);
- * \p error (may be NULL) is shown above the form, e.g. after a refused answer.
+ * \p error (may be NULL) is shown above the form, e.g. after a refused answer. With \p correction the form
+ * says so and posts step=correct.
  */
 void vocd_page_questions(struct vocd_buf *b, enum vocd_page_lang lang, const char *tenant_name, const char *path,
-                         const struct vocd_survey *sv, int preset_score, const char *error);
+                         const struct vocd_survey *sv, int preset_score, const char *error, int correction);
+
+/** What a notice page offers besides its text (posting back to \p path). */
+enum vocd_page_offer { VOCD_OFFER_WITHDRAW = 1, VOCD_OFFER_CORRECT = 2 };
 
 /**
  * \brief A page that only tells the customer something (thanks, answered, expired, invalid, declined,
- * withdrawn). With \p path, the thanks and answered pages offer to withdraw consent.
+ * withdrawn), with the buttons \p offers (VOCD_OFFER_*) when \p path is given.
  */
 void vocd_page_notice(struct vocd_buf *b, enum vocd_page_lang lang, const char *tenant_name, const char *path,
-                      enum vocd_page_notice what);
+                      enum vocd_page_notice what, unsigned offers);
 
 #endif

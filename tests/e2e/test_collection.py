@@ -150,6 +150,35 @@ class CollectionTest(ServerTest):
         self.assertEqual(self.server.request("POST", "/api/v1/customers/c-109/withdraw-consent",
                                              token=self.token)[0], 403)
 
+    def test_a_customer_corrects_their_answer_as_a_new_version(self):
+        inv, path = self.invite("c-110")
+        self.post(path, {"step": "consent", "agree": "yes"})
+        status, _, page = self.post(path, {"step": "answer", "csat": "1", "text": "太慢"})
+        self.assertIn('value="edit"', page)
+        # Reopening the link: answered, and a correction is offered.
+        status, _, page = self.server.request("GET", path)
+        self.assertEqual(status, 409)
+        self.assertIn('value="edit"', page)
+        status, _, page = self.post(path, {"step": "edit"})
+        self.assertEqual(status, 200)
+        self.assertIn('name="step" value="correct"', page)
+        status, _, page = self.post(path, {"step": "correct", "csat": "4", "text": "后来解决了"})
+        self.assertEqual(status, 200, page[-400:])
+        # Both versions are kept; the list shows the current one; the first is marked superseded.
+        current = [e for e in self.evaluations() if e.get("invitation") == inv["id"]]
+        self.assertEqual(len(current), 1)
+        self.assertEqual((current[0]["version"], current[0]["scores"]), (2, {"csat": 4}))
+        everything = self.server.request("GET", "/api/v1/evaluations?limit=500&versions=all", token=self.token)[2]
+        both = sorted((e["version"], e["scores"]["csat"]) for e in everything["items"] if e.get("invitation") == inv["id"])
+        self.assertEqual(both, [(1, 1), (2, 4)])
+        first = current[0]["previous"]
+        status, _, one = self.server.request("GET", "/api/v1/evaluations/" + first, token=self.token)
+        self.assertEqual((one["scores"], one["text"], one["superseded_by"]), ({"csat": 1}, "太慢", current[0]["id"]))
+        status, _, two = self.server.request("GET", "/api/v1/evaluations/" + current[0]["id"], token=self.token)
+        self.assertEqual(two["earlier_versions"], [first])
+        # A plain second answer is still refused.
+        self.assertEqual(self.post(path, {"step": "answer", "csat": "5"})[0], 409)
+
     def test_head_does_not_open(self):
         inv, path = self.invite("c-107")
         self.assertEqual(self.server.request("HEAD", path)[0], 200)
@@ -304,7 +333,7 @@ class PersonalDataAtRestTest(ServerTest):
 
 
 class ListingAndThrottlingTest(ServerTest):
-    TENANTS = {"acme": DEMO.replace("min_days_between = 0", "min_days_between = 30")}
+    TENANTS = {"acme": DEMO.replace("min_days_between = 0,", "min_days_between = 30, correction_hours = 0,")}
 
     def test_evaluations_are_filtered(self):
         token = self.server.token("acme", "integrator")
@@ -340,6 +369,19 @@ class ListingAndThrottlingTest(ServerTest):
         self.assertEqual([e["context"]["agent"] for e in rest["items"]], ["a-2"])
         for bad in ("csat_min=x", "from=yesterday", "has_text=maybe", "limit=0"):
             self.assertEqual(self.server.request("GET", "/api/v1/evaluations?" + bad, token=token)[0], 400, bad)
+
+    def test_no_corrections_when_the_tenant_allows_none(self):
+        token = self.server.token("acme", "integrator")
+        status, _, inv = self.server.request("POST", "/api/v1/invitations", token=token,
+                                             body={"customer": {"external_id": "n-1"}})
+        path = urllib.parse.urlparse(inv["url"]).path
+        self.server.request("POST", path, body="step=consent&agree=yes", headers=FORM)
+        status, _, page = self.server.request("POST", path, body="step=answer&csat=2", headers=FORM)
+        self.assertEqual(status, 200)
+        self.assertNotIn('value="edit"', page)
+        self.assertIn('value="withdraw"', page)
+        status, _, page = self.server.request("POST", path, body="step=correct&csat=5", headers=FORM)
+        self.assertEqual(status, 409)
 
     def test_one_invitation_per_customer_in_the_period(self):
         token = self.server.token("acme", "integrator")
