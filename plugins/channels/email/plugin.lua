@@ -1,0 +1,108 @@
+-- Email channel / 邮件渠道
+--
+-- Sends each invitation made for channel "email" as an email with the survey link, through an HTTP mail
+-- relay (the relay speaks SMTP; vocd does not). No inbound: the customer answers on the survey page.
+-- 将渠道为 "email" 的评价邀请通过 HTTP 邮件中继以邮件发送（含问卷链接）。客户在问卷页面作答，本插件无回收接口。
+--
+-- To the relay: POST relay_url with JSON {"to", "from", "subject", "text", "html"} and the headers
+-- X-Signature (lower-case hex HMAC-SHA256 of the body under `secret`) and Idempotency-Key (the invitation
+-- id: a send retried after a timeout carries the same key, so the relay can drop the duplicate).
+-- Copy this folder to make a plugin for another relay or provider.
+
+local DEFAULTS = {
+  subject = {
+    ["zh-CN"] = "{brand}邀请您评价本次服务",
+    en = "{brand}: how did we do?",
+  },
+  text = {
+    ["zh-CN"] = "您好！\n\n感谢您选择{brand}。请花一分钟评价本次服务：\n{url}\n\n"
+      .. "打开链接后会先看到我们的隐私说明，您同意后才开始答题。此链接仅供您本人使用，请勿转发。\n\n{brand}",
+    en = "Hello,\n\nThank you for choosing {brand}. Please take a minute to rate our service:\n{url}\n\n"
+      .. "The link first shows our privacy notice; the questions come only after you agree. "
+      .. "The link is for you alone: please do not forward it.\n\n{brand}",
+  },
+  html = {
+    ["zh-CN"] = "<!DOCTYPE html><html lang=\"zh-CN\"><body>"
+      .. "<p>您好！</p><p>感谢您选择{brand}。请花一分钟评价本次服务：</p>{scores}"
+      .. "<p><a href=\"{url}\">开始评价</a></p>"
+      .. "<p>打开链接后会先看到我们的隐私说明，您同意后才开始答题。此链接仅供您本人使用，请勿转发。</p>"
+      .. "<p>{brand}</p></body></html>",
+    en = "<!DOCTYPE html><html lang=\"en\"><body>"
+      .. "<p>Hello,</p><p>Thank you for choosing {brand}. Please take a minute to rate our service:</p>{scores}"
+      .. "<p><a href=\"{url}\">Rate our service</a></p>"
+      .. "<p>The link first shows our privacy notice; the questions come only after you agree. "
+      .. "The link is for you alone: please do not forward it.</p>"
+      .. "<p>{brand}</p></body></html>",
+  },
+}
+
+-- The scores each metric offers, for one-click links (the survey page checks them again).
+local SCALES = { csat = { 1, 5 }, nps = { 0, 10 }, ces = { 1, 7 } }
+
+local HTML_ESCAPES = { ["&"] = "&amp;", ["<"] = "&lt;", [">"] = "&gt;", ['"'] = "&quot;", ["'"] = "&#39;" }
+local function escape_html(s)
+  return (s:gsub("[&<>\"']", HTML_ESCAPES))
+end
+
+-- Replaces {name} in text with values[name]; unknown names stay as they are.
+local function fill(text, values)
+  return (text:gsub("{(%w+)}", values))
+end
+
+-- A header must stay one line: a subject with CR, LF or other control characters would let the relay
+-- be talked into adding headers.
+local function one_line(s)
+  return (s:gsub("[%c]+", " "))
+end
+
+-- One link per score of the main question, e.g. …/s/<token>?score=5, already HTML.
+local function score_links(url, metric, lang)
+  local scale = SCALES[metric]
+  if not scale then return "" end
+  local sep = url:find("?", 1, true) and "&" or "?"
+  local parts = {}
+  for score = scale[1], scale[2] do
+    parts[#parts + 1] = string.format('<a href="%s">%d</a>', escape_html(url .. sep .. "score=" .. score), score)
+  end
+  local label = vocd.i18n({ ["zh-CN"] = "直接点选分数：", en = "Or pick a score:" }, lang)
+  return "<p>" .. label .. " " .. table.concat(parts, " ") .. "</p>"
+end
+
+local function template(name, lang)
+  return vocd.i18n(vocd.settings[name] or DEFAULTS[name], lang) or vocd.i18n(DEFAULTS[name], lang)
+end
+
+-- A failed send raises: the core retries it with backoff, then keeps it as a dead letter.
+vocd.hook("invitation.created", function(ev)
+  if ev.channel ~= "email" then return end
+  local to = vocd.contact(ev.customer, "email", "send invitation")
+  if not to then
+    vocd.log.warn("invitation", ev.id, "not sent: the customer has no email address")
+    return
+  end
+  local s = vocd.settings
+  local plain = { brand = s.brand, url = ev.url, scores = "" }
+  local html = { brand = escape_html(s.brand), url = escape_html(ev.url),
+                 scores = score_links(ev.url, s.one_click, ev.lang) }
+  local body = vocd.json.encode({
+    to = to,
+    from = s.from,
+    subject = one_line(fill(template("subject", ev.lang), plain)),
+    text = fill(template("text", ev.lang), plain),
+    html = fill(template("html", ev.lang), html),
+  })
+  local answer = vocd.http.request({
+    method = "POST",
+    url = s.relay_url,
+    headers = { ["Content-Type"] = "application/json",
+                ["Idempotency-Key"] = ev.id,
+                ["X-Signature"] = vocd.hmac_sha256(s.secret, body) },
+    body = body,
+    timeout_ms = s.timeout_ms,
+  })
+  if answer.status < 200 or answer.status > 299 then
+    error("the mail relay answered " .. answer.status .. " for invitation " .. ev.id)
+  end
+end)
+
+return { version = "1.0.0", api = 1 }

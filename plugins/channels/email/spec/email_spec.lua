@@ -1,0 +1,202 @@
+-- The email channel against the stub: what it sends the relay for an invitation.
+local stub = require("vocd_stub")
+local hmac = require("vocd_stub.sha256").hmac
+
+local SETTINGS = { relay_url = "https://relay.example.com/send", secret = "0123456789abcdef-secret",
+                   from = "Acme <service@acme.example>", brand = "Acme" }
+local CONTACTS = { ["c-1"] = { email = "zhang@example.com", phone = "+8613812345678" } }
+local URL = "https://vocd.example.com/s/acme.9e05.1796.abc"
+
+local function with(over)
+  local t = {}
+  for k, v in pairs(SETTINGS) do t[k] = v end
+  for k, v in pairs(over or {}) do t[k] = v end
+  return t
+end
+
+local function load(settings, opts)
+  opts = opts or {}
+  opts.contacts = opts.contacts or CONTACTS
+  return stub.load(stub.plugin_dir(), settings or SETTINGS, opts)
+end
+
+local function invitation(over)
+  local ev = { id = "9e05", customer = "c-1", channel = "email", lang = "zh-CN", url = URL,
+               expires_at = 1796000000000 }
+  for k, v in pairs(over or {}) do ev[k] = v end
+  return ev
+end
+
+-- Sends one invitation; returns the decoded message and the request.
+local function send(p, over)
+  p:emit("invitation.created", invitation(over))
+  assert.are.same({}, p.errors)
+  assert.are.equal(1, #p.requests)
+  return stub.json.decode(p.requests[1].body), p.requests[1]
+end
+
+describe("email: sending an invitation", function()
+  it("sends the link to the customer's address, signed, with an idempotency key", function()
+    local p = load()
+    local msg, rq = send(p)
+    assert.are.equal("POST", rq.method)
+    assert.are.equal(SETTINGS.relay_url, rq.url)
+    assert.are.equal(hmac(SETTINGS.secret, rq.body), rq.headers["X-Signature"])
+    assert.are.equal("9e05", rq.headers["Idempotency-Key"])
+    assert.are.equal("application/json", rq.headers["Content-Type"])
+    assert.are.equal(10000, rq.timeout_ms)
+    assert.are.equal("zhang@example.com", msg.to)
+    assert.are.equal("Acme <service@acme.example>", msg.from)
+    assert.are.same({ "from", "html", "subject", "text", "to" }, (function()
+      local keys = {}
+      for k in pairs(msg) do keys[#keys + 1] = k end
+      table.sort(keys)
+      return keys
+    end)())
+    assert.are.same({ { customer = "c-1", field = "email", purpose = "send invitation" } }, p.contact_reads)
+  end)
+
+  -- language of the invitation -> what the subject, text and HTML contain
+  local languages = {
+    { "zh-CN", "Acme邀请您评价本次服务", "请花一分钟评价本次服务：\n" .. URL, '<a href="' .. URL .. '">开始评价</a>' },
+    { "zh-TW", "Acme邀请您评价本次服务", "感谢您选择Acme", 'lang="zh-CN"' },
+    { "en", "Acme: how did we do?", "rate our service:\n" .. URL, '<a href="' .. URL .. '">Rate our service</a>' },
+    { "fr", "Acme: how did we do?", "Thank you for choosing Acme", 'lang="en"' },
+  }
+  for _, case in ipairs(languages) do
+    it("writes " .. case[1] .. " as " .. case[2], function()
+      local msg = send(load(), { lang = case[1] })
+      assert.are.equal(case[2], msg.subject)
+      assert.truthy(msg.text:find(case[3], 1, true), msg.text)
+      assert.truthy(msg.html:find(case[4], 1, true), msg.html)
+      assert.falsy(msg.text:find("{", 1, true))
+      assert.falsy(msg.html:find("{", 1, true))
+    end)
+  end
+
+  it("uses the tenant's templates, falling back per language", function()
+    local p = load(with({ subject = { en = "{brand} survey" }, text = { ["zh-CN"] = "{brand} 评价 {url} {unknown}" },
+                          html = { ["zh-CN"] = "<b>{brand}</b> <a href=\"{url}\">go</a>{scores}" } }))
+    local msg = send(p)
+    assert.are.equal("Acme survey", msg.subject) -- no zh-CN subject: the tenant's en one
+    assert.are.equal("Acme 评价 " .. URL .. " {unknown}", msg.text)
+    assert.are.equal('<b>Acme</b> <a href="' .. URL .. '">go</a>', msg.html)
+  end)
+
+  -- brand and URL as given -> what the HTML part must contain, and must not
+  local hostile = {
+    { 'A&B <script>"x"\'', URL, "A&amp;B &lt;script&gt;&quot;x&quot;&#39;", "<script>" },
+    { "Acme", URL .. '"><img src=x onerror=alert(1)>', URL .. "&quot;&gt;&lt;img src=x onerror=alert(1)&gt;",
+      "<img" },
+  }
+  for i, case in ipairs(hostile) do
+    it("escapes what it puts in the HTML part (" .. i .. ")", function()
+      local msg = send(load(with({ brand = case[1] })), { url = case[2] })
+      assert.truthy(msg.html:find(case[3], 1, true), msg.html)
+      assert.falsy(msg.html:find(case[4], 1, true), msg.html)
+      assert.truthy(msg.text:find(case[1], 1, true)) -- the text part is not HTML: as it is
+    end)
+  end
+
+  it("keeps the subject on one line", function()
+    local msg = send(load(with({ brand = "Acme\r\nBcc: all@example.com" })))
+    assert.are.equal("Acme Bcc: all@example.com邀请您评价本次服务", msg.subject)
+  end)
+
+  -- one_click -> the score links in the HTML part (nil: none)
+  local one_click = {
+    { "none", nil },
+    { "csat", { 1, 5 } },
+    { "nps", { 0, 10 } },
+    { "ces", { 1, 7 } },
+  }
+  for _, case in ipairs(one_click) do
+    it("one-click links for " .. case[1], function()
+      local msg = send(load(with({ one_click = case[1] })))
+      local found = {}
+      for score in msg.html:gmatch("%?score=(%d+)") do found[#found + 1] = tonumber(score) end
+      if not case[2] then
+        assert.are.same({}, found)
+      else
+        assert.are.equal(case[2][1], found[1])
+        assert.are.equal(case[2][2], found[#found])
+        assert.are.equal(case[2][2] - case[2][1] + 1, #found)
+        assert.truthy(msg.html:find('<a href="' .. URL .. '?score=' .. case[2][2] .. '">', 1, true))
+      end
+      assert.falsy(msg.text:find("score=", 1, true))
+    end)
+  end
+
+  it("joins a score to a link that already has a query with &amp;", function()
+    local msg = send(load(with({ one_click = "csat" })), { url = URL .. "?lang=en" })
+    assert.truthy(msg.html:find(URL .. "?lang=en&amp;score=5", 1, true), msg.html)
+  end)
+
+  it("leaves other channels' invitations alone", function()
+    local p = load()
+    p:emit("invitation.created", invitation({ channel = "sms" }))
+    assert.are.same({}, p.requests)
+    assert.are.same({}, p.contact_reads)
+  end)
+
+  it("does not send without an email address, and says so", function()
+    local p = load(nil, { contacts = { ["c-1"] = { phone = "+8613812345678" } } })
+    p:emit("invitation.created", invitation())
+    assert.are.same({}, p.requests)
+    assert.are.same({}, p.errors)
+    assert.are.same({ "invitation 9e05 not sent: the customer has no email address" }, p:log_lines("warn"))
+  end)
+
+  -- the relay's answer -> the error the delivery fails with (nil: delivered)
+  local answers = {
+    { { status = 200, headers = {}, body = "" }, nil },
+    { { status = 202, headers = {}, body = "queued" }, nil },
+    { { status = 299, headers = {}, body = "" }, nil },
+    { { status = 199, headers = {}, body = "" }, "the mail relay answered 199 for invitation 9e05" },
+    { { status = 301, headers = {}, body = "" }, "the mail relay answered 301 for invitation 9e05" },
+    { { status = 422, headers = {}, body = "bad address" }, "the mail relay answered 422 for invitation 9e05" },
+    { { status = 503, headers = {}, body = "busy" }, "the mail relay answered 503 for invitation 9e05" },
+    { { error = "connection refused" }, "vocd.http.request: connection refused" },
+  }
+  for _, case in ipairs(answers) do
+    it("relay answer " .. (case[1].status or case[1].error), function()
+      local p = load(nil, { http = function() return case[1] end })
+      if case[2] then
+        local err = stub.error_of(p.emit, p, "invitation.created", invitation())
+        assert.truthy(err:find("plugin.lua:%d+: "), err)
+        assert.truthy(err:find(case[2], 1, true), err)
+        assert.are.equal(1, #p.errors)
+      else
+        p:emit("invitation.created", invitation())
+        assert.are.same({}, p.errors)
+      end
+    end)
+  end
+
+  it("has no inbound handler", function()
+    assert.are.same({}, load().handles)
+  end)
+end)
+
+describe("email: settings", function()
+  -- settings -> the problems reported
+  local cases = {
+    { {}, 4 },
+    { with({ secret = "short" }), 1 },
+    { with({ one_click = "stars" }), 1 },
+    { with({ timeout_ms = 60000 }), 1 },
+    { with({ subject = { de = "x" } }), 1 },
+    { SETTINGS, 0 },
+  }
+  for i, case in ipairs(cases) do
+    it("case " .. i, function()
+      local ok, problems = stub.check_settings(stub.plugin_dir(), case[1])
+      if case[2] == 0 then
+        assert.truthy(ok, problems and table.concat(problems, "\n"))
+      else
+        assert.is_nil(ok)
+        assert.are.equal(case[2], #problems, table.concat(problems, "\n"))
+      end
+    end)
+  end
+end)

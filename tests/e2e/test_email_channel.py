@@ -1,0 +1,146 @@
+"""The email channel plugin in a running server, against a fake mail relay on loopback: invitations are
+sent signed to the customer's address in the invitation's language, the HTML part escapes what it inserts,
+a refusing relay is retried and the send ends as a dead letter."""
+import hashlib
+import hmac
+import http.server
+import json
+import os
+import threading
+import time
+
+from vocdtest import ServerTest, SOURCE
+
+with open(os.path.join(SOURCE, "conf", "tenants", "demo.lua")) as f:
+    DEMO = f.read()
+
+
+class FakeRelay(http.server.ThreadingHTTPServer):
+    """Records what it is sent; answers 503 to messages whose subject contains `refuse`. (Deliveries are
+    in order per tenant, so a message being retried holds back the next ones: waits allow for that.)"""
+
+    def __init__(self):
+        self.received = []
+        self.refuse = None
+        super().__init__(("127.0.0.1", 0), Handler)
+
+    def wait_for(self, n, seconds=60):
+        deadline = time.time() + seconds
+        while time.time() < deadline and len(self.received) < n:
+            time.sleep(0.05)
+        return self.received
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        msg = json.loads(body)
+        self.server.received.append({"path": self.path, "body": body, "msg": msg,
+                                     "signature": self.headers.get("X-Signature"),
+                                     "key": self.headers.get("Idempotency-Key")})
+        refused = self.server.refuse and self.server.refuse in msg["subject"]
+        self.send_response(503 if refused else 202)
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"ok")
+
+    def log_message(self, *args):
+        pass
+
+
+RELAY = FakeRelay()
+threading.Thread(target=RELAY.serve_forever, daemon=True).start()
+SECRET = "relay-secret-0123456789"
+
+
+def sign(body):
+    return hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
+
+
+class EmailChannelTest(ServerTest):
+    TENANTS = {"acme": DEMO.replace("plugins = {\n}", """plugins = {
+  ["channels/email"] = { relay_url = "http://127.0.0.1:%d/mail", secret = "%s",
+                         from = "Acme <service@acme.example>", brand = "Acme & <Co>", one_click = "csat" },
+}""" % (RELAY.server_address[1], SECRET))}
+    SETTINGS = 'plugins_dir = "%s"\n' % os.path.join(SOURCE, "plugins")
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.token = cls.server.token("acme", "integrator")
+        cls.admin = cls.server.token("acme", "admin")
+
+    def invite(self, external_id, email, **extra):
+        body = {"customer": {"external_id": external_id, "email": email}, "channel": "email"}
+        body.update(extra)
+        status, _, inv = self.server.request("POST", "/api/v1/invitations", token=self.token, body=body)
+        self.assertEqual(status, 201, inv)
+        return inv
+
+    def test_invitation_is_mailed_signed_and_escaped(self):
+        before = len(RELAY.received)
+        inv = self.invite("e-1", "Zhang.San@Example.com")
+        sent = RELAY.wait_for(before + 1)[before]
+        self.assertEqual(sent["path"], "/mail")
+        self.assertEqual(sent["signature"], sign(sent["body"]))
+        self.assertEqual(sent["key"], inv["id"])
+        msg = sent["msg"]
+        self.assertEqual(msg["to"].lower(), "zhang.san@example.com")
+        self.assertEqual(msg["from"], "Acme <service@acme.example>")
+        self.assertEqual(msg["subject"], "Acme & <Co>邀请您评价本次服务")
+        self.assertIn(inv["url"], msg["text"])
+        self.assertIn("Acme & <Co>", msg["text"])
+        self.assertIn('<a href="%s">' % inv["url"], msg["html"])
+        self.assertIn('<a href="%s?score=5">5</a>' % inv["url"], msg["html"])
+        self.assertIn("Acme &amp; &lt;Co&gt;", msg["html"])
+        self.assertNotIn("<Co>", msg["html"])
+        # The one-click link opens the page with the score pre-selected; it records nothing by itself.
+        path = inv["url"][inv["url"].index("/s/"):]
+        status, _, page = self.server.request("GET", path + "?score=5")
+        self.assertEqual(status, 200)
+        evs = self.server.request("GET", "/api/v1/evaluations?channel=email", token=self.token)[2]["items"]
+        self.assertEqual([e for e in evs if e.get("invitation") == inv["id"]], [])
+        # The plugin's read of the address is in the audit trail, with its purpose.
+        auditor = self.server.token("acme", "auditor")
+        entries = self.server.request("GET", "/api/v1/audit?limit=1000", token=auditor)[2]["entries"]
+        reads = [e for e in entries if e["action"] == "pii.read" and e["record"]["id"] == "e-1"]
+        self.assertEqual(len(reads), 1, reads)
+
+    def test_english_invitation_and_no_address(self):
+        before = len(RELAY.received)
+        self.invite("e-2", "li@example.com", lang="en")
+        msg = RELAY.wait_for(before + 1)[before]["msg"]
+        self.assertEqual(msg["subject"], "Acme & <Co>: how did we do?")
+        self.assertIn("Thank you for choosing Acme & <Co>", msg["text"])
+        # Without an address nothing is sent, and nothing is retried either.
+        status, _, _ = self.server.request("POST", "/api/v1/invitations", token=self.token,
+                                           body={"customer": {"external_id": "e-3", "phone": "13900003333"},
+                                                 "channel": "email"})
+        self.assertEqual(status, 201)
+        marker = self.invite("e-4", "wang@example.com")  # delivered after e-3's event: e-3 was handled
+        got = RELAY.wait_for(before + 2)
+        self.assertEqual(got[before + 1]["key"], marker["id"])
+        self.assertEqual(len(RELAY.received), before + 2)
+
+    def test_no_inbound(self):
+        status, _, _ = self.server.request("POST", "/channels/email/inbound?tenant=acme", body="{}",
+                                           headers={"Content-Type": "application/json"})
+        self.assertEqual(status, 404)
+
+    def test_a_refusing_relay_is_retried_then_a_dead_letter(self):
+        RELAY.refuse = "how did we do"  # the English subject
+        try:
+            before = len(RELAY.received)
+            self.invite("e-5", "zhao@example.com", lang="en")
+            deadline = time.time() + 90
+            letters = []
+            while time.time() < deadline and not letters:
+                letters = self.server.request("GET", "/api/v1/admin/dead-letters", token=self.admin)[2]["dead_letters"]
+                time.sleep(1)
+            self.assertTrue(letters, "no dead letter after the retries")
+            self.assertIn("the mail relay answered 503", letters[0]["error"])
+            attempts = [r for r in RELAY.received[before:] if "how did we do" in r["msg"]["subject"]]
+            self.assertGreater(len(attempts), 1)  # retried before giving up
+            self.assertEqual(len({a["key"] for a in attempts}), 1)  # the same idempotency key each time
+        finally:
+            RELAY.refuse = None

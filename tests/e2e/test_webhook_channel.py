@@ -1,0 +1,155 @@
+"""The webhook channel plugin in a running server, against a fake app on loopback: invitations are posted
+signed over timestamp and body, without personal data; answers posted back signed become evaluations, with
+the core's per-item report; forged, stale and malformed requests are refused."""
+import hashlib
+import hmac
+import http.server
+import json
+import os
+import threading
+import time
+
+from vocdtest import ServerTest, SOURCE
+
+with open(os.path.join(SOURCE, "conf", "tenants", "demo.lua")) as f:
+    DEMO = f.read()
+
+
+class FakeApp(http.server.ThreadingHTTPServer):
+    """Records what it is posted and answers 200."""
+
+    def __init__(self):
+        self.received = []
+        super().__init__(("127.0.0.1", 0), Handler)
+
+    def wait_for(self, n, seconds=60):
+        deadline = time.time() + seconds
+        while time.time() < deadline and len(self.received) < n:
+            time.sleep(0.05)
+        return self.received
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        self.server.received.append({"path": self.path, "body": body, "msg": json.loads(body),
+                                     "timestamp": self.headers.get("X-Timestamp"),
+                                     "signature": self.headers.get("X-Signature")})
+        self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+APP = FakeApp()
+threading.Thread(target=APP.serve_forever, daemon=True).start()
+SECRET = "webhook-secret-0123456789"
+
+
+def sign(timestamp, body):
+    return hmac.new(SECRET.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+
+
+class WebhookChannelTest(ServerTest):
+    TENANTS = {"acme": DEMO.replace("plugins = {\n}", """plugins = {
+  ["channels/webhook"] = { url = "http://127.0.0.1:%d/hook", secret = "%s", channels = { "webhook", "app" } },
+}""" % (APP.server_address[1], SECRET))}
+    SETTINGS = 'plugins_dir = "%s"\n' % os.path.join(SOURCE, "plugins")
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.token = cls.server.token("acme", "integrator")
+
+    def invite(self, external_id, channel="webhook"):
+        body = {"customer": {"external_id": external_id, "phone": "13812345678", "email": "a@example.com",
+                             "name": "张三"}, "channel": channel, "lang": "en"}
+        status, _, inv = self.server.request("POST", "/api/v1/invitations", token=self.token, body=body)
+        self.assertEqual(status, 201, inv)
+        return inv
+
+    def post(self, doc, timestamp=None, signature=None, raw=None):
+        body = raw if raw is not None else json.dumps(doc, ensure_ascii=False).encode()
+        ts = timestamp or str(int(time.time()))
+        return self.server.request("POST", "/channels/webhook/inbound?tenant=acme", body=body,
+                                   headers={"Content-Type": "application/json", "X-Timestamp": ts,
+                                            "X-Signature": signature or sign(ts, body)})
+
+    def evaluations(self, invitation):
+        items = self.server.request("GET", "/api/v1/evaluations?channel=webhook", token=self.token)[2]["items"]
+        return [e for e in items if e.get("invitation") == invitation]
+
+    def test_invitation_out_answer_in(self):
+        before = len(APP.received)
+        inv = self.invite("w-1")
+        sent = APP.wait_for(before + 1)[before]
+        self.assertEqual(sent["path"], "/hook")
+        self.assertEqual(sent["signature"], sign(sent["timestamp"], sent["body"]))
+        self.assertLess(abs(int(sent["timestamp"]) - time.time()), 60)
+        self.assertEqual(sent["msg"], {"event": "invitation.created", "invitation": inv["id"], "customer": "w-1",
+                                       "url": inv["url"], "lang": "en", "expires_at": inv["expires_at"]})
+        for secret in (b"13812345678", b"a@example.com", "张三".encode()):
+            self.assertNotIn(secret, sent["body"])
+
+        answer = {"scores": {"csat": 4, "nps": 9}, "dimensions": {"speed": 5}, "tags": ["fast"], "text": "很好"}
+        consent = {"notice_version": "2026-11", "time": int(time.time() * 1000), "channel": "app"}
+        status, _, summary = self.post({"invitation": inv["id"], "answer": answer, "consent": consent})
+        self.assertEqual((status, summary), (200, {"accepted": 1, "rejected": []}))
+        ev = self.evaluations(inv["id"])
+        self.assertEqual(len(ev), 1)
+        self.assertEqual(ev[0]["scores"], {"csat": 4, "nps": 9})
+        self.assertEqual(ev[0]["tags"], ["fast"])
+        self.assertEqual(ev[0]["text"], "很好")
+        self.assertTrue(ev[0]["consent"])
+        # The same request again (within the window) is answered, but stores nothing more.
+        status, _, summary = self.post({"invitation": inv["id"], "answer": answer, "consent": consent})
+        self.assertEqual(status, 200)
+        self.assertEqual(summary["accepted"], 0)
+        self.assertIn("already answered", summary["rejected"][0]["error"])
+        self.assertEqual(len(self.evaluations(inv["id"])), 1)
+
+    def test_other_channels_named_in_the_settings_go_out_too(self):
+        before = len(APP.received)
+        inv = self.invite("w-2", channel="app")
+        self.assertEqual(APP.wait_for(before + 1)[before]["msg"]["invitation"], inv["id"])
+
+    def test_a_list_gets_a_report_per_item(self):
+        a, b = self.invite("w-3"), self.invite("w-4")
+        consent = {"notice_version": "2026-11", "time": int(time.time() * 1000), "channel": "app"}
+        status, _, summary = self.post([
+            {"invitation": a["id"], "answer": {"scores": {"csat": 2}}, "consent": consent},
+            {"invitation": b["id"], "answer": {"scores": {"csat": 9}}, "consent": consent},
+            {"invitation": "0000000000000000", "answer": {"scores": {"csat": 3}}, "consent": consent},
+            {"invitation": b["id"], "answer": {"scores": {"csat": 3}}},
+        ])
+        self.assertEqual(status, 200)
+        self.assertEqual(summary["accepted"], 1)
+        rejected = {r["index"]: r["error"] for r in summary["rejected"]}
+        self.assertEqual(sorted(rejected), [1, 2, 3])
+        self.assertIn("csat", rejected[1])
+        self.assertIn("no such invitation", rejected[2])
+        self.assertIn("consent", rejected[3])
+        self.assertEqual(len(self.evaluations(a["id"])), 1)
+        self.assertEqual(self.evaluations(b["id"]), [])
+
+    def test_forged_stale_and_malformed_requests_are_refused(self):
+        inv = self.invite("w-5")
+        doc = {"invitation": inv["id"], "answer": {"scores": {"csat": 5}},
+               "consent": {"notice_version": "2026-11", "time": int(time.time() * 1000), "channel": "app"}}
+        body = json.dumps(doc).encode()
+        ts = str(int(time.time()))
+        status, _, err = self.post(doc, signature=hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest())
+        self.assertEqual((status, err), (401, {"error": "X-Signature: does not match"}))
+        old = str(int(time.time()) - 3600)
+        status, _, err = self.post(doc, timestamp=old, signature=sign(old, body))  # a replay an hour later
+        self.assertEqual((status, err), (401, {"error": "X-Timestamp: more than 300 seconds from now"}))
+        status, _, err = self.post(None, raw=b"{not json")
+        self.assertEqual(status, 400)
+        self.assertTrue(err["error"].startswith("body: not JSON"), err)
+        status, _, err = self.post([doc, "x"])
+        self.assertEqual((status, err), (400, {"error": "item 1: expected an object {invitation, answer, consent}"}))
+        self.assertEqual(self.evaluations(inv["id"]), [])
+        # Still answerable with a good request.
+        self.assertEqual(self.post(doc, timestamp=ts)[2], {"accepted": 1, "rejected": []})
