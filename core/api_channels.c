@@ -2,7 +2,11 @@
  * webhook from an app) goes to the tenant's channel plugin <name>, whose `inbound` handler checks the
  * gateway's signature and turns the request into normalised answers; the core stores each through the same
  * ingest path as every other answer. The tenant in the address only routes: the plugin decides whether the
- * request is genuine. */
+ * request is genuine.
+ *
+ * The plugin returns {answers = {{invitation | phone, answer, consent, ref}, ...}, response, report}: with
+ * `response` ({status, body, content_type}) that is the reply; otherwise the reply is the JSON summary
+ * {accepted, rejected = [{index, ref, error}]} with the members of `report` added. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +18,7 @@
 #include "error.h"
 #include "evaluation.h"
 
-#define MAX_ANSWERS 100
+#define MAX_ANSWERS 1000
 
 /* The request as the plugin sees it: {method, path, query, headers{lower-case name: value}, body, ip}. */
 static cJSON *request_json(struct vocd_req *req)
@@ -139,6 +143,10 @@ int vocd_api_channel_inbound(struct vocd_req *req)
 		} else {
 			cJSON *r = cJSON_CreateObject();
 			cJSON_AddNumberToObject(r, "index", i);
+			/* the plugin's own reference to where the answer came from (a CSV line), handed back */
+			const cJSON *ref = cJSON_GetObjectItemCaseSensitive(item, "ref");
+			if (ref)
+				cJSON_AddItemToObject(r, "ref", cJSON_Duplicate(ref, 1));
 			cJSON_AddStringToObject(r, "error", why);
 			cJSON_AddItemToArray(rejected, r);
 		}
@@ -156,6 +164,11 @@ int vocd_api_channel_inbound(struct vocd_req *req)
 		int code = cJSON_IsNumber(status) && status->valueint >= 200 && status->valueint <= 599 ? status->valueint : 200;
 		vocd_http_text(req, code, type ? type : "text/plain; charset=utf-8", body ? body : "", body ? strlen(body) : 0);
 	} else {
+		/* A plugin's report (e.g. rows it could not read) goes into the summary beside the core's counts. */
+		const cJSON *report = cJSON_GetObjectItemCaseSensitive(result, "report");
+		for (const cJSON *m = cJSON_IsObject(report) ? report->child : NULL; m; m = m->next)
+			if (!cJSON_GetObjectItemCaseSensitive(summary, m->string))
+				cJSON_AddItemToObject(summary, m->string, cJSON_Duplicate(m, 1));
 		vocd_http_json(req, 200, summary);
 	}
 	cJSON_Delete(summary);

@@ -419,9 +419,10 @@ static int find_or_match(lua_State *L, int find)
 		return 1;
 	}
 	if (find && (lua_toboolean(L, 4) || !has_specials(p, lp))) {
-		/* memmem is linear in the subject */
-		vocd_lua_charge(L, (ls - init) / VOCD_PATTERN_BYTES_PER_UNIT + 1);
+		/* memmem is linear in what it scans: up to the hit, or the whole rest when there is none */
 		const char *hit = memmem(s + init, ls - init, p, lp);
+		size_t scanned = hit ? (size_t)(hit - (s + init)) + lp : ls - init;
+		vocd_lua_charge(L, scanned / VOCD_PATTERN_BYTES_PER_UNIT + 1);
 		if (hit == NULL) {
 			luaL_pushfail(L);
 			return 1;
