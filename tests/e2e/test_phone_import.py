@@ -141,10 +141,10 @@ class PhoneImportTest(ServerTest):
         self.assertEqual(status, 400)
         self.assertEqual(r["rejected"][0]["line"], 1)
         self.assertIn("not UTF-8", r["rejected"][0]["error"])
-        rows = "工单号,满意度,响应速度,客户原话,called_at\n" + "".join(f"x{i},5,,,{called()}\n" for i in range(101))
+        rows = "工单号,满意度,响应速度,客户原话,called_at\n" + "".join(f"x{i},5,,,{called()}\n" for i in range(1001))
         status, _, r = self.upload(rows)
         self.assertEqual(status, 413)
-        self.assertIn("at most 100 per upload", r["rejected"][0]["error"])
+        self.assertIn("at most 1000 per upload", r["rejected"][0]["error"])
         status, _, _ = self.upload(csv + "x" * (1 << 20))  # over limits.max_body: the core refuses it
         self.assertEqual(status, 413)
         self.assertEqual(self.evaluations(a["id"]), [])
@@ -162,7 +162,7 @@ class PhoneImportTest(ServerTest):
         self.assertEqual(status, 200, summary)
         self.assertEqual(summary["accepted"], 0)
         self.assertEqual(len(summary["rejected"]), 100)
-        self.assertEqual(summary["rejected"][99], {"index": 99, "error": "no such invitation"})
+        self.assertEqual(summary["rejected"][99], {"index": 99, "ref": {"line": 101}, "error": "no such invitation"})
         # Hostile shapes are refused with a report, not by running out of budget.
         hostile = [
             (head + '"' + '""' * 400000 + '",5,,,x\n', 422, 2),          # one field of 400,000 quotes

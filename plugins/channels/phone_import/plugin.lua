@@ -430,6 +430,7 @@ vocd.handle("inbound", function(req)
       item, err = read_row(rec, cols, dims, now)
     end
     if item then
+      item.ref = { line = rec.line } -- the core hands it back with the row's result if it refuses it
       answers[#answers + 1] = item
       lines[#lines + 1] = rec.line
     else

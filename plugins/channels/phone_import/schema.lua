@@ -32,7 +32,7 @@ return {
                        description = "the notice version for rows whose notice_version cell is empty" },
     utc_offset = { type = "string", default = "+08:00",
                    description = "the time zone of called_at values written without one, as +HH:MM" },
-    max_rows = { type = "integer", default = 100, min = 1, max = 100,
+    max_rows = { type = "integer", default = 1000, min = 1, max = 1000,
                  description = "rows per upload (the core takes at most 100 answers from one request)" },
   },
 }

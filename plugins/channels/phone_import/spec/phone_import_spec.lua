@@ -80,29 +80,49 @@ describe("phone_import: files that read cleanly", function()
       { { invitation = "a1", answer = { scores = { csat = 1 } }, consent = consent() },
         { invitation = "a2", answer = { scores = { csat = 2 } }, consent = consent() } } },
   }
+  -- Each answer carries ref = {line = …} for the core to hand back; compared apart from the answer itself.
+  local function without_refs(answers)
+    local lines = {}
+    for i, a in ipairs(answers or {}) do
+      lines[i] = a.ref and a.ref.line
+      a.ref = nil
+    end
+    return answers, lines
+  end
+
   for _, case in ipairs(cases) do
     it(case[1], function()
       local result = upload(load(), case[2])
       assert.is_nil(result.response, result.response and result.response.body)
-      assert.are.same(case[3], result.answers)
+      local answers, lines = without_refs(result.answers)
+      assert.are.same(case[3], answers)
+      assert.are.equal(#answers, #lines)
     end)
   end
+
+  it("gives each answer the line it came from", function()
+    local result = upload(load(), "invitation,csat,called_at\n\na1,1,2023-11-14 10:00\n\"a\n2\",2,2023-11-14 10:00\na3,3,2023-11-14 10:00\n")
+    local _, lines = without_refs(result.answers)
+    assert.are.same({ 3, 4, 6 }, lines)
+  end)
 
   it("reads the tenant's own column names and time zone", function()
     local p = load(with({ columns = { invitation = "工单号", csat = "满意度", tags = "标签", called_at = "回访时间",
                                       notice_version = "告知版本" },
                           dimensions = { speed = "响应速度" }, utc_offset = "+00:00" }))
     local result = upload(p, "工单号,满意度,响应速度,标签,回访时间,告知版本\nt-1,3,4,fast,2023-11-14 02:00,\n")
+    result.answers[1].ref = nil
     assert.are.same({ { invitation = "t-1", answer = { scores = { csat = 3 }, dimensions = { speed = 4 },
                                                      tags = { "fast" } }, consent = consent() } }, result.answers)
   end)
 
-  it("takes 100 rows, one per answer", function()
+  it("takes 1000 rows, one per answer", function()
     local rows = { "invitation,csat,called_at" }
-    for i = 1, 100 do rows[#rows + 1] = "inv" .. i .. ",5,2023-11-14 10:00" end
+    for i = 1, 1000 do rows[#rows + 1] = "inv" .. i .. ",5,2023-11-14 10:00" end
     local result = upload(load(), table.concat(rows, "\n"))
-    assert.are.equal(100, #result.answers)
-    assert.are.equal("inv100", result.answers[100].invitation)
+    assert.are.equal(1000, #result.answers)
+    assert.are.equal("inv1000", result.answers[1000].invitation)
+    assert.are.equal(1001, result.answers[1000].ref.line)
   end)
 end)
 
@@ -191,12 +211,12 @@ describe("phone_import: files that cannot be read", function()
 
   it("refuses more rows than the core takes from one request", function()
     local rows = { "invitation,csat,called_at" }
-    for i = 1, 101 do rows[#rows + 1] = "inv" .. i .. ",5,2023-11-14 10:00" end
+    for i = 1, 1001 do rows[#rows + 1] = "inv" .. i .. ",5,2023-11-14 10:00" end
     local result = upload(load(), table.concat(rows, "\n"))
     assert.are.equal(413, result.response.status)
     local r = report(result)
-    assert.are.equal(101, r.rows) -- at least: reading stops there
-    assert.are.equal("more than 100 rows: at most 100 per upload, split the file", r.rejected[1].error)
+    assert.are.equal(1001, r.rows) -- at least: reading stops there
+    assert.are.equal("more than 1000 rows: at most 1000 per upload, split the file", r.rejected[1].error)
     result = upload(load(with({ max_rows = 2 })), table.concat(rows, "\n", 1, 4))
     assert.are.equal(413, result.response.status)
   end)
@@ -272,7 +292,7 @@ describe("phone_import: settings", function()
     { { auth = "token" }, 'settings.token: required with auth = "token"' },
     { { auth = "token", token = "short" }, "settings.token" },
     { { secret = SECRET, utc_offset = "8" }, 'settings.utc_offset: expected +HH:MM or -HH:MM, got "8"' },
-    { { secret = SECRET, max_rows = 101 }, "settings.max_rows" },
+    { { secret = SECRET, max_rows = 1001 }, "settings.max_rows" },
     { { secret = SECRET, columns = { csat = "" } }, "settings.columns.csat" },
     { { secret = SECRET, colums = {} }, "colums" },
     { { secret = SECRET, utc_offset = "-05:30" }, nil },
