@@ -55,10 +55,12 @@ static int ingest(struct vocd_req *req, const struct vocd_tenant_conf *t, const 
 		return -1;
 	}
 	if (!inv && phone) {
-		int rc = vocd_invitation_find_open(req->srv->store, req->srv->pii, t->id, phone, channel, found);
+		int rc = vocd_invitation_find_open(req->srv->store, req->srv->pii, t->id, phone, channel,
+		                                   t->invitations.remind_channel, found);
 		if (rc != 0) {
 			snprintf(why, whylen, "%s", rc == VOCD_EINVAL ? "phone: not a phone number"
-			                                              : "no open invitation for this phone number");
+			                                              : "the newest invitation sent to this phone number on this "
+			                                                "channel is not open (answered or expired)");
 			return -1;
 		}
 		inv = found;
@@ -162,6 +164,9 @@ int vocd_api_channel_inbound(struct vocd_req *req)
 		const char *body = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(resp, "body"));
 		const char *type = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(resp, "content_type"));
 		int code = cJSON_IsNumber(status) && status->valueint >= 200 && status->valueint <= 599 ? status->valueint : 200;
+		/* The plugin's content type goes into our header: one short line, or the default. */
+		if (type && (strlen(type) > 100 || strpbrk(type, "\r\n")))
+			type = NULL;
 		vocd_http_text(req, code, type ? type : "text/plain; charset=utf-8", body ? body : "", body ? strlen(body) : 0);
 	} else {
 		/* A plugin's report (e.g. rows it could not read) goes into the summary beside the core's counts. */

@@ -64,7 +64,7 @@ int vocd_api_evaluation_create(struct vocd_req *req)
 		return 0;
 	}
 	if (customer && !vocd_external_id_valid(customer->valuestring)) {
-		vocd_http_error(req, 422, "invalid_field", "customer: expected your own customer id");
+		vocd_http_error(req, 422, "invalid_field", "customer: expected your own customer id (letters, digits and _ . : -), not a phone number or email");
 		cJSON_Delete(body);
 		return 0;
 	}

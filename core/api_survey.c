@@ -227,7 +227,11 @@ static void answer(struct visit *v, int correction)
 		notice(v, 409, VOCD_PAGE_ANSWERED);
 	else if (rc == VOCD_EGONE)
 		notice(v, 410, VOCD_PAGE_EXPIRED);
-	else if (rc == VOCD_EINVAL || rc == VOCD_EUNPROC) {
+	else if (rc == VOCD_EUNPROC && strcmp(n.field, "consent") == 0) { /* withdrawn since: ask again */
+		struct vocd_buf b = {0};
+		vocd_page_consent(&b, v->lang, v->tenant->name, v->path, survey_of(v));
+		send_page(req, 400, &b);
+	} else if (rc == VOCD_EINVAL || rc == VOCD_EUNPROC) {
 		char error[400];
 		snprintf(error, sizeof error, "%s: %s", n.field, n.message);
 		questions(v, 422, -1, error, correction);

@@ -29,6 +29,23 @@ static int holds_personal_data(vocd_txn *txn, const char *tenant, const char *cu
 	return has;
 }
 
+/* False when the customer withdrew consent after \p consent_id was given. */
+static int consent_still_valid(vocd_txn *txn, const char *tenant, const char *customer, const char *consent_id)
+{
+	cJSON *c = NULL, *given = NULL;
+	if (!customer || vocd_record_get(txn, tenant, VOCD_CUSTOMER_TYPE, customer, &c) != 0)
+		return 1;
+	double withdrawn = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(c, "consent_withdrawn_at"));
+	cJSON_Delete(c);
+	if (!(withdrawn > 0))
+		return 1;
+	double at = 0;
+	if (vocd_record_get(txn, tenant, VOCD_CONSENT_TYPE, consent_id, &given) == 0)
+		at = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(given, "time"));
+	cJSON_Delete(given);
+	return at > withdrawn;
+}
+
 /* Stores a consent given elsewhere (server-to-server answers) and returns its id. */
 static int consent_from_body(vocd_txn *txn, struct vocd_evaluation_new *n, const char *customer, char id[24])
 {
@@ -103,6 +120,9 @@ static int create_job(vocd_txn *txn, void *arg)
 		if (vocd_json_str(inv, "consent"))
 			snprintf(consent, sizeof consent, "%s", vocd_json_str(inv, "consent"));
 	}
+	/* A consent given before the customer withdrew it is no consent. */
+	if (consent[0] && !consent_still_valid(txn, n->tenant, customer, consent))
+		consent[0] = '\0';
 	if (!consent[0] && n->consent && (rc = consent_from_body(txn, n, customer, consent)) != 0)
 		goto out;
 	if (!consent[0] && holds_personal_data(txn, n->tenant, customer)) {

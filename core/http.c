@@ -117,6 +117,12 @@ void vocd_http_text(struct vocd_req *req, int status, const char *content_type, 
 	                 "\r\n",
 	                 status, reason(status), content_type, len,
 	                 status == 401 ? "WWW-Authenticate: Bearer realm=\"vocd\"\r\n" : "");
+	if (n < 0 || (size_t)n >= sizeof head) { /* a content type that does not fit: never send a cut head */
+		static const char oops[] = "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\n\r\n";
+		req->status = 500;
+		mg_write(req->conn, oops, sizeof oops - 1);
+		return;
+	}
 	if (strcmp(req->method, "HEAD") == 0)
 		len = 0;
 	/* Head and body in one write: one TLS record, one TCP segment for small answers. */

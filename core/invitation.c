@@ -41,7 +41,7 @@ int vocd_invitation_check(const cJSON *body, struct vocd_field_error *e)
 	e->code = "invalid_field";
 	if (!vocd_external_id_valid(cJSON_GetObjectItemCaseSensitive(customer, "external_id")->valuestring)) {
 		snprintf(e->message, sizeof e->message,
-		         "customer.external_id: expected your own customer id: letters, digits and _ . : @ -");
+		         "customer.external_id: expected your own customer id (letters, digits and _ . : -), not a phone number or email");
 		return -1;
 	}
 	/* Personal data is checked now, so that a bad phone is a clear 422 and never half-stored. */
@@ -321,8 +321,14 @@ static int consent_job(vocd_txn *txn, void *arg)
 		cJSON_Delete(inv);
 		return VOCD_EEXIST;
 	}
-	/* Agreeing twice (a second tab, the back button) keeps the first consent. */
-	if (vocd_json_str(inv, "consent")) {
+	/* Agreeing twice (a second tab, the back button) keeps the first consent, unless the customer withdrew
+	 * consent since. */
+	cJSON *cust = NULL;
+	double withdrawn = 0;
+	if (vocd_record_get(txn, j->tenant, VOCD_CUSTOMER_TYPE, vocd_json_str(inv, "customer"), &cust) == 0)
+		withdrawn = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(cust, "consent_withdrawn_at"));
+	cJSON_Delete(cust);
+	if (vocd_json_str(inv, "consent") && !(withdrawn > 0)) {
 		snprintf(j->consent_id, sizeof j->consent_id, "%s", vocd_json_str(inv, "consent"));
 		cJSON_Delete(inv);
 		return 0;
@@ -372,11 +378,11 @@ int vocd_invitation_consent(vocd_store *st, const char *tenant, const char *id, 
 }
 
 struct open_search {
-	const char *channel;
+	const char *channel, *alt_channel;
 	int64_t now;
 	int64_t best_created;
-	int best_same_channel;
 	char best[17];
+	int best_open;
 	char customer[129];
 };
 
@@ -386,6 +392,7 @@ static int note_customer(const char *id, const void *data, size_t len, void *arg
 	return 1;
 }
 
+/* The newest invitation reached through the channel, open or not: a reply answers that one or nothing. */
 static int note_open(const char *id, const void *data, size_t len, void *arg)
 {
 	struct open_search *s = arg;
@@ -395,11 +402,11 @@ static int note_open(const char *id, const void *data, size_t len, void *arg)
 	const char *state = vocd_json_str(rec, "state"), *channel = vocd_json_str(rec, "channel");
 	int64_t created = (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(rec, "created_at"));
 	int64_t expires = (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(rec, "expires_at"));
-	int same = channel && s->channel && strcmp(channel, s->channel) == 0;
-	if (state && strcmp(state, "answered") != 0 && expires > s->now &&
-	    (same > s->best_same_channel || (same == s->best_same_channel && created > s->best_created))) {
-		s->best_same_channel = same;
+	int reached = channel && ((s->channel && strcmp(channel, s->channel) == 0) ||
+	                          (s->alt_channel && strcmp(s->channel, s->alt_channel) == 0));
+	if (reached && created > s->best_created) {
 		s->best_created = created;
+		s->best_open = state && strcmp(state, "answered") != 0 && expires > s->now;
 		snprintf(s->best, sizeof s->best, "%s", id);
 	}
 	cJSON_Delete(rec);
@@ -407,7 +414,7 @@ static int note_open(const char *id, const void *data, size_t len, void *arg)
 }
 
 int vocd_invitation_find_open(vocd_store *st, vocd_pii *pii, const char *tenant, const char *phone,
-                              const char *channel, char id[17])
+                              const char *channel, const char *remind_channel, char id[17])
 {
 	char *norm = NULL, bi[65];
 	int rc = vocd_pii_normalize_phone(phone, &norm);
@@ -419,7 +426,7 @@ int vocd_invitation_find_open(vocd_store *st, vocd_pii *pii, const char *tenant,
 	vocd_txn *txn;
 	if ((rc = vocd_store_read(st, &txn)) != 0)
 		return rc;
-	struct open_search s = {channel, vocd_now_ms(), -1, -1, "", ""};
+	struct open_search s = {channel, remind_channel, vocd_now_ms(), -1, "", 0, ""};
 	rc = vocd_index_scan(txn, tenant, VOCD_CUSTOMER_TYPE, "by_phone", bi, 64, note_customer, s.customer);
 	if (rc >= 0 && s.customer[0])
 		rc = vocd_index_scan(txn, tenant, VOCD_INVITATION_TYPE, "by_customer", s.customer, strlen(s.customer) + 1,
@@ -427,7 +434,7 @@ int vocd_invitation_find_open(vocd_store *st, vocd_pii *pii, const char *tenant,
 	vocd_txn_end(txn);
 	if (rc < 0)
 		return rc;
-	if (!s.best[0])
+	if (!s.best[0] || !s.best_open)
 		return VOCD_ENOTFOUND;
 	memcpy(id, s.best, 17);
 	return 0;

@@ -82,21 +82,23 @@ int vocd_customer_withdraw(vocd_store *st, const char *tenant, const char *custo
                            const struct vocd_actor *who);
 
 /**
- * \brief The invitation a reply by phone answers (an SMS "5"): among the invitations of the customer with
- * that phone number, the newest one neither answered nor expired, preferring those sent through
- * \p channel. The phone is found by its blind index, never in clear.
- * \return 0 and the id in \p id, VOCD_ENOTFOUND (no such customer or no open invitation), VOCD_EINVAL
+ * \brief The invitation a reply by phone answers (an SMS "5"): the newest invitation of the customer with
+ * that phone number among those reached through \p channel — sent on it, or reminded on it when it is the
+ * tenant's \p remind_channel (may be NULL) — provided it is neither answered nor expired. An older open one
+ * is never taken instead, so a late or replayed reply cannot answer another service. The phone is found by
+ * its blind index, never in clear.
+ * \return 0 and the id in \p id, VOCD_ENOTFOUND (no such customer, or the newest is not open), VOCD_EINVAL
  *         (not a phone number), store errors.
  */
 int vocd_invitation_find_open(vocd_store *st, vocd_pii *pii, const char *tenant, const char *phone,
-                              const char *channel, char id[17]);
+                              const char *channel, const char *remind_channel, char id[17]);
 
 /** \brief The customer with personal data masked (caller frees): {external_id, tier, name, phone, email}. */
 int vocd_customer_masked(vocd_store *st, vocd_pii *pii, const char *tenant, const char *customer, cJSON **out);
 
 /**
  * \brief The survey link of an invitation: "<base>/s/<token>", where base is the tenant's
- * invitations.base_url or else \p server_url, and the token is made from \p key (the tenant's invitation
+ * invitations.survey_url or else \p server_url, and the token is made from \p key (the tenant's invitation
  * key, see vocd_pii_derive_key), \p id and \p expires_ms. Tokens are deterministic, so this is the link the
  * invitation was created with; the record does not keep it.
  * \return 0, VOCD_EINVAL (bad id, or the link does not fit in \p outlen bytes).

@@ -26,26 +26,52 @@ static uint32_t hash(const char *s)
 	return h;
 }
 
-int vocd_ratelimit_allow(const char *key, unsigned per_minute, int64_t now_ms)
+#define PROBES 8
+
+static void refill(struct slot *s, unsigned per_minute, int64_t now_ms)
 {
-	char k[KEY_MAX];
-	snprintf(k, sizeof k, "%s", key);
-	pthread_mutex_lock(&lock);
-	struct slot *s = &slots[hash(k) % SLOTS];
-	if (strcmp(s->key, k) != 0) {
-		memcpy(s->key, k, sizeof k);
-		s->at = now_ms;
-		s->tokens = per_minute;
-	}
 	if (now_ms > s->at) {
 		s->tokens += (double)(now_ms - s->at) * per_minute / 60000.0;
 		if (s->tokens > per_minute)
 			s->tokens = per_minute;
 		s->at = now_ms;
 	}
-	int allowed = s->tokens >= 1.0;
-	if (allowed)
-		s->tokens -= 1.0;
+}
+
+int vocd_ratelimit_allow(const char *key, unsigned per_minute, int64_t now_ms)
+{
+	char k[KEY_MAX];
+	snprintf(k, sizeof k, "%s", key);
+	pthread_mutex_lock(&lock);
+	uint32_t h = hash(k);
+	struct slot *s = NULL, *idle = NULL;
+	/* The key's own slot among a few probes; else an empty one, or one whose bucket has refilled completely
+	 * (its key is idle, so forgetting it gives nothing away). A new key never takes over a busy bucket:
+	 * with every probe busy it is refused, failing closed. */
+	for (int i = 0; i < PROBES && !s; i++) {
+		struct slot *c = &slots[(h + (uint32_t)i) % SLOTS];
+		if (strcmp(c->key, k) == 0) {
+			s = c;
+		} else if (!idle) {
+			if (c->key[0])
+				refill(c, per_minute, now_ms);
+			if (!c->key[0] || c->tokens >= per_minute)
+				idle = c;
+		}
+	}
+	if (!s && idle) {
+		s = idle;
+		memcpy(s->key, k, sizeof k);
+		s->at = now_ms;
+		s->tokens = per_minute;
+	}
+	int allowed = 0;
+	if (s) {
+		refill(s, per_minute, now_ms);
+		allowed = s->tokens >= 1.0;
+		if (allowed)
+			s->tokens -= 1.0;
+	}
 	pthread_mutex_unlock(&lock);
 	return allowed;
 }

@@ -8,8 +8,8 @@
 
 /**
  * \brief Counts one event for \p key at \p now_ms. \return 1 if allowed, 0 if over the limit.
- * Thread-safe. Keys longer than 95 bytes are cut. With many keys at once, the least recently used slot is
- * reused, so the limit is approximate for keys that are rarely hit.
+ * Thread-safe. Keys longer than 95 bytes are cut. A key's bucket is forgotten only once it has refilled
+ * completely; when too many keys are busy at once, a new key is refused (fails closed).
  */
 int vocd_ratelimit_allow(const char *key, unsigned per_minute, int64_t now_ms);
 

@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "pii.h"
+
 static const char *const personal_keys[] = {"name", "phone", "email", "mobile", "address", NULL};
 
 static int in_list(const char *k, const char *const *list)
@@ -84,8 +86,12 @@ int vocd_external_id_valid(const char *s)
 	size_t n = s ? strlen(s) : 0;
 	if (n == 0 || n > 128)
 		return 0;
-	for (; *s; s++)
-		if (!(*s >= 'a' && *s <= 'z') && !(*s >= 'A' && *s <= 'Z') && !(*s >= '0' && *s <= '9') && !strchr("_.:@-", *s))
+	for (const char *c = s; *c; c++)
+		if (!(*c >= 'a' && *c <= 'z') && !(*c >= 'A' && *c <= 'Z') && !(*c >= '0' && *c <= '9') && !strchr("_.:-", *c))
 			return 0;
-	return 1;
+	/* Ids are stored and shown in clear: a phone number is personal data, not an id. */
+	char *phone = NULL;
+	int is_phone = vocd_pii_normalize_phone(s, &phone) == 0;
+	vocd_pii_free(phone);
+	return !is_phone;
 }

@@ -27,7 +27,8 @@ int vocd_check_string(const cJSON *item, const char *field, size_t max, int requ
 int vocd_check_string_object(const cJSON *obj, const char *field, const char *const *allowed, int refuse_personal,
                              struct vocd_field_error *e);
 
-/** \brief True if \p s is a usable external id: 1-128 bytes of letters, digits and _ . : @ - */
+/** \brief True if \p s is a usable external id: 1-128 bytes of letters, digits and _ . : -, and not a
+ * phone number (ids are kept in clear; personal data is not an id). */
 int vocd_external_id_valid(const char *s);
 
 #endif

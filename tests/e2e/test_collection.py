@@ -179,6 +179,20 @@ class CollectionTest(ServerTest):
         # A plain second answer is still refused.
         self.assertEqual(self.post(path, {"step": "answer", "csat": "5"})[0], 409)
 
+    def test_a_withdrawn_consent_is_not_used_again(self):
+        inv, path = self.invite("c-111", phone="13600003333")
+        self.post(path, {"step": "consent", "agree": "yes"})
+        supervisor = self.server.token("acme", "supervisor")
+        self.assertEqual(self.server.request("POST", "/api/v1/customers/c-111/withdraw-consent",
+                                             token=supervisor)[0], 200)
+        self.invite("c-111", phone="13600003333")  # the organisation sends their phone again
+        status, _, page = self.post(path, {"step": "answer", "csat": "5"})
+        self.assertEqual(status, 400)
+        self.assertIn('name="agree"', page)  # asked for consent again
+        self.assertFalse([e for e in self.evaluations() if e.get("invitation") == inv["id"]])
+        self.post(path, {"step": "consent", "agree": "yes"})
+        self.assertEqual(self.post(path, {"step": "answer", "csat": "5"})[0], 200)
+
     def test_head_does_not_open(self):
         inv, path = self.invite("c-107")
         self.assertEqual(self.server.request("HEAD", path)[0], 200)
@@ -286,7 +300,10 @@ class CollectionTest(ServerTest):
                            ({"customer": {"external_id": "c1", "phone": "12"}}, "customer.phone"),
                            ({"customer": {"external_id": "c1", "email": "no-at"}}, "customer.email"),
                            ({"customer": {"external_id": "c1"}, "context": {"colour": "x"}}, "context.colour"),
-                           ({"customer": {"external_id": "c1"}, "lang": "fr"}, "lang")):
+                           ({"customer": {"external_id": "c1"}, "lang": "fr"}, "lang"),
+                           # ids are kept in clear: a phone or an email is not one
+                           ({"customer": {"external_id": "13812345678"}}, "not a phone number or email"),
+                           ({"customer": {"external_id": "zhang.wei@example.com"}}, "customer.external_id")):
             status, _, answer = self.server.request("POST", "/api/v1/invitations", token=self.token, body=body)
             self.assertIn(status, (400, 422), body)
             self.assertIn(want, answer["error"]["message"], body)

@@ -72,8 +72,8 @@ class SmsChannelTest(ServerTest):
         cls.token = cls.server.token("acme", "integrator")
         cls.admin = cls.server.token("acme", "admin")
 
-    def invite(self, external_id, phone, **extra):
-        body = {"customer": {"external_id": external_id, "phone": phone}, "channel": "sms"}
+    def invite(self, external_id, phone, channel="sms", **extra):
+        body = {"customer": {"external_id": external_id, "phone": phone}, "channel": channel}
         body.update(extra)
         status, _, inv = self.server.request("POST", "/api/v1/invitations", token=self.token, body=body)
         self.assertEqual(status, 201, inv)
@@ -130,6 +130,16 @@ class SmsChannelTest(ServerTest):
         time.sleep(5)
         to = [r["msg"]["to"] for r in GATEWAY.received[before:] if "【Remind】" in r["msg"]["text"]]
         self.assertEqual(sorted(to), ["+8613100001111", "+8613100002222", "+8613100002222"])
+
+    def test_a_reply_answers_only_the_newest_sms_invitation(self):
+        web = self.invite("s-5", "13800005555", channel="web")
+        sms = self.invite("s-5", "13800005555")
+        self.assertEqual(self.reply("13800005555", "5")[0], 200)
+        self.assertEqual(self.reply("13800005555", "5")[0], 200)  # again, or replayed
+        evs = self.server.request("GET", "/api/v1/evaluations?limit=500", token=self.token)[2]["items"]
+        answered = {e.get("invitation") for e in evs}
+        self.assertIn(sms["id"], answered)
+        self.assertNotIn(web["id"], answered)
 
     def test_forged_replies_are_refused(self):
         self.invite("s-2", "13900002222")

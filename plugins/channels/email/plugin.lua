@@ -73,7 +73,7 @@ local function template(name, lang)
 end
 
 -- A failed send raises: the core retries it with backoff, then keeps it as a dead letter.
-vocd.hook("invitation.created", function(ev)
+local function send(ev)
   if ev.channel ~= "email" then return end
   local to = vocd.contact(ev.customer, "email", "send invitation")
   if not to then
@@ -95,7 +95,7 @@ vocd.hook("invitation.created", function(ev)
     method = "POST",
     url = s.relay_url,
     headers = { ["Content-Type"] = "application/json",
-                ["Idempotency-Key"] = ev.id,
+                ["Idempotency-Key"] = ev.reminder and (ev.id .. ":reminder") or ev.id,
                 ["X-Signature"] = vocd.hmac_sha256(s.secret, body) },
     body = body,
     timeout_ms = s.timeout_ms,
@@ -103,6 +103,10 @@ vocd.hook("invitation.created", function(ev)
   if answer.status < 200 or answer.status > 299 then
     error("the mail relay answered " .. answer.status .. " for invitation " .. ev.id)
   end
-end)
+end
+
+-- A new invitation, and the reminder the core sends for one left unanswered (reminder = true).
+vocd.hook("invitation.created", send)
+vocd.hook("invitation.remind", send)
 
 return { version = "1.0.0", api = 1 }

@@ -51,13 +51,10 @@ end
 vocd.hook("invitation.created", send)
 vocd.hook("invitation.remind", send)
 
--- "5", "５", "1 太慢了", "3分，还行" -> score, text. nil when the reply does not start with a score.
-local SEPARATORS = { "分", "，", "。", "：", ",", ".", ":" }
-local function parse_reply(text)
-  -- full-width digits (U+FF10..U+FF19) as ASCII
-  text = text:gsub("\xef\xbc([\x90-\x99])", function(b) return string.char(b:byte() - 0x90 + 0x30) end)
-  local score, rest = text:match("^%s*(%d%d?)(.*)$")
-  if not score then return nil end
+-- "5", "５", "1 太慢了", "3分，还行" -> score, text. nil when the reply does not start with a score standing
+-- on its own: "5分钟了都没人接" (five minutes), "3天了" (three days) and "4.5" are not scores.
+local SEPARATORS = { "，", "。", "：", ",", ".", ":" }
+local function strip_separators(rest)
   local again = true
   while again do
     again = false
@@ -68,12 +65,41 @@ local function parse_reply(text)
       end
     end
   end
-  return math.tointeger(tonumber(score)), rest
+  return rest
+end
+
+local function parse_reply(text)
+  -- full-width digits (U+FF10..U+FF19) as ASCII
+  text = text:gsub("\xef\xbc([\x90-\x99])", function(b) return string.char(b:byte() - 0x90 + 0x30) end)
+  local score, rest = text:match("^%s*(%d+)(.*)$")
+  if not score or #score > 2 or rest:match("^[.．]%d") then return nil end
+  if rest:sub(1, 3) == "分" then -- "3分" is a score, "5分钟" a duration
+    if rest:sub(4, 6) == "钟" then return nil end
+    rest = rest:sub(4)
+  elseif rest ~= "" and not rest:match("^%s") then
+    local separated = false
+    for _, sep in ipairs(SEPARATORS) do
+      separated = separated or rest:sub(1, #sep) == sep
+    end
+    if not separated then return nil end
+  end
+  return math.tointeger(tonumber(score)), strip_separators(rest)
+end
+
+-- Compares two strings without stopping at the first difference, so that timing does not tell how much
+-- of a forged signature was right.
+local function same(a, b)
+  if type(a) ~= "string" or type(b) ~= "string" or #a ~= #b then return false end
+  local diff = 0
+  for i = 1, #a do
+    diff = diff | (a:byte(i) ~ b:byte(i))
+  end
+  return diff == 0
 end
 
 vocd.handle("inbound", function(req)
   local expected = vocd.hmac_sha256(vocd.settings.secret, req.body)
-  if req.headers["x-signature"] ~= expected then
+  if not same(req.headers["x-signature"], expected) then
     vocd.log.warn("inbound SMS refused: bad signature from", req.ip)
     return { response = { status = 401, body = "bad signature" } }
   end

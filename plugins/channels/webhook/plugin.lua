@@ -13,7 +13,7 @@
 -- of  <X-Timestamp> + "." + <body>. A request older (or newer) than max_age_seconds is refused, so a
 -- captured request cannot be replayed later.
 
-local MAX_ITEMS = 100 -- the core takes at most 100 answers from one request
+local MAX_ITEMS = 1000 -- the core takes at most 1000 answers from one request
 
 local function sign(timestamp, body)
   return vocd.hmac_sha256(vocd.settings.secret, timestamp .. "." .. body)
@@ -34,10 +34,10 @@ local wanted = {}
 for _, channel in ipairs(vocd.settings.channels) do wanted[channel] = true end
 
 -- A failed post raises: the core retries it with backoff, then keeps it as a dead letter.
-vocd.hook("invitation.created", function(ev)
+local function post(ev, event)
   if not wanted[ev.channel] then return end
   local body = vocd.json.encode({
-    event = "invitation.created",
+    event = event,
     invitation = ev.id,
     customer = ev.customer,
     url = ev.url,
@@ -57,7 +57,11 @@ vocd.hook("invitation.created", function(ev)
   if answer.status < 200 or answer.status > 299 then
     error("the webhook answered " .. answer.status .. " for invitation " .. ev.id)
   end
-end)
+end
+
+-- A new invitation, and the reminder the core sends for one left unanswered.
+vocd.hook("invitation.created", function(ev) post(ev, "invitation.created") end)
+vocd.hook("invitation.remind", function(ev) post(ev, "invitation.remind") end)
 
 local function refuse(status, message)
   return { response = { status = status, content_type = "application/json; charset=utf-8",

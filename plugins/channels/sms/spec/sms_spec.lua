@@ -100,6 +100,13 @@ describe("sms: replies", function()
     { "10", { scores = { csat = 10 } } }, -- out of range: the core refuses it by name
     { "谢谢", nil },
     { "", nil },
+    { "5分钟了都没人接电话", nil }, -- a duration, not a score
+    { "3天了还没解决", nil },
+    { "2小时才回复", nil },
+    { "4.5", nil },
+    { "123", nil },
+    { "5分", { scores = { csat = 5 } } },
+    { "2：服务一般", { scores = { csat = 2 }, text = "服务一般" } },
   }
   for _, case in ipairs(cases) do
     it(string.format("%q", case[1]), function()

@@ -143,8 +143,8 @@ describe("webhook: in", function()
     { "a JSON string", '"hello"', {}, 400, "body: expected an object" },
     { "a list with a number", '[{"invitation":"a1","answer":{}}, 5]', {}, 400, "item 1: expected an object" },
     { "a list of lists", '[[1]]', {}, 400, "item 0: expected an object" },
-    { "101 answers", "[" .. string.rep('{"invitation":"a","answer":{}}', 101, ",") .. "]", {}, 413,
-      "at most 100 answers in one request, got 101" },
+    { "1001 answers", "[" .. string.rep('{"invitation":"a","answer":{}}', 1001, ",") .. "]", {}, 413,
+      "at most 1000 answers in one request, got 1001" },
   }
   for _, case in ipairs(refused) do
     it("refuses " .. case[1], function()
