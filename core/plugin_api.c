@@ -757,6 +757,12 @@ static int contact_audit_fn(vocd_txn *txn, void *arg)
 	return vocd_audit_append(txn, j->c->tenant, &e, NULL);
 }
 
+static int push_cstring_fn(lua_State *L)
+{
+	lua_pushstring(L, lua_touserdata(L, 1));
+	return 1;
+}
+
 /* vocd.contact(customer, field, purpose): a channel plugin reads the phone, email or name it needs to
  * reach the customer; nil when there is none (never given, or consent withdrawn). */
 static int api_contact(lua_State *L)
@@ -796,14 +802,49 @@ static int api_contact(lua_State *L)
 		vocd_pii_free(plain);
 		return store_error(L, "vocd.contact", rc);
 	}
-	lua_pushstring(L, plain);
+	/* Pushed in a protected call so that, should the state be out of memory, the plaintext is still wiped. */
+	lua_pushcfunction(L, push_cstring_fn);
+	lua_pushlightuserdata(L, plain);
+	int prc = lua_pcall(L, 1, 1, 0);
 	vocd_pii_free(plain);
+	if (prc != LUA_OK)
+		return lua_error(L);
 	return 1;
 }
 
 /* ---- Outbound HTTP for channel plugins ------------------------------------------------------------- */
 
 #define HTTP_MAX_HEADERS 32
+
+/* Pushes {status, headers = {lower-case name = value}, body} for the response given as argument 1. */
+static int push_response_fn(lua_State *L)
+{
+	struct vocd_http_response *rs = lua_touserdata(L, 1);
+	lua_createtable(L, 0, 3);
+	lua_pushinteger(L, rs->status);
+	lua_setfield(L, -2, "status");
+	lua_pushlstring(L, rs->body, rs->body_len);
+	lua_setfield(L, -2, "body");
+	lua_newtable(L);
+	for (char *line = rs->headers; line && *line;) {
+		char *end = strstr(line, "\r\n");
+		size_t len = end ? (size_t)(end - line) : strlen(line);
+		char *colon = memchr(line, ':', len);
+		if (colon) {
+			for (char *k = line; k < colon; k++)
+				*k = (char)(*k >= 'A' && *k <= 'Z' ? *k + 32 : *k);
+			const char *v = colon + 1;
+			while (v < line + len && *v == ' ')
+				v++;
+			lua_pushlstring(L, line, (size_t)(colon - line));
+			lua_pushlstring(L, v, (size_t)(line + len - v));
+			lua_rawset(L, -3);
+		}
+		line += len + (end ? 2 : 0);
+	}
+	lua_setfield(L, -2, "headers");
+	return 1;
+}
 
 /* vocd.http.request{method, url, headers = {name = value}, body, timeout_ms} ->
  * {status, headers = {lower-case name = value}, body}. Raises on a network failure or a timeout, so that a
@@ -851,30 +892,13 @@ static int api_http_request(lua_State *L)
 		return luaL_error(L, "vocd.http.request: %s %s: %s", rq.method, rq.url,
 		                  rc == VOCD_ELIMIT ? "no answer in time" : rc == VOCD_ETOOBIG ? "answer too large"
 		                  : rc == VOCD_EINVAL ? "bad request (method, url or headers)" : "connection failed");
-	lua_createtable(L, 0, 3);
-	lua_pushinteger(L, rs.status);
-	lua_setfield(L, -2, "status");
-	lua_pushlstring(L, rs.body, rs.body_len);
-	lua_setfield(L, -2, "body");
-	lua_newtable(L);
-	for (char *line = rs.headers; line && *line;) {
-		char *end = strstr(line, "\r\n");
-		size_t len = end ? (size_t)(end - line) : strlen(line);
-		char *colon = memchr(line, ':', len);
-		if (colon) {
-			for (char *k = line; k < colon; k++)
-				*k = (char)(*k >= 'A' && *k <= 'Z' ? *k + 32 : *k);
-			const char *v = colon + 1;
-			while (v < line + len && *v == ' ')
-				v++;
-			lua_pushlstring(L, line, (size_t)(colon - line));
-			lua_pushlstring(L, v, (size_t)(line + len - v));
-			lua_rawset(L, -3);
-		}
-		line += len + (end ? 2 : 0);
-	}
-	lua_setfield(L, -2, "headers");
+	/* Built in a protected call, so that the response is freed even when the state runs out of memory. */
+	lua_pushcfunction(L, push_response_fn);
+	lua_pushlightuserdata(L, &rs);
+	int prc = lua_pcall(L, 1, 1, 0);
 	vocd_http_response_free(&rs);
+	if (prc != LUA_OK)
+		return lua_error(L);
 	return 1;
 }
 
