@@ -4,7 +4,7 @@
  * ingest path as every other answer. The tenant in the address only routes: the plugin decides whether the
  * request is genuine.
  *
- * The plugin returns {answers = {{invitation | phone, answer, consent, ref}, ...}, response, report}: with
+ * The plugin returns {answers = {{invitation | phone, via, answer, consent, ref}, ...}, response, report}: with
  * `response` ({status, body, content_type}) that is the reply; otherwise the reply is the JSON summary
  * {accepted, rejected = [{index, ref, error}]} with the members of `report` added. */
 #include <stdio.h>
@@ -17,8 +17,12 @@
 #include "api.h"
 #include "error.h"
 #include "evaluation.h"
+#include "ids.h"
+#include "log.h"
+#include "ratelimit.h"
 
 #define MAX_ANSWERS 1000
+#define INBOUND_PER_MINUTE 600
 
 /* The request as the plugin sees it: {method, path, query, headers{lower-case name: value}, body, ip}. */
 static cJSON *request_json(struct vocd_req *req)
@@ -55,12 +59,15 @@ static int ingest(struct vocd_req *req, const struct vocd_tenant_conf *t, const 
 		return -1;
 	}
 	if (!inv && phone) {
-		int rc = vocd_invitation_find_open(req->srv->store, req->srv->pii, t->id, phone, channel,
+		/* A reply answers an invitation sent through this channel; `via` names another, "*" any (a call
+		 * centre following up invitations of every channel). */
+		const char *via = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(item, "via"));
+		int rc = vocd_invitation_find_open(req->srv->store, req->srv->pii, t->id, phone, via ? via : channel,
 		                                   t->invitations.remind_channel, found);
 		if (rc != 0) {
 			snprintf(why, whylen, "%s", rc == VOCD_EINVAL ? "phone: not a phone number"
-			                                              : "the newest invitation sent to this phone number on this "
-			                                                "channel is not open (answered or expired)");
+			                                              : "no open invitation for this phone number (the newest one "
+			                                                "reached through this channel is answered or expired)");
 			return -1;
 		}
 		inv = found;
@@ -109,6 +116,14 @@ int vocd_api_channel_inbound(struct vocd_req *req)
 		return 0;
 	}
 	const char *channel = req->params[0];
+	/* Nobody signs in here: bound how much work one tenant's channel address can cause. */
+	char limit_key[220];
+	snprintf(limit_key, sizeof limit_key, "inbound:%s:%s", t->id, channel);
+	if (!vocd_ratelimit_allow(limit_key, INBOUND_PER_MINUTE, vocd_now_ms())) {
+		vocd_http_error(req, 429, "rate_limited", "too many callbacks for this channel: at most %d a minute",
+		                INBOUND_PER_MINUTE);
+		return 0;
+	}
 	cJSON *arg = request_json(req), *result = NULL;
 	char err[1024] = "";
 	char label[160];
@@ -151,6 +166,8 @@ int vocd_api_channel_inbound(struct vocd_req *req)
 				cJSON_AddItemToObject(r, "ref", cJSON_Duplicate(ref, 1));
 			cJSON_AddStringToObject(r, "error", why);
 			cJSON_AddItemToArray(rejected, r);
+			/* Logged too: a plugin answering the gateway itself hides the summary. */
+			vocd_warn("channel %s (tenant %s): answer %d refused: %s", channel, t->id, i, why);
 		}
 		i++;
 	}

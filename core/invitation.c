@@ -402,7 +402,7 @@ static int note_open(const char *id, const void *data, size_t len, void *arg)
 	const char *state = vocd_json_str(rec, "state"), *channel = vocd_json_str(rec, "channel");
 	int64_t created = (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(rec, "created_at"));
 	int64_t expires = (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(rec, "expires_at"));
-	int reached = channel && ((s->channel && strcmp(channel, s->channel) == 0) ||
+	int reached = channel && (strcmp(s->channel, "*") == 0 || strcmp(channel, s->channel) == 0 ||
 	                          (s->alt_channel && strcmp(s->channel, s->alt_channel) == 0));
 	if (reached && created > s->best_created) {
 		s->best_created = created;
@@ -440,6 +440,20 @@ int vocd_invitation_find_open(vocd_store *st, vocd_pii *pii, const char *tenant,
 	return 0;
 }
 
+struct id_list {
+	char id[256][17];
+	size_t n;
+};
+
+static int collect_id(const char *id, const void *data, size_t len, void *arg)
+{
+	struct id_list *l = arg;
+	if (l->n == sizeof l->id / sizeof l->id[0])
+		return 1;
+	snprintf(l->id[l->n++], sizeof l->id[0], "%s", id);
+	return 0;
+}
+
 struct withdraw_job {
 	const char *tenant, *customer, *channel;
 	const struct vocd_actor *who;
@@ -458,6 +472,18 @@ static int withdraw_job(vocd_txn *txn, void *arg)
 	int64_t now = vocd_now_ms();
 	for (const char *const *f = personal_fields; rc == 0 && *f; f++)
 		vocd_json_set_str(rec, *f, NULL);
+	/* No more reminders to someone who withdrew. */
+	struct id_list ids = {0};
+	if (rc == 0)
+		rc = vocd_index_scan(txn, j->tenant, VOCD_INVITATION_TYPE, "by_customer", j->customer,
+		                     strlen(j->customer) + 1, collect_id, &ids);
+	rc = rc < 0 ? rc : 0;
+	for (size_t i = 0; rc == 0 && i < ids.n; i++) {
+		char timer[40];
+		snprintf(timer, sizeof timer, "remind:%s", ids.id[i]);
+		int c = vocd_bus_timer_cancel(txn, j->tenant, timer);
+		rc = c == VOCD_ENOTFOUND ? 0 : c;
+	}
 	if (rc == 0) {
 		vocd_json_set_num(rec, "consent_withdrawn_at", (double)now);
 		/* Stored without index entries: the blind indexes of the phone and email go with them. */

@@ -84,7 +84,7 @@ int vocd_customer_withdraw(vocd_store *st, const char *tenant, const char *custo
 /**
  * \brief The invitation a reply by phone answers (an SMS "5"): the newest invitation of the customer with
  * that phone number among those reached through \p channel — sent on it, or reminded on it when it is the
- * tenant's \p remind_channel (may be NULL) — provided it is neither answered nor expired. An older open one
+ * tenant's \p remind_channel (may be NULL); "*" for any channel — provided it is neither answered nor expired. An older open one
  * is never taken instead, so a late or replayed reply cannot answer another service. The phone is found by
  * its blind index, never in clear.
  * \return 0 and the id in \p id, VOCD_ENOTFOUND (no such customer, or the newest is not open), VOCD_EINVAL

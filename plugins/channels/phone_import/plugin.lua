@@ -291,7 +291,8 @@ local function read_row(rec, cols, dims, now)
   if invitation ~= "" then
     item.invitation = invitation
   elseif phone ~= "" then
-    item.phone = phone
+    -- the call follows up the customer's newest open invitation, whatever channel sent it
+    item.phone, item.via = phone, "*"
   else
     return nil, "invitation or phone: one is required"
   end

@@ -46,7 +46,7 @@ describe("phone_import: files that read cleanly", function()
     { "by phone, with everything",
       "phone,csat,nps,ces,dim_speed,dim_solved,tags,text,notice_version,called_at\r\n"
         .. "138 1234 5678,2,3,6,1,2,slow；unsolved; ,等了很久,2026-10,2023-11-14 10:05:30\r\n",
-      { { phone = "138 1234 5678",
+      { { phone = "138 1234 5678", via = "*",
           answer = { scores = { csat = 2, nps = 3, ces = 6 }, dimensions = { speed = 1, solved = 2 },
                      tags = { "slow", "unsolved" }, text = "等了很久" },
           consent = consent(1699927530000, "2026-10") } } },
@@ -63,7 +63,7 @@ describe("phone_import: files that read cleanly", function()
     { "an invitation id wins over a phone",
       "invitation,phone,csat,called_at\na1,13812345678,1,2023/11/14 10:00\n,13812345678,2,2023-11-14 10:00\n",
       { { invitation = "a1", answer = { scores = { csat = 1 } }, consent = consent() },
-        { phone = "13812345678", answer = { scores = { csat = 2 } }, consent = consent() } } },
+        { phone = "13812345678", via = "*", answer = { scores = { csat = 2 } }, consent = consent() } } },
     { "times: zones, seconds, fractions, leap day",
       "invitation,csat,called_at\nz,1,2023-11-14T02:00:00.250Z\nw,1,2023-11-13T21:00-05:00\n"
         .. "l,1,2020-02-29 23:59:59-05:30\n",
