@@ -51,6 +51,8 @@ int vocd_api_channel_inbound(struct vocd_req *req);
 /* api_customers.c */
 int vocd_api_customer_get(struct vocd_req *req);
 int vocd_api_customer_withdraw(struct vocd_req *req);
+/** Replaces \p rec's "customer" id with the customer, personal data masked (left as it is if unknown). */
+void vocd_api_mask_customer(struct vocd_req *req, cJSON *rec);
 
 /* api_replies.c */
 int vocd_api_reply_create(struct vocd_req *req);

@@ -1,5 +1,6 @@
 /* Customers: GET /api/v1/customers/<id> (personal data masked) and
- * POST /api/v1/customers/<id>/withdraw-consent (a withdrawal received by phone, mail or at a counter). */
+ * POST /api/v1/customers/<id>/withdraw-consent (a withdrawal received by phone, mail or at a counter);
+ * and the masked customer that records referring to one are answered with. */
 #include "api.h"
 #include "error.h"
 #include "invitation.h"
@@ -34,4 +35,12 @@ int vocd_api_customer_withdraw(struct vocd_req *req)
 		cJSON_Delete(body);
 	}
 	return 0;
+}
+
+void vocd_api_mask_customer(struct vocd_req *req, cJSON *rec)
+{
+	cJSON *customer = NULL;
+	const char *cid = vocd_json_str(rec, "customer");
+	if (cid && vocd_customer_masked(req->srv->store, req->srv->pii, req->auth.tenant, cid, &customer) == 0)
+		cJSON_ReplaceItemInObjectCaseSensitive(rec, "customer", customer);
 }

@@ -101,10 +101,7 @@ int vocd_api_evaluation_get(struct vocd_req *req)
 		vocd_http_fail(req, rc, NULL);
 		return 0;
 	}
-	cJSON *customer = NULL;
-	const char *cid = vocd_json_str(rec, "customer");
-	if (cid && vocd_customer_masked(req->srv->store, req->srv->pii, req->auth.tenant, cid, &customer) == 0)
-		cJSON_ReplaceItemInObjectCaseSensitive(rec, "customer", customer);
+	vocd_api_mask_customer(req, rec);
 	if ((rc = vocd_api_evaluation_extras(req, rec)) != 0)
 		vocd_http_fail(req, rc, NULL);
 	else

@@ -76,10 +76,7 @@ int vocd_api_invitation_get(struct vocd_req *req)
 		vocd_http_fail(req, rc, NULL);
 		return 0;
 	}
-	cJSON *customer = NULL;
-	const char *cid = vocd_json_str(rec, "customer");
-	if (cid && vocd_customer_masked(req->srv->store, req->srv->pii, req->auth.tenant, cid, &customer) == 0)
-		cJSON_ReplaceItemInObjectCaseSensitive(rec, "customer", customer);
+	vocd_api_mask_customer(req, rec);
 	vocd_http_json(req, 200, rec);
 	cJSON_Delete(rec);
 	return 0;

@@ -582,6 +582,23 @@ static int api_hmac_sha256(lua_State *L)
 
 /* vocd.i18n(t, lang): t[lang]; for a Chinese lang ("zh", "zh-TW", "zh_HK") t["zh-CN"]; then t.en,
  * t["zh-CN"], t.zh; then any string value (in table order). A string is returned as it is. */
+/* vocd.secure_equal(a, b): compares two strings in time that does not depend on where they differ, for
+ * checking signatures. */
+static int api_secure_equal(lua_State *L)
+{
+	size_t la, lb;
+	const char *a = luaL_optlstring(L, 1, NULL, &la), *b = luaL_optlstring(L, 2, NULL, &lb);
+	if (!a || !b || la != lb) {
+		lua_pushboolean(L, 0);
+		return 1;
+	}
+	unsigned diff = 0;
+	for (size_t i = 0; i < la; i++)
+		diff |= (unsigned char)(a[i] ^ b[i]);
+	lua_pushboolean(L, diff == 0);
+	return 1;
+}
+
 static int api_i18n(lua_State *L)
 {
 	if (lua_type(L, 1) == LUA_TSTRING) {
@@ -914,6 +931,7 @@ static int open_api(lua_State *L)
 
 	static const luaL_Reg top[] = {{"hook", api_hook},   {"handle", api_handle}, {"time", api_time},
 	                               {"hmac_sha256", api_hmac_sha256},          {"i18n", api_i18n},
+	                               {"secure_equal", api_secure_equal},
 	                               {"publish", api_publish}, {"timer", api_timer}, {"contact", api_contact},
 	                               {NULL, NULL}};
 	static const luaL_Reg log[] = {{"info", api_log_info}, {"warn", api_log_warn}, {"error", api_log_error},

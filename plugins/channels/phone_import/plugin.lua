@@ -42,16 +42,6 @@ end
 
 --- Helpers ------------------------------------------------------------------------------------------
 
--- Compares two strings without stopping at the first difference (timing tells nothing).
-local function same(a, b)
-  if type(a) ~= "string" or type(b) ~= "string" or #a ~= #b then return false end
-  local diff = 0
-  for i = 1, #a do
-    diff = diff | (a:byte(i) ~ b:byte(i))
-  end
-  return diff == 0
-end
-
 -- A cell's value in an error message: short ones quoted, long ones only measured (they may be text).
 local function shown(v)
   if #v <= 32 then return '"' .. v .. '"' end
@@ -368,7 +358,7 @@ end
 -- nil when the upload is genuine, else why not.
 local function check_auth(req)
   if S.auth == "token" then
-    if not same(req.headers["x-import-token"], S.token) then return "X-Import-Token: missing or wrong" end
+    if not vocd.secure_equal(req.headers["x-import-token"], S.token) then return "X-Import-Token: missing or wrong" end
     return nil
   end
   local timestamp = req.headers["x-timestamp"]
@@ -380,7 +370,7 @@ local function check_auth(req)
     return "X-Timestamp: more than " .. S.max_age_seconds .. " seconds from now"
   end
   local expected = vocd.hmac_sha256(S.secret, timestamp .. "." .. req.body)
-  if not same(req.headers["x-signature"], expected) then return "X-Signature: does not match" end
+  if not vocd.secure_equal(req.headers["x-signature"], expected) then return "X-Signature: does not match" end
   return nil
 end
 

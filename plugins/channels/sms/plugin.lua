@@ -86,20 +86,9 @@ local function parse_reply(text)
   return math.tointeger(tonumber(score)), strip_separators(rest)
 end
 
--- Compares two strings without stopping at the first difference, so that timing does not tell how much
--- of a forged signature was right.
-local function same(a, b)
-  if type(a) ~= "string" or type(b) ~= "string" or #a ~= #b then return false end
-  local diff = 0
-  for i = 1, #a do
-    diff = diff | (a:byte(i) ~ b:byte(i))
-  end
-  return diff == 0
-end
-
 vocd.handle("inbound", function(req)
   local expected = vocd.hmac_sha256(vocd.settings.secret, req.body)
-  if not same(req.headers["x-signature"], expected) then
+  if not vocd.secure_equal(req.headers["x-signature"], expected) then
     vocd.log.warn("inbound SMS refused: bad signature from", req.ip)
     return { response = { status = 401, body = "bad signature" } }
   end

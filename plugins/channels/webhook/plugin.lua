@@ -19,17 +19,6 @@ local function sign(timestamp, body)
   return vocd.hmac_sha256(vocd.settings.secret, timestamp .. "." .. body)
 end
 
--- Compares two strings without stopping at the first difference, so that timing does not tell an
--- attacker how much of a signature was right.
-local function same(a, b)
-  if type(a) ~= "string" or type(b) ~= "string" or #a ~= #b then return false end
-  local diff = 0
-  for i = 1, #a do
-    diff = diff | (a:byte(i) ~ b:byte(i))
-  end
-  return diff == 0
-end
-
 local wanted = {}
 for _, channel in ipairs(vocd.settings.channels) do wanted[channel] = true end
 
@@ -78,7 +67,7 @@ local function check_signature(req)
   if age > vocd.settings.max_age_seconds or -age > vocd.settings.max_age_seconds then
     return "X-Timestamp: more than " .. vocd.settings.max_age_seconds .. " seconds from now"
   end
-  if not same(req.headers["x-signature"], sign(timestamp, req.body)) then
+  if not vocd.secure_equal(req.headers["x-signature"], sign(timestamp, req.body)) then
     return "X-Signature: does not match"
   end
   return nil

@@ -226,6 +226,9 @@ local function make_api(p, box)
       return unbudgeted(sha256.hmac, tostring(key), tostring(msg))
     end,
     i18n = i18n,
+    secure_equal = function(a, b)
+      return type(a) == "string" and type(b) == "string" and a == b
+    end,
     store = {
       get = function(key)
         need_store("vocd.store.get")
