@@ -3,53 +3,18 @@ sent signed to the customer's address in the invitation's language, the HTML par
 a refusing relay is retried and the send ends as a dead letter."""
 import hashlib
 import hmac
-import http.server
 import json
 import os
-import threading
 import time
 
+from fakeserver import FakeServer
 from vocdtest import ServerTest, SOURCE
 
 with open(os.path.join(SOURCE, "conf", "tenants", "demo.lua")) as f:
     DEMO = f.read()
 
 
-class FakeRelay(http.server.ThreadingHTTPServer):
-    """Records what it is sent; answers 503 to messages whose subject contains `refuse`. (Deliveries are
-    in order per tenant, so a message being retried holds back the next ones: waits allow for that.)"""
-
-    def __init__(self):
-        self.received = []
-        self.refuse = None
-        super().__init__(("127.0.0.1", 0), Handler)
-
-    def wait_for(self, n, seconds=60):
-        deadline = time.time() + seconds
-        while time.time() < deadline and len(self.received) < n:
-            time.sleep(0.05)
-        return self.received
-
-
-class Handler(http.server.BaseHTTPRequestHandler):
-    def do_POST(self):
-        body = self.rfile.read(int(self.headers["Content-Length"]))
-        msg = json.loads(body)
-        self.server.received.append({"path": self.path, "body": body, "msg": msg,
-                                     "signature": self.headers.get("X-Signature"),
-                                     "key": self.headers.get("Idempotency-Key")})
-        refused = self.server.refuse and self.server.refuse in msg["subject"]
-        self.send_response(503 if refused else 202)
-        self.send_header("Content-Length", "2")
-        self.end_headers()
-        self.wfile.write(b"ok")
-
-    def log_message(self, *args):
-        pass
-
-
-RELAY = FakeRelay()
-threading.Thread(target=RELAY.serve_forever, daemon=True).start()
+RELAY = FakeServer(status=202, refuse_field="subject")
 SECRET = "relay-secret-0123456789"
 
 
@@ -61,7 +26,7 @@ class EmailChannelTest(ServerTest):
     TENANTS = {"acme": DEMO.replace("plugins = {\n}", """plugins = {
   ["channels/email"] = { relay_url = "http://127.0.0.1:%d/mail", secret = "%s",
                          from = "Acme <service@acme.example>", brand = "Acme & <Co>", one_click = "csat" },
-}""" % (RELAY.server_address[1], SECRET))}
+}""" % (RELAY.port, SECRET))}
     SETTINGS = 'plugins_dir = "%s"\n' % os.path.join(SOURCE, "plugins")
 
     @classmethod

@@ -3,53 +3,19 @@ sent signed to the customer's phone, replies come back as answers, a failing gat
 as a dead letter."""
 import hashlib
 import hmac
-import http.server
 import json
 import os
-import threading
 import time
 import urllib.parse
 
+from fakeserver import FakeServer
 from vocdtest import ServerTest, SOURCE
 
 with open(os.path.join(SOURCE, "conf", "tenants", "demo.lua")) as f:
     DEMO = f.read()
 
 
-class FakeGateway(http.server.ThreadingHTTPServer):
-    """Records what it is sent; answers 503 to messages whose text contains `refuse`. (Deliveries are in
-    order per tenant, so a message being retried holds back the next ones: waits allow for that.)"""
-
-    def __init__(self):
-        self.received = []
-        self.refuse = None
-        super().__init__(("127.0.0.1", 0), Handler)
-
-    def wait_for(self, n, seconds=60):
-        deadline = time.time() + seconds
-        while time.time() < deadline and len(self.received) < n:
-            time.sleep(0.05)
-        return self.received
-
-
-class Handler(http.server.BaseHTTPRequestHandler):
-    def do_POST(self):
-        body = self.rfile.read(int(self.headers["Content-Length"]))
-        msg = json.loads(body)
-        self.server.received.append({"path": self.path, "body": body, "msg": msg,
-                                     "signature": self.headers.get("X-Signature")})
-        refused = self.server.refuse and self.server.refuse in msg["text"]
-        self.send_response(503 if refused else 200)
-        self.send_header("Content-Length", "2")
-        self.end_headers()
-        self.wfile.write(b"ok")
-
-    def log_message(self, *args):
-        pass
-
-
-GATEWAY = FakeGateway()
-threading.Thread(target=GATEWAY.serve_forever, daemon=True).start()
+GATEWAY = FakeServer(status=200, refuse_field="text")
 SECRET = "s3cret"
 
 
@@ -61,7 +27,7 @@ class SmsChannelTest(ServerTest):
     TENANTS = {"acme": DEMO.replace("plugins = {\n}", """plugins = {
   ["channels/sms"] = { gateway_url = "http://127.0.0.1:%d/send", secret = "%s", brand = "【Acme】",
                        notice_version = "2026-11" },
-}""" % (GATEWAY.server_address[1], SECRET))}
+}""" % (GATEWAY.port, SECRET))}
     TENANTS["remind"] = (TENANTS["acme"].replace("min_days_between = 0,", 'min_days_between = 0, remind_after = "2s",')
                          .replace("【Acme】", "【Remind】"))
     SETTINGS = 'plugins_dir = "%s"\n' % os.path.join(SOURCE, "plugins")

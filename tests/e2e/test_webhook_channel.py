@@ -3,48 +3,18 @@ signed over timestamp and body, without personal data; answers posted back signe
 the core's per-item report; forged, stale and malformed requests are refused."""
 import hashlib
 import hmac
-import http.server
 import json
 import os
-import threading
 import time
 
+from fakeserver import FakeServer
 from vocdtest import ServerTest, SOURCE
 
 with open(os.path.join(SOURCE, "conf", "tenants", "demo.lua")) as f:
     DEMO = f.read()
 
 
-class FakeApp(http.server.ThreadingHTTPServer):
-    """Records what it is posted and answers 200."""
-
-    def __init__(self):
-        self.received = []
-        super().__init__(("127.0.0.1", 0), Handler)
-
-    def wait_for(self, n, seconds=60):
-        deadline = time.time() + seconds
-        while time.time() < deadline and len(self.received) < n:
-            time.sleep(0.05)
-        return self.received
-
-
-class Handler(http.server.BaseHTTPRequestHandler):
-    def do_POST(self):
-        body = self.rfile.read(int(self.headers["Content-Length"]))
-        self.server.received.append({"path": self.path, "body": body, "msg": json.loads(body),
-                                     "timestamp": self.headers.get("X-Timestamp"),
-                                     "signature": self.headers.get("X-Signature")})
-        self.send_response(200)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-
-    def log_message(self, *args):
-        pass
-
-
-APP = FakeApp()
-threading.Thread(target=APP.serve_forever, daemon=True).start()
+APP = FakeServer(status=200)
 SECRET = "webhook-secret-0123456789"
 
 
@@ -55,7 +25,7 @@ def sign(timestamp, body):
 class WebhookChannelTest(ServerTest):
     TENANTS = {"acme": DEMO.replace("plugins = {\n}", """plugins = {
   ["channels/webhook"] = { url = "http://127.0.0.1:%d/hook", secret = "%s", channels = { "webhook", "app" } },
-}""" % (APP.server_address[1], SECRET))}
+}""" % (APP.port, SECRET))}
     SETTINGS = 'plugins_dir = "%s"\n' % os.path.join(SOURCE, "plugins")
 
     @classmethod
