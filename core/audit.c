@@ -11,6 +11,7 @@
 #include <mbedtls/sha256.h>
 
 #include "error.h"
+#include "ids.h"
 #include "log.h"
 
 #define SEQ_NAME "audit"
@@ -50,16 +51,6 @@ struct fields {
 	const char *action, *record_type, *record_id;
 	unsigned char prev[32], digest[32];
 };
-
-static void hex(const unsigned char *in, size_t n, char *out)
-{
-	static const char digits[] = "0123456789abcdef";
-	for (size_t i = 0; i < n; i++) {
-		out[2 * i] = digits[in[i] >> 4];
-		out[2 * i + 1] = digits[in[i] & 15];
-	}
-	out[2 * n] = '\0';
-}
 
 static int hexval(char c)
 {
@@ -232,13 +223,6 @@ static void clean_ua(const char *in, char out[MAX_UA + 1])
 	out[o] = '\0';
 }
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int add_opt(cJSON *obj, const char *name, const char *s)
 {
 	return s == NULL || cJSON_AddStringToObject(obj, name, s) != NULL;
@@ -248,9 +232,9 @@ static int add_opt(cJSON *obj, const char *name, const char *s)
 static char *entry_text(const struct fields *f, const unsigned char hash[32])
 {
 	char prev[65], digest[65], h[65];
-	hex(f->prev, 32, prev);
-	hex(f->digest, 32, digest);
-	hex(hash, 32, h);
+	vocd_hex(f->prev, 32, prev);
+	vocd_hex(f->digest, 32, digest);
+	vocd_hex(hash, 32, h);
 	cJSON *o = cJSON_CreateObject(), *actor, *source, *record;
 	int ok = o && cJSON_AddNumberToObject(o, "v", 1) && cJSON_AddNumberToObject(o, "seq", (double)f->seq) &&
 	         cJSON_AddNumberToObject(o, "time", (double)f->time_ms) &&
@@ -307,7 +291,7 @@ int vocd_audit_append(vocd_txn *txn, const char *tenant, const struct vocd_audit
 	char ua[MAX_UA + 1] = "";
 	if (opt(s->user_agent))
 		clean_ua(s->user_agent, ua);
-	f.time_ms = (uint64_t)(e->time_ms ? e->time_ms : now_ms());
+	f.time_ms = (uint64_t)(e->time_ms ? e->time_ms : vocd_now_ms());
 	f.tenant = tenant;
 	f.kind = vocd_audit_actor_kind_name(a->kind);
 	f.actor_id = a->id;
@@ -548,7 +532,7 @@ static void check_head(struct verify *v, int rc, uint64_t head_seq, const unsign
 	}
 	r->head_seq = head_seq;
 	if (has_head)
-		hex(head_hash, 32, r->head_hash);
+		vocd_hex(head_hash, 32, r->head_hash);
 	if (!has_head && v->last > 0)
 		fail(v, 0, "chain head missing, found %llu entries", (unsigned long long)v->last);
 	else if (has_head && head_seq != v->last)
@@ -642,7 +626,7 @@ int vocd_audit_head(vocd_store *st, const char *tenant, uint64_t *seq, char hash
 	if (!found)
 		hash_hex[0] = '\0';
 	else
-		hex(h, 32, hash_hex);
+		vocd_hex(h, 32, hash_hex);
 	return 0;
 }
 

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "error.h"
+#include "ids.h"
 #include "log.h"
 
 /* Internal record types. Outbox rows and dead letters are keyed by a zero-padded sequence number so
@@ -95,14 +96,7 @@ struct vocd_bus {
 	_Atomic uint64_t delivered, retries, dead_letters, timers_fired;
 };
 
-static int64_t real_now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-int64_t (*vocd_bus_now_ms)(void) = real_now_ms;
+int64_t (*vocd_bus_now_ms)(void) = vocd_now_ms;
 
 /* Backoff runs on the monotonic clock, so tests that freeze vocd_bus_now_ms still see retries. */
 static int64_t mono_ms(void)

@@ -1,6 +1,7 @@
 /* Identifiers and time. */
 #include "ids.h"
 
+#include <errno.h>
 #include <sys/random.h>
 #include <time.h>
 
@@ -11,6 +12,8 @@ int vocd_random_bytes(void *buf, size_t n)
 	size_t got = 0;
 	while (got < n) {
 		ssize_t r = getrandom((char *)buf + got, n - got, 0);
+		if (r < 0 && errno == EINTR)
+			continue;
 		if (r < 0)
 			return VOCD_EINTERNAL;
 		got += (size_t)r;

@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -23,6 +22,7 @@
 
 #include "config.h"
 #include "error.h"
+#include "ids.h"
 #include "log.h"
 
 #define TOKEN_PREFIX "pii1:"
@@ -44,21 +44,6 @@ struct vocd_pii {
 
 /* ---- Small helpers ------------------------------------------------------------------------------ */
 
-static int random_bytes(unsigned char *buf, size_t n)
-{
-	size_t got = 0;
-	while (got < n) {
-		ssize_t r = getrandom(buf + got, n - got, 0);
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			return VOCD_EINTERNAL;
-		}
-		got += (size_t)r;
-	}
-	return 0;
-}
-
 /* HMAC-SHA256 over up to two pieces. */
 static int hmac2(const unsigned char *key, size_t klen, const void *a, size_t alen, const void *b, size_t blen,
                  unsigned char out[32])
@@ -76,24 +61,6 @@ static int hmac2(const unsigned char *key, size_t klen, const void *a, size_t al
 		rc = mbedtls_md_hmac_finish(&md, out);
 	mbedtls_md_free(&md); /* zeroizes its context */
 	return rc == 0 ? 0 : VOCD_EINTERNAL;
-}
-
-static const char b64_alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-/* base64url without padding; out must hold 4*ceil(n/3)+1 bytes. */
-static void b64_encode(const unsigned char *in, size_t n, char *out)
-{
-	size_t o = 0;
-	for (size_t i = 0; i < n; i += 3) {
-		unsigned v = (unsigned)in[i] << 16 | (i + 1 < n ? (unsigned)in[i + 1] << 8 : 0) | (i + 2 < n ? in[i + 2] : 0);
-		out[o++] = b64_alphabet[(v >> 18) & 63];
-		out[o++] = b64_alphabet[(v >> 12) & 63];
-		if (i + 1 < n)
-			out[o++] = b64_alphabet[(v >> 6) & 63];
-		if (i + 2 < n)
-			out[o++] = b64_alphabet[v & 63];
-	}
-	out[o] = '\0';
 }
 
 static int b64_value(unsigned char c)
@@ -137,16 +104,6 @@ static long b64_decode(const char *in, size_t n, unsigned char *out, size_t cap)
 	if (acc != 0)
 		return -1;
 	return (long)o;
-}
-
-static void hex(const unsigned char *in, size_t n, char *out)
-{
-	static const char digits[] = "0123456789abcdef";
-	for (size_t i = 0; i < n; i++) {
-		out[2 * i] = digits[in[i] >> 4];
-		out[2 * i + 1] = digits[in[i] & 15];
-	}
-	out[2 * n] = '\0';
 }
 
 static int customer_valid(const char *c)
@@ -286,7 +243,7 @@ int vocd_pii_init_key(const char *path)
 		return VOCD_EIO;
 	}
 	unsigned char key[VOCD_PII_KEY_LEN];
-	rc = random_bytes(key, sizeof key);
+	rc = vocd_random_bytes(key, sizeof key);
 	if (rc == 0 && fchmod(fd, 0600) != 0) /* whatever the umask did */
 		rc = VOCD_EIO;
 	size_t done = 0;
@@ -424,9 +381,9 @@ static int data_key(vocd_pii *p, vocd_txn *txn, const char *tenant, const char *
 
 	unsigned char rec[KEYREC_LEN];
 	rec[0] = KEYREC_VERSION;
-	rc = random_bytes(rec + 1, KID_LEN + NONCE_LEN);
+	rc = vocd_random_bytes(rec + 1, KID_LEN + NONCE_LEN);
 	if (rc == 0)
-		rc = random_bytes(key, VOCD_PII_KEY_LEN);
+		rc = vocd_random_bytes(key, VOCD_PII_KEY_LEN);
 	if (rc == 0) {
 		memcpy(kid, rec + 1, KID_LEN);
 		size_t adlen = build_ad(ad, keyrec_label, tenant, customer, NULL, kid);
@@ -471,7 +428,7 @@ int vocd_pii_seal(vocd_pii *p, vocd_txn *txn, const char *tenant, const char *cu
 		rc = VOCD_ENOMEM;
 	} else {
 		memcpy(bin, kid, KID_LEN);
-		rc = random_bytes(bin + KID_LEN, NONCE_LEN);
+		rc = vocd_random_bytes(bin + KID_LEN, NONCE_LEN);
 	}
 	if (rc == 0) {
 		unsigned char ad[AD_MAX];
@@ -482,7 +439,7 @@ int vocd_pii_seal(vocd_pii *p, vocd_txn *txn, const char *tenant, const char *cu
 	mbedtls_platform_zeroize(key, sizeof key);
 	if (rc == 0) {
 		memcpy(tok, TOKEN_PREFIX, sizeof TOKEN_PREFIX - 1);
-		b64_encode(bin, blen, tok + sizeof TOKEN_PREFIX - 1);
+		vocd_base64url(bin, blen, tok + sizeof TOKEN_PREFIX - 1);
 		*out = tok;
 		tok = NULL;
 	}
@@ -562,7 +519,7 @@ int vocd_pii_blind_index(vocd_pii *p, const char *tenant, const char *field, con
 		rc = hmac2(tkey, sizeof tkey, field, strlen(field) + 1, normalized_value, strlen(normalized_value), mac);
 	mbedtls_platform_zeroize(tkey, sizeof tkey);
 	if (rc == 0)
-		hex(mac, sizeof mac, out);
+		vocd_hex(mac, sizeof mac, out);
 	return rc;
 }
 

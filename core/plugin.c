@@ -19,6 +19,7 @@
 #include <lauxlib.h>
 
 #include "error.h"
+#include "ids.h"
 #include "log.h"
 #include "luahost.h"
 #include "plugin_api.h"
@@ -112,13 +113,6 @@ static void eadd(struct ebuf *e, const char *fmt, ...)
 	if (n > 0)
 		e->used += (size_t)n < e->len - e->used ? (size_t)n : e->len - e->used - 1;
 	e->buf[e->used] = '\0';
-}
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static char *dupf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -496,7 +490,7 @@ static void note_failure(struct pinst *in, const char *hook, const char *file, i
 	snprintf(in->last.file, sizeof in->last.file, "%s", file);
 	in->last.line = line;
 	snprintf(in->last.message, sizeof in->last.message, "%s", message);
-	in->last.time = now_ms();
+	in->last.time = vocd_now_ms();
 	pthread_mutex_unlock(&in->stat_mu);
 	if (in->host != NULL)
 		atomic_fetch_add(&in->host->errors, 1);

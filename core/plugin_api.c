@@ -18,6 +18,7 @@
 #include "bus.h"
 #include "error.h"
 #include "http_client.h"
+#include "ids.h"
 #include "log.h"
 #include "lua_budget.h"
 
@@ -533,9 +534,7 @@ static int api_log_error(lua_State *L)
 
 static int api_time(lua_State *L)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	lua_pushinteger(L, (lua_Integer)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+	lua_pushinteger(L, (lua_Integer)vocd_now_ms());
 	return 1;
 }
 
