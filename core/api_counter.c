@@ -27,19 +27,11 @@ static int counter_url(struct vocd_req *req, const char *tenant, const char *id,
 {
 	const struct vocd_tenant_conf *t = vocd_config_tenant(vocd_server_config(req->srv), tenant);
 	unsigned char key[32];
-	struct vocd_invite_claims c = {{0}, {0}, expires_ms};
-	snprintf(c.tenant, sizeof c.tenant, "%s", tenant);
-	snprintf(c.invitation, sizeof c.invitation, "%s", id);
-	char token[VOCD_INVITE_TOKEN_MAX];
-	int rc = vocd_pii_derive_key(req->srv->pii, "counter", tenant, key);
+	int rc = t ? vocd_pii_derive_key(req->srv->pii, "counter", tenant, key) : VOCD_ENOTFOUND;
 	if (rc == 0)
-		rc = vocd_invite_token_make(key, &c, token);
+		rc = vocd_signed_link(t, req->srv->listen_url, key, "q", id, expires_ms, out, outlen);
 	memset(key, 0, sizeof key);
-	if (rc != 0)
-		return rc;
-	const char *base = t && t->invitations.base_url ? t->invitations.base_url : req->srv->listen_url;
-	int n = snprintf(out, outlen, "%s/q/%s", base, token);
-	return n < 0 || (size_t)n >= outlen ? VOCD_EINVAL : 0;
+	return rc;
 }
 
 struct code_job {
@@ -198,9 +190,6 @@ int vocd_api_counter_scan(struct vocd_req *req)
 	rc = vocd_pii_derive_key(req->srv->pii, "invitation", c.tenant, key);
 	if (rc == 0)
 		rc = vocd_invitation_create(req->srv->store, &n);
-	char url[512];
-	if (rc == 0)
-		rc = vocd_invitation_url(t, req->srv->listen_url, key, n.id, n.expires_ms, url, sizeof url);
 	memset(key, 0, sizeof key);
 	cJSON_Delete(customer);
 	cJSON_Delete(context);
@@ -210,6 +199,6 @@ int vocd_api_counter_scan(struct vocd_req *req)
 	}
 	req->status = 303;
 	mg_printf(req->conn, "HTTP/1.1 303 See Other\r\nLocation: %s\r\nContent-Length: 0\r\nCache-Control: no-store\r\n\r\n",
-	          url);
+	          n.url);
 	return 0;
 }

@@ -49,15 +49,10 @@ int vocd_api_invitation_create(struct vocd_req *req)
 		vocd_http_fail(req, rc, NULL);
 		return 0;
 	}
-	char url[512];
-	if ((rc = vocd_invitation_url(t, n.base_url, key, n.id, n.expires_ms, url, sizeof url)) != 0) {
-		vocd_http_fail(req, rc, NULL);
-		return 0;
-	}
 	cJSON *answer = cJSON_CreateObject();
 	cJSON_AddStringToObject(answer, "id", n.id);
 	cJSON_AddStringToObject(answer, "token", n.token);
-	cJSON_AddStringToObject(answer, "url", url);
+	cJSON_AddStringToObject(answer, "url", n.url);
 	cJSON_AddNumberToObject(answer, "expires_at", (double)n.expires_ms);
 	vocd_http_json(req, 201, answer);
 	cJSON_Delete(answer);

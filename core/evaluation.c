@@ -210,7 +210,7 @@ static int create_job(vocd_txn *txn, void *arg)
 	                 NULL);
 	if (rc == 0) { /* answered: no reminder */
 		char timer[40];
-		snprintf(timer, sizeof timer, "remind:%s", n->invitation);
+		vocd_invitation_reminder_key(n->invitation, timer);
 		int c = vocd_bus_timer_cancel(txn, n->tenant, timer);
 		rc = c == VOCD_ENOTFOUND ? 0 : c;
 	}

@@ -151,6 +151,11 @@ static int upsert_customer(vocd_txn *txn, struct vocd_invitation_new *n, int64_t
 	return rc;
 }
 
+void vocd_invitation_reminder_key(const char *id, char out[40])
+{
+	snprintf(out, 40, "remind:%s", id);
+}
+
 size_t vocd_invitation_index_key(const char *customer, int64_t created, unsigned char out[140])
 {
 	size_t n = strlen(customer) + 1;
@@ -203,11 +208,9 @@ static int create_job(vocd_txn *txn, void *arg)
 	if ((rc = vocd_random_id(n->id)) != 0)
 		return rc;
 	n->expires_ms = now + (int64_t)n->conf->invitations.expires_days * 86400000;
-	struct vocd_invite_claims claims = {{0}, {0}, n->expires_ms};
-	snprintf(claims.tenant, sizeof claims.tenant, "%s", n->tenant);
-	snprintf(claims.invitation, sizeof claims.invitation, "%s", n->id);
-	if ((rc = vocd_invite_token_make(n->key, &claims, n->token)) != 0)
+	if ((rc = vocd_invitation_url(n->conf, n->base_url, n->key, n->id, n->expires_ms, n->url, sizeof n->url)) != 0)
 		return rc;
+	snprintf(n->token, sizeof n->token, "%s", strrchr(n->url, '/') + 1);
 
 	const char *type = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(n->context, "type"));
 	cJSON *rec = cJSON_CreateObject();
@@ -235,12 +238,7 @@ static int create_job(vocd_txn *txn, void *arg)
 	cJSON_AddStringToObject(ev, "customer", cid);
 	cJSON_AddStringToObject(ev, "channel", n->channel);
 	cJSON_AddStringToObject(ev, "lang", n->lang);
-	char url[512];
-	if ((rc = vocd_invitation_url(n->conf, n->base_url, n->key, n->id, n->expires_ms, url, sizeof url)) != 0) {
-		cJSON_Delete(ev);
-		return rc;
-	}
-	cJSON_AddStringToObject(ev, "url", url);
+	cJSON_AddStringToObject(ev, "url", n->url);
 	cJSON_AddNumberToObject(ev, "expires_at", (double)n->expires_ms);
 	char *text = cJSON_PrintUnformatted(ev);
 	cJSON_Delete(ev);
@@ -251,7 +249,7 @@ static int create_job(vocd_txn *txn, void *arg)
 	if (rc == 0 && n->conf->invitations.remind_after_ms > 0 &&
 	    now + n->conf->invitations.remind_after_ms < n->expires_ms) {
 		char timer[40], data[64];
-		snprintf(timer, sizeof timer, "remind:%s", n->id);
+		vocd_invitation_reminder_key(n->id, timer);
 		int len = snprintf(data, sizeof data, "{\"id\":\"%s\"}", n->id);
 		rc = vocd_bus_timer_set(txn, n->tenant, timer, VOCD_REMINDER_DUE, data, (size_t)len,
 		                        now + n->conf->invitations.remind_after_ms);
@@ -480,7 +478,7 @@ static int withdraw_job(vocd_txn *txn, void *arg)
 	rc = rc < 0 ? rc : 0;
 	for (size_t i = 0; rc == 0 && i < ids.n; i++) {
 		char timer[40];
-		snprintf(timer, sizeof timer, "remind:%s", ids.id[i]);
+		vocd_invitation_reminder_key(ids.id[i], timer);
 		int c = vocd_bus_timer_cancel(txn, j->tenant, timer);
 		rc = c == VOCD_ENOTFOUND ? 0 : c;
 	}
@@ -555,8 +553,8 @@ int vocd_customer_masked(vocd_store *st, vocd_pii *pii, const char *tenant, cons
 	return rc == VOCD_EINVAL ? VOCD_ENOTFOUND : rc;
 }
 
-int vocd_invitation_url(const struct vocd_tenant_conf *t, const char *server_url, const unsigned char key[32],
-                        const char *id, int64_t expires_ms, char *out, size_t outlen)
+int vocd_signed_link(const struct vocd_tenant_conf *t, const char *server_url, const unsigned char key[32],
+                     const char *kind, const char *id, int64_t expires_ms, char *out, size_t outlen)
 {
 	struct vocd_invite_claims c;
 	memset(&c, 0, sizeof c);
@@ -569,6 +567,12 @@ int vocd_invitation_url(const struct vocd_tenant_conf *t, const char *server_url
 	if (rc != 0)
 		return rc;
 	const char *base = t->invitations.base_url ? t->invitations.base_url : server_url;
-	int n = snprintf(out, outlen, "%s/s/%s", base, token);
+	int n = snprintf(out, outlen, "%s/%s/%s", base, kind, token);
 	return n < 0 || (size_t)n >= outlen ? VOCD_EINVAL : 0;
+}
+
+int vocd_invitation_url(const struct vocd_tenant_conf *t, const char *server_url, const unsigned char key[32],
+                        const char *id, int64_t expires_ms, char *out, size_t outlen)
+{
+	return vocd_signed_link(t, server_url, key, "s", id, expires_ms, out, outlen);
 }

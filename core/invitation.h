@@ -24,6 +24,9 @@
 /** Durable timer topic: an invitation's reminder is due (reminders.c acts on it). */
 #define VOCD_REMINDER_DUE "invitation.reminder_due"
 
+/** \brief The bus timer key of invitation \p id's reminder, set with it and cancelled by its answer. */
+void vocd_invitation_reminder_key(const char *id, char out[40]);
+
 struct vocd_invitation_new {
 	const char *tenant;
 	const struct vocd_tenant_conf *conf;
@@ -37,7 +40,8 @@ struct vocd_invitation_new {
 	struct vocd_actor who;
 	/* out */
 	char id[17];
-	char token[VOCD_INVITE_TOKEN_MAX];
+	char url[512];          /**< the survey link to send */
+	char token[VOCD_INVITE_TOKEN_MAX]; /**< its token (the link's last part) */
 	int64_t expires_ms;
 	int64_t retry_after_ms; /**< when VOCD_ERATE: when the customer may be invited again */
 };
@@ -95,6 +99,15 @@ int vocd_invitation_find_open(vocd_store *st, vocd_pii *pii, const char *tenant,
 
 /** \brief The customer with personal data masked (caller frees): {external_id, tier, name, phone, email}. */
 int vocd_customer_masked(vocd_store *st, vocd_pii *pii, const char *tenant, const char *customer, cJSON **out);
+
+/**
+ * \brief A signed link "<base>/<kind>/<token>": base is the tenant's invitations.survey_url or else
+ * \p server_url; the token is made from \p key, \p id and \p expires_ms (deterministic, so the same link
+ * every time). \p kind is "s" for an invitation's survey page, "q" for a counter code.
+ * \return 0, VOCD_EINVAL (bad id, or the link does not fit in \p outlen bytes).
+ */
+int vocd_signed_link(const struct vocd_tenant_conf *t, const char *server_url, const unsigned char key[32],
+                     const char *kind, const char *id, int64_t expires_ms, char *out, size_t outlen);
 
 /**
  * \brief The survey link of an invitation: "<base>/s/<token>", where base is the tenant's
