@@ -97,11 +97,7 @@ class EmailChannelTest(ServerTest):
         try:
             before = len(RELAY.received)
             self.invite("e-5", "zhao@example.com", lang="en")
-            deadline = time.time() + 90
-            letters = []
-            while time.time() < deadline and not letters:
-                letters = self.server.request("GET", "/api/v1/admin/dead-letters", token=self.admin)[2]["dead_letters"]
-                time.sleep(1)
+            letters = self.server.wait_for_dead_letters(self.admin)
             self.assertTrue(letters, "no dead letter after the retries")
             self.assertIn("the mail relay answered 503", letters[0]["error"])
             attempts = [r for r in RELAY.received[before:] if "how did we do" in r["msg"]["subject"]]

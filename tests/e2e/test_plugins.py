@@ -117,11 +117,7 @@ class RunawayPluginTest(ServerTest):
         # globex's copy of the plugin saw nothing: events stay in their tenant.
         self.assertIsNone(self.call("good", "get", {"key": "seen"}, token=self.globex)[2]["result"].get("value"))
         # The raising hook is retried with backoff, then its event becomes a dead letter.
-        deadline = time.time() + 90
-        letters = []
-        while time.time() < deadline and not letters:
-            letters = self.server.request("GET", "/api/v1/admin/dead-letters", token=self.admin)[2]["dead_letters"]
-            time.sleep(1)
+        letters = self.server.wait_for_dead_letters(self.admin)
         self.assertTrue(letters, "no dead letter after the retries")
         letter = letters[0]
         self.assertIn("raises", letter["subscriber"])

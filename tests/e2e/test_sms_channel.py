@@ -130,11 +130,7 @@ class SmsChannelTest(ServerTest):
         try:
             before = len(GATEWAY.received)
             self.invite("s-4", "13700004444", lang="en")
-            deadline = time.time() + 90
-            letters = []
-            while time.time() < deadline and not letters:
-                letters = self.server.request("GET", "/api/v1/admin/dead-letters", token=self.admin)[2]["dead_letters"]
-                time.sleep(1)
+            letters = self.server.wait_for_dead_letters(self.admin)
             self.assertTrue(letters, "no dead letter after the retries")
             self.assertIn("answered 503", letters[0]["error"])
             attempts = [r for r in GATEWAY.received[before:] if "Please rate" in r["msg"]["text"]]

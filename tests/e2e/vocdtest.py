@@ -119,6 +119,16 @@ class Server:
     def token(self, tenant, role="admin"):
         return self.cli("token", "create", "--tenant", tenant, "--role", role).stdout.strip()
 
+    def wait_for_dead_letters(self, admin_token, seconds=90):
+        """The tenant's dead letters, once there is at least one (a delivery fails 8 times with backoff
+        first), or [] after \p seconds."""
+        deadline = time.time() + seconds
+        while True:
+            letters = self.request("GET", "/api/v1/admin/dead-letters", token=admin_token)[2]["dead_letters"]
+            if letters or time.time() > deadline:
+                return letters
+            time.sleep(1)
+
     def reload(self):
         self.proc.send_signal(signal.SIGHUP)
 
