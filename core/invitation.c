@@ -348,10 +348,8 @@ static int consent_job(vocd_txn *txn, void *arg)
 	if (j->who->source.ip)
 		cJSON_AddStringToObject(c, "ip", j->who->source.ip);
 	cJSON_AddNumberToObject(c, "time", (double)vocd_now_ms());
-	unsigned char ckey[140];
-	size_t clen = strlen(cid) + 1;
-	memcpy(ckey, cid, clen);
-	struct vocd_index_value cidx = {"by_customer", ckey, clen};
+	/* The value includes the NUL, so that customer "c-1" does not find "c-10"'s consents. */
+	struct vocd_index_value cidx = {"by_customer", cid, strlen(cid) + 1};
 	rc = vocd_record_put(txn, j->tenant, VOCD_CONSENT_TYPE, j->consent_id, c, &cidx, 1, "consent.give", j->who, NULL);
 	cJSON_Delete(c);
 	if (rc == 0) {
@@ -499,10 +497,7 @@ static int withdraw_job(vocd_txn *txn, void *arg)
 		cJSON_AddStringToObject(c, "action", "withdraw");
 		cJSON_AddStringToObject(c, "channel", j->channel);
 		cJSON_AddNumberToObject(c, "time", (double)now);
-		unsigned char key[140];
-		size_t klen = strlen(j->customer) + 1;
-		memcpy(key, j->customer, klen);
-		struct vocd_index_value idx = {"by_customer", key, klen};
+		struct vocd_index_value idx = {"by_customer", j->customer, strlen(j->customer) + 1};
 		rc = vocd_record_put(txn, j->tenant, VOCD_CONSENT_TYPE, id, c, &idx, 1, "consent.withdraw", j->who, NULL);
 		cJSON_Delete(c);
 	}
