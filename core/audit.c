@@ -12,6 +12,7 @@
 
 #include "error.h"
 #include "ids.h"
+#include "json_text.h"
 #include "log.h"
 
 #define SEQ_NAME "audit"
@@ -228,8 +229,8 @@ static int add_opt(cJSON *obj, const char *name, const char *s)
 	return s == NULL || cJSON_AddStringToObject(obj, name, s) != NULL;
 }
 
-/* The entry JSON of \p f with its hash; NULL when out of memory. Caller frees. */
-static char *entry_text(const struct fields *f, const unsigned char hash[32])
+/* The entry JSON of \p f with its hash, its length in \p len; NULL when out of memory. Caller frees. */
+static char *entry_text(const struct fields *f, const unsigned char hash[32], size_t *len)
 {
 	char prev[65], digest[65], h[65];
 	vocd_hex(f->prev, 32, prev);
@@ -247,7 +248,7 @@ static char *entry_text(const struct fields *f, const unsigned char hash[32])
 	         cJSON_AddStringToObject(record, "type", f->record_type) &&
 	         cJSON_AddStringToObject(record, "id", f->record_id) && cJSON_AddStringToObject(o, "digest", digest) &&
 	         cJSON_AddStringToObject(o, "prev", prev) && cJSON_AddStringToObject(o, "hash", h);
-	char *text = ok ? cJSON_PrintUnformatted(o) : NULL;
+	char *text = ok ? vocd_json_print(o, len) : NULL;
 	cJSON_Delete(o);
 	return text;
 }
@@ -323,12 +324,13 @@ int vocd_audit_append(vocd_txn *txn, const char *tenant, const struct vocd_audit
 
 	unsigned char hash[32];
 	entry_hash(&f, hash);
-	char *text = entry_text(&f, hash);
+	size_t len;
+	char *text = entry_text(&f, hash, &len);
 	if (text == NULL)
 		return VOCD_ENOMEM;
 	char id[ID_LEN];
 	fmt_id(id, f.seq);
-	rc = vocd_rec_put(txn, tenant, VOCD_AUDIT_TYPE, id, text, strlen(text), NULL, 0);
+	rc = vocd_rec_put(txn, tenant, VOCD_AUDIT_TYPE, id, text, len, NULL, 0);
 	free(text);
 	if (rc != 0)
 		return rc;

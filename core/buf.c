@@ -39,13 +39,18 @@ void vocd_buf_printf(struct vocd_buf *b, const char *fmt, ...)
 	b->len += (size_t)n;
 }
 
-void vocd_buf_puts(struct vocd_buf *b, const char *s)
+void vocd_buf_add(struct vocd_buf *b, const void *p, size_t n)
 {
-	size_t n = strlen(s);
 	if (reserve(b, n) != 0)
 		return;
-	memcpy(b->p + b->len, s, n + 1);
+	memcpy(b->p + b->len, p, n);
 	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+void vocd_buf_puts(struct vocd_buf *b, const char *s)
+{
+	vocd_buf_add(b, s, strlen(s));
 }
 
 void vocd_buf_html(struct vocd_buf *b, const char *s)

@@ -18,6 +18,9 @@ void vocd_buf_printf(struct vocd_buf *b, const char *fmt, ...) __attribute__((fo
 /** \brief Appends \p s as is. */
 void vocd_buf_puts(struct vocd_buf *b, const char *s);
 
+/** \brief Appends \p n bytes at \p p as they are (the text stays NUL-terminated). */
+void vocd_buf_add(struct vocd_buf *b, const void *p, size_t n);
+
 /** \brief Appends \p s with & < > " ' escaped, safe in HTML text and quoted attribute values. */
 void vocd_buf_html(struct vocd_buf *b, const char *s);
 

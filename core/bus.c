@@ -13,6 +13,7 @@
 
 #include "error.h"
 #include "ids.h"
+#include "json_text.h"
 #include "log.h"
 
 /* Internal record types. Outbox rows and dead letters are keyed by a zero-padded sequence number so
@@ -651,7 +652,7 @@ static int json_dead(struct dead_copy *d, char **out)
 	else
 		cJSON_AddNullToObject(o, "error");
 	cJSON_AddNumberToObject(o, "time", (double)vocd_bus_now_ms());
-	*out = cJSON_PrintUnformatted(o);
+	*out = vocd_json_print(o, NULL);
 	cJSON_Delete(o);
 	return *out ? 0 : VOCD_ENOMEM;
 }
@@ -1064,7 +1065,7 @@ static int do_replay(vocd_bus *bus, const char *tenant, uint64_t seq)
 		cJSON_ReplaceItemInObject(o, "attempts", cJSON_CreateNumber(1));
 		cJSON_ReplaceItemInObject(o, "error", cJSON_CreateString(tls_err));
 		cJSON_ReplaceItemInObject(o, "time", cJSON_CreateNumber((double)vocd_bus_now_ms()));
-		char *text = cJSON_PrintUnformatted(o);
+		char *text = vocd_json_print(o, NULL);
 		struct dead_update u = {tenant, id, text};
 		rc = text ? vocd_store_write(bus->st, dead_update_fn, &u) : VOCD_ENOMEM;
 		free(text);

@@ -151,11 +151,16 @@ static int create_job(vocd_txn *txn, void *arg)
 		cJSON_AddStringToObject(rec, "customer", customer);
 	if (service_type)
 		cJSON_AddStringToObject(rec, "service_type", service_type);
-	cJSON_AddItemToObject(rec, "context", context ? cJSON_Duplicate(context, 1) : cJSON_CreateObject());
+	/* References, not copies: the record is printed before the request's and the invitation's trees
+	 * are freed, and a reference is not freed with the record. */
+	if (context)
+		cJSON_AddItemReferenceToObject(rec, "context", (cJSON *)context);
+	else
+		cJSON_AddObjectToObject(rec, "context");
 	for (const char *const *k = (const char *const[]){"scores", "dimensions", "tags", "text", NULL}; *k; k++) {
-		const cJSON *v = cJSON_GetObjectItemCaseSensitive(n->answer, *k);
+		cJSON *v = cJSON_GetObjectItemCaseSensitive(n->answer, *k);
 		if (v)
-			cJSON_AddItemToObject(rec, *k, cJSON_Duplicate(v, 1));
+			cJSON_AddItemReferenceToObject(rec, *k, v);
 	}
 	const char *channel = n->channel ? n->channel : inv ? vocd_json_str(inv, "channel") : "api";
 	cJSON_AddStringToObject(rec, "channel", channel ? channel : "api");

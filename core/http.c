@@ -14,6 +14,7 @@
 
 #include "api.h"
 #include "error.h"
+#include "json_text.h"
 #include "log.h"
 #include "metrics.h"
 #include "validate.h"
@@ -139,13 +140,14 @@ void vocd_http_text(struct vocd_req *req, int status, const char *content_type, 
 
 void vocd_http_json(struct vocd_req *req, int status, const cJSON *body)
 {
-	char *text = cJSON_PrintUnformatted(body);
+	size_t len;
+	char *text = vocd_json_print(body, &len);
 	if (!text) {
 		static const char oom[] = "{\"error\":{\"code\":\"internal\",\"message\":\"out of memory\"}}";
 		vocd_http_text(req, 500, "application/json", oom, sizeof oom - 1);
 		return;
 	}
-	vocd_http_text(req, status, "application/json; charset=utf-8", text, strlen(text));
+	vocd_http_text(req, status, "application/json; charset=utf-8", text, len);
 	free(text);
 }
 
@@ -281,6 +283,8 @@ static int read_body(struct vocd_req *req)
 	}
 	size_t got = 0;
 	for (;;) {
+		if (declared >= 0 && got == size)
+			break; /* all of it: no need to grow the buffer for a read that can only return 0 */
 		if (got + 1 >= alloc) {
 			if (alloc > cap + 1) {
 				vocd_http_error(req, 413, "too_large", "the body is larger than the %zu bytes allowed", cap);

@@ -8,6 +8,7 @@
 #include "bus.h"
 #include "error.h"
 #include "ids.h"
+#include "json_text.h"
 #include "validate.h"
 
 static const char *const body_keys[] = {"customer", "context", "channel", "lang", NULL};
@@ -240,7 +241,7 @@ static int create_job(vocd_txn *txn, void *arg)
 	cJSON_AddStringToObject(ev, "lang", n->lang);
 	cJSON_AddStringToObject(ev, "url", n->url);
 	cJSON_AddNumberToObject(ev, "expires_at", (double)n->expires_ms);
-	char *text = cJSON_PrintUnformatted(ev);
+	char *text = vocd_json_print(ev, NULL);
 	cJSON_Delete(ev);
 	if (!text)
 		return VOCD_ENOMEM;

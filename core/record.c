@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "json_text.h"
 
 int vocd_record_get(vocd_txn *txn, const char *tenant, const char *type, const char *id, cJSON **out)
 {
@@ -21,10 +22,10 @@ int vocd_record_put(vocd_txn *txn, const char *tenant, const char *type, const c
                     const struct vocd_index_value *idx, size_t nidx, const char *action,
                     const struct vocd_actor *who, char **text_out)
 {
-	char *text = cJSON_PrintUnformatted(rec);
+	size_t len;
+	char *text = vocd_json_print(rec, &len);
 	if (!text)
 		return VOCD_ENOMEM;
-	size_t len = strlen(text);
 	int rc = vocd_rec_put(txn, tenant, type, id, text, len, idx, nidx);
 	if (rc == 0) {
 		struct vocd_audit_entry e = {who->actor, who->source, 0, action, type, id, text, len};

@@ -8,6 +8,7 @@
 #include "error.h"
 #include "ids.h"
 #include "invitation.h"
+#include "json_text.h"
 #include "log.h"
 
 struct remind_job {
@@ -39,7 +40,7 @@ static int remind_job(vocd_txn *txn, void *arg)
 	cJSON_AddStringToObject(ev, "url", j->url);
 	cJSON_AddNumberToObject(ev, "expires_at", expires);
 	cJSON_AddBoolToObject(ev, "reminder", 1);
-	char *text = cJSON_PrintUnformatted(ev);
+	char *text = vocd_json_print(ev, NULL);
 	cJSON_Delete(ev);
 	cJSON_Delete(inv);
 	if (!text)

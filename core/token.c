@@ -11,6 +11,7 @@
 #include "config.h"
 #include "error.h"
 #include "ids.h"
+#include "json_text.h"
 #include "record.h"
 
 #define TOKEN_TYPE "auth.token"
@@ -111,7 +112,7 @@ int vocd_token_create(vocd_store *st, const char *tenant, int role, const char *
 	cJSON_AddStringToObject(rec, "role", vocd_role_name(role));
 	cJSON_AddStringToObject(rec, "label", label ? label : "");
 	cJSON_AddNumberToObject(rec, "created", (double)created);
-	char *json = cJSON_PrintUnformatted(rec);
+	char *json = vocd_json_print(rec, NULL);
 	cJSON_Delete(rec);
 	if (!json)
 		return VOCD_ENOMEM;
