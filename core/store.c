@@ -809,29 +809,45 @@ static enum outcome classify(vocd_store *st, int mrc)
 	}
 }
 
-/* Runs every job in one transaction, each in its own nested one; returns LMDB's verdict. */
-static int batch_attempt(vocd_store *st, struct job **jobs, size_t n)
+/* A job of a batch run without nested transactions failed and left its changes in the batch's
+ * transaction: the batch is run again, each job in a nested transaction of its own. */
+#define BATCH_REPLAY_NESTED (-30000)
+
+/* Runs every job in one transaction; returns LMDB's verdict, or BATCH_REPLAY_NESTED.
+ * With \p nested, each job runs in a nested transaction, so that a failing job's changes are rolled back
+ * alone. Without, jobs run straight in the batch's transaction: nested transactions cost LMDB a
+ * dirty-page list of its own and a copy of every page the job touches that the batch already changed,
+ * which is most of what a small job writes; jobs rarely fail, and the first failure replays the batch
+ * nested (jobs may run more than once). A batch of one job needs no nesting at all. */
+static int batch_attempt(vocd_store *st, struct job **jobs, size_t n, int nested)
 {
 	MDB_txn *txn = NULL;
 	maplock_shared(&st->ml);
 	int mrc = mdb_txn_begin(st->env, NULL, 0, &txn);
 	for (size_t i = 0; i < n && mrc == 0; i++) {
-		vocd_txn vt = {st, NULL, 1, 0};
-		mrc = mdb_txn_begin(st->env, txn, 0, &vt.txn);
-		if (mrc != 0)
+		vocd_txn vt = {st, txn, 1, 0};
+		if (nested && (mrc = mdb_txn_begin(st->env, txn, 0, &vt.txn)) != 0)
 			break;
 		int rc = jobs[i]->fn(&vt, jobs[i]->arg);
+		jobs[i]->rc = rc;
 		if (vt.env_err != 0) {
-			mdb_txn_abort(vt.txn);
+			if (nested)
+				mdb_txn_abort(vt.txn);
 			mrc = vt.env_err;
+		} else if (!nested) {
+			if (rc != 0 && n > 1)
+				mrc = BATCH_REPLAY_NESTED;
+			else if (rc != 0)
+				break; /* the only job failed: nothing to commit */
 		} else if (rc == 0) {
 			mrc = mdb_txn_commit(vt.txn);
 		} else {
 			mdb_txn_abort(vt.txn);
 		}
-		jobs[i]->rc = rc;
 	}
-	if (mrc == 0)
+	if (mrc == 0 && !nested && n == 1 && jobs[0]->rc != 0)
+		mdb_txn_abort(txn);
+	else if (mrc == 0)
 		mrc = mdb_txn_commit(txn);
 	else if (txn != NULL)
 		mdb_txn_abort(txn);
@@ -930,8 +946,13 @@ static void answer(vocd_store *st, struct job **jobs, size_t n, int rc, int comm
 
 static void run_batch(vocd_store *st, struct job **jobs, size_t n)
 {
+	int nested = 0;
 	for (;;) {
-		int mrc = batch_attempt(st, jobs, n);
+		int mrc = batch_attempt(st, jobs, n, nested);
+		if (mrc == BATCH_REPLAY_NESTED) {
+			nested = 1;
+			continue;
+		}
 		switch (classify(st, mrc)) {
 		case OUT_OK:
 			answer(st, jobs, n, 0, 1);

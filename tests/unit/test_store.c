@@ -521,6 +521,11 @@ static void test_failing_job_rolls_back_alone(void **state)
 	assert_int_equal(w[1].rc, 0);
 	assert_int_equal(w[2].rc, VOCD_EUNPROC);
 	assert_int_equal(w[3].rc, 0);
+	/* Straight in the batch's transaction up to the failure, then again each in a nested one (the
+	 * jobs queued in any order: those after the failing one ran only nested). */
+	assert_int_equal(bad.runs, 2);
+	assert_in_range(ok1.runs, 1, 2);
+	assert_in_range(ok2.runs, 1, 2);
 	struct vocd_store_stats s;
 	vocd_store_get_stats(st, &s);
 	assert_int_equal(s.commits, 2);
@@ -531,6 +536,37 @@ static void test_failing_job_rolls_back_alone(void **state)
 	assert_no_rec(st, "t", "eval", "bad");
 	struct collect c = {0};
 	assert_string_equal(iscan(st, "t", "eval", "by_x", NULL, 0, &c), "ok1=1;ok2=3;");
+	vocd_store_close(st);
+}
+
+static void test_batch_of_good_jobs_runs_each_once(void **state)
+{
+	struct fx *fx = *state;
+	vocd_store *st = open_store(fx->dir, 0, 0, 1);
+	struct gate g = {0};
+	struct put_arg a = {"t", "eval", "a", "1", 1, NULL, 0, 0, 0};
+	struct put_arg b = {"t", "eval", "b", "2", 1, NULL, 0, 0, 0};
+	struct writer w[3] = {{.st = st, .fn = job_block, .arg = &g},
+	                      {.st = st, .fn = job_put, .arg = &a},
+	                      {.st = st, .fn = job_put, .arg = &b}};
+	pthread_create(&w[0].th, NULL, writer_thread, &w[0]);
+	while (!atomic_load(&g.entered))
+		sleep_ms(1);
+	for (int i = 1; i < 3; i++)
+		pthread_create(&w[i].th, NULL, writer_thread, &w[i]);
+	sleep_ms(300);
+	atomic_store(&g.release, 1);
+	for (int i = 0; i < 3; i++)
+		pthread_join(w[i].th, NULL);
+	assert_int_equal(w[1].rc, 0);
+	assert_int_equal(w[2].rc, 0);
+	assert_int_equal(a.runs, 1);
+	assert_int_equal(b.runs, 1);
+	struct vocd_store_stats s;
+	vocd_store_get_stats(st, &s);
+	assert_int_equal(s.batch_max, 2);
+	assert_rec(st, "t", "eval", "a", "1");
+	assert_rec(st, "t", "eval", "b", "2");
 	vocd_store_close(st);
 }
 
@@ -1174,6 +1210,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_bad_names, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read_txn_cannot_write, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failing_job_rolls_back_alone, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_batch_of_good_jobs_runs_each_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_group_commit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sync_per_write, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_on_commit_and_misuse, setup, teardown),
