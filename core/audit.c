@@ -8,8 +8,9 @@
 #include <string.h>
 #include <time.h>
 
-#include <mbedtls/sha256.h>
+#include <nettle/sha2.h>
 
+#include "buf.h"
 #include "error.h"
 #include "ids.h"
 #include "json_text.h"
@@ -90,35 +91,33 @@ static uint64_t get_be64(const unsigned char *p)
 	return v;
 }
 
-static void put_str(mbedtls_sha256_context *c, const char *s)
+static void put_str(struct sha256_ctx *c, const char *s)
 {
 	size_t n = s ? strlen(s) : 0;
 	unsigned char len[4] = {(unsigned char)(n >> 24), (unsigned char)(n >> 16), (unsigned char)(n >> 8),
 	                        (unsigned char)n};
-	mbedtls_sha256_update_ret(c, len, 4);
+	sha256_update(c, 4, len);
 	if (n > 0)
-		mbedtls_sha256_update_ret(c, (const unsigned char *)s, n);
+		sha256_update(c, n, (const unsigned char *)s);
 }
 
 static void entry_hash(const struct fields *f, unsigned char out[32])
 {
-	mbedtls_sha256_context c;
+	struct sha256_ctx c;
 	unsigned char b[8];
-	mbedtls_sha256_init(&c);
-	mbedtls_sha256_starts_ret(&c, 0);
-	mbedtls_sha256_update_ret(&c, (const unsigned char *)DOMAIN, strlen(DOMAIN));
+	sha256_init(&c);
+	sha256_update(&c, strlen(DOMAIN), (const unsigned char *)DOMAIN);
 	be64(f->seq, b);
-	mbedtls_sha256_update_ret(&c, b, 8);
-	mbedtls_sha256_update_ret(&c, f->prev, 32);
+	sha256_update(&c, 8, b);
+	sha256_update(&c, 32, f->prev);
 	be64(f->time_ms, b);
-	mbedtls_sha256_update_ret(&c, b, 8);
+	sha256_update(&c, 8, b);
 	const char *strs[] = {f->tenant, f->kind,       f->actor_id, f->role,        f->ip,       f->channel,
 	                      f->user_agent, f->token, f->action,   f->record_type, f->record_id};
 	for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++)
 		put_str(&c, strs[i]);
-	mbedtls_sha256_update_ret(&c, f->digest, 32);
-	mbedtls_sha256_finish_ret(&c, out);
-	mbedtls_sha256_free(&c);
+	sha256_update(&c, 32, f->digest);
+	sha256_digest(&c, 32, out);
 }
 
 static void fmt_id(char id[ID_LEN], uint64_t seq)
@@ -224,33 +223,57 @@ static void clean_ua(const char *in, char out[MAX_UA + 1])
 	out[o] = '\0';
 }
 
-static int add_opt(cJSON *obj, const char *name, const char *s)
+/* ,"name":"s" when \p s is set; \p first leaves out the comma. */
+static void put_member(struct vocd_buf *b, const char *name, const char *s, int first)
 {
-	return s == NULL || cJSON_AddStringToObject(obj, name, s) != NULL;
+	if (s == NULL)
+		return;
+	if (!first)
+		vocd_buf_add(b, ",", 1);
+	vocd_json_put_string(b, name);
+	vocd_buf_add(b, ":", 1);
+	vocd_json_put_string(b, s);
 }
 
-/* The entry JSON of \p f with its hash, its length in \p len; NULL when out of memory. Caller frees. */
+/* The entry JSON of \p f with its hash, its length in \p len; NULL when out of memory. Caller frees.
+ * Written directly rather than through a cJSON tree: one is written for every change. */
 static char *entry_text(const struct fields *f, const unsigned char hash[32], size_t *len)
 {
 	char prev[65], digest[65], h[65];
 	vocd_hex(f->prev, 32, prev);
 	vocd_hex(f->digest, 32, digest);
 	vocd_hex(hash, 32, h);
-	cJSON *o = cJSON_CreateObject(), *actor, *source, *record;
-	int ok = o && cJSON_AddNumberToObject(o, "v", 1) && cJSON_AddNumberToObject(o, "seq", (double)f->seq) &&
-	         cJSON_AddNumberToObject(o, "time", (double)f->time_ms) &&
-	         (actor = cJSON_AddObjectToObject(o, "actor")) && cJSON_AddStringToObject(actor, "kind", f->kind) &&
-	         cJSON_AddStringToObject(actor, "id", f->actor_id) && add_opt(actor, "role", f->role) &&
-	         (source = cJSON_AddObjectToObject(o, "source")) && add_opt(source, "ip", f->ip) &&
-	         add_opt(source, "channel", f->channel) && add_opt(source, "user_agent", f->user_agent) &&
-	         add_opt(source, "token", f->token) && cJSON_AddStringToObject(o, "action", f->action) &&
-	         (record = cJSON_AddObjectToObject(o, "record")) &&
-	         cJSON_AddStringToObject(record, "type", f->record_type) &&
-	         cJSON_AddStringToObject(record, "id", f->record_id) && cJSON_AddStringToObject(o, "digest", digest) &&
-	         cJSON_AddStringToObject(o, "prev", prev) && cJSON_AddStringToObject(o, "hash", h);
-	char *text = ok ? vocd_json_print(o, len) : NULL;
-	cJSON_Delete(o);
-	return text;
+	struct vocd_buf b = {0};
+	vocd_buf_puts(&b, "{\"v\":1,\"seq\":");
+	vocd_json_put_number(&b, (double)f->seq);
+	vocd_buf_puts(&b, ",\"time\":");
+	vocd_json_put_number(&b, (double)f->time_ms);
+	vocd_buf_puts(&b, ",\"actor\":{");
+	put_member(&b, "kind", f->kind, 1);
+	put_member(&b, "id", f->actor_id, 0);
+	put_member(&b, "role", f->role, 0);
+	vocd_buf_puts(&b, "},\"source\":{");
+	size_t open = b.len;
+	put_member(&b, "ip", f->ip, 1);
+	put_member(&b, "channel", f->channel, b.len == open);
+	put_member(&b, "user_agent", f->user_agent, b.len == open);
+	put_member(&b, "token", f->token, b.len == open);
+	vocd_buf_puts(&b, "}");
+	put_member(&b, "action", f->action, 0);
+	vocd_buf_puts(&b, ",\"record\":{");
+	put_member(&b, "type", f->record_type, 1);
+	put_member(&b, "id", f->record_id, 0);
+	vocd_buf_puts(&b, "}");
+	put_member(&b, "digest", digest, 0);
+	put_member(&b, "prev", prev, 0);
+	put_member(&b, "hash", h, 0);
+	vocd_buf_puts(&b, "}");
+	if (b.oom) {
+		vocd_buf_free(&b);
+		return NULL;
+	}
+	*len = b.len;
+	return b.p;
 }
 
 /* Reads the head record: 0 with *found 0, seq 0 and a zero hash when there is none; VOCD_EINTERNAL
@@ -304,7 +327,10 @@ int vocd_audit_append(vocd_txn *txn, const char *tenant, const struct vocd_audit
 	f.action = e->action;
 	f.record_type = e->record_type;
 	f.record_id = e->record_id;
-	mbedtls_sha256_ret(e->change ? e->change : (const void *)"", e->change_len, f.digest, 0);
+	struct sha256_ctx c;
+	sha256_init(&c);
+	sha256_update(&c, e->change_len, e->change ? (const unsigned char *)e->change : (const unsigned char *)"");
+	sha256_digest(&c, 32, f.digest);
 
 	int rc = vocd_seq_next(txn, tenant, SEQ_NAME, &f.seq);
 	if (rc != 0)

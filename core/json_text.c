@@ -17,7 +17,7 @@
  * prints them without exponent only up to 15 digits, so the limit is that). */
 #define WHOLE_MAX 1e15
 
-static void put_number(struct vocd_buf *b, double d)
+void vocd_json_put_number(struct vocd_buf *b, double d)
 {
 	char tmp[32];
 	if (isnan(d) || isinf(d)) {
@@ -46,7 +46,7 @@ static void put_number(struct vocd_buf *b, double d)
 }
 
 /* A missing string prints as "", as in cJSON. */
-static void put_string(struct vocd_buf *b, const char *s)
+void vocd_json_put_string(struct vocd_buf *b, const char *s)
 {
 	static const char hex[] = "0123456789abcdef";
 	vocd_buf_add(b, "\"", 1);
@@ -88,14 +88,14 @@ static int put_item(struct vocd_buf *b, const cJSON *item, int depth)
 	case cJSON_NULL: vocd_buf_add(b, "null", 4); return 0;
 	case cJSON_False: vocd_buf_add(b, "false", 5); return 0;
 	case cJSON_True: vocd_buf_add(b, "true", 4); return 0;
-	case cJSON_Number: put_number(b, item->valuedouble); return 0;
+	case cJSON_Number: vocd_json_put_number(b, item->valuedouble); return 0;
 	case cJSON_Raw:
 		if (!item->valuestring)
 			return -1;
 		vocd_buf_puts(b, item->valuestring);
 		return 0;
 	case cJSON_String:
-		put_string(b, item->valuestring);
+		vocd_json_put_string(b, item->valuestring);
 		return 0;
 	case cJSON_Array:
 	case cJSON_Object: {
@@ -105,7 +105,7 @@ static int put_item(struct vocd_buf *b, const cJSON *item, int depth)
 			if (c != item->child)
 				vocd_buf_add(b, ",", 1);
 			if (object) {
-				put_string(b, c->string);
+				vocd_json_put_string(b, c->string);
 				vocd_buf_add(b, ":", 1);
 			}
 			if (put_item(b, c, depth + 1) != 0)

@@ -15,4 +15,12 @@
  */
 char *vocd_json_print(const cJSON *item, size_t *len);
 
+struct vocd_buf;
+
+/** \brief Appends \p s as a JSON string, quoted and escaped as vocd_json_print does (NULL: ""). */
+void vocd_json_put_string(struct vocd_buf *b, const char *s);
+
+/** \brief Appends \p d as a JSON number, as vocd_json_print writes it. */
+void vocd_json_put_number(struct vocd_buf *b, double d);
+
 #endif

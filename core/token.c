@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <mbedtls/sha256.h>
+#include <nettle/sha2.h>
 
 #include "config.h"
 #include "error.h"
@@ -34,7 +34,10 @@ const char *vocd_role_name(int role)
 static void token_hash(const char *token, char out[65])
 {
 	unsigned char digest[32];
-	mbedtls_sha256_ret((const unsigned char *)token, strlen(token), digest, 0);
+	struct sha256_ctx c;
+	sha256_init(&c);
+	sha256_update(&c, strlen(token), (const unsigned char *)token);
+	sha256_digest(&c, sizeof digest, digest);
 	vocd_hex(digest, sizeof digest, out);
 }
 
