@@ -17,6 +17,7 @@
 #include <limits.h>
 #include <lmdb.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,8 +37,7 @@ struct job {
 	vocd_write_fn fn;
 	void *arg;
 	int rc;
-	int done;
-	pthread_cond_t cv;
+	sem_t done; /* posted by the writer once rc is final: its last touch of the job */
 	struct job *next;
 };
 
@@ -935,13 +935,14 @@ static void answer(vocd_store *st, struct job **jobs, size_t n, int rc, int comm
 	}
 	if (rc == VOCD_EFULL)
 		st->stats.full_errors += n;
+	pthread_mutex_unlock(&st->mu);
+	/* Woken outside the lock, each through its own semaphore: a caller wakes once and returns, instead
+	 * of waking to wait again for the mutex that the writer holds while it wakes the others. */
 	for (size_t i = 0; i < n; i++) {
 		if (rc != 0)
 			jobs[i]->rc = rc;
-		jobs[i]->done = 1;
-		pthread_cond_signal(&jobs[i]->cv); /* the job lives on its caller's stack: last touch */
+		sem_post(&jobs[i]->done); /* the job lives on its caller's stack: last touch */
 	}
-	pthread_mutex_unlock(&st->mu);
 }
 
 static void run_batch(vocd_store *st, struct job **jobs, size_t n)
@@ -1026,17 +1027,17 @@ int vocd_store_write(vocd_store *st, vocd_write_fn fn, void *arg)
 	if (st == NULL || fn == NULL)
 		return VOCD_EINVAL;
 	struct job job = {.fn = fn, .arg = arg};
-	if (pthread_cond_init(&job.cv, NULL) != 0)
+	if (sem_init(&job.done, 0, 0) != 0)
 		return VOCD_ENOMEM;
 	pthread_mutex_lock(&st->mu);
 	if (st->stopping || !st->writer_running) {
 		pthread_mutex_unlock(&st->mu);
-		pthread_cond_destroy(&job.cv);
+		sem_destroy(&job.done);
 		return VOCD_ESHUTDOWN;
 	}
 	if (pthread_equal(pthread_self(), st->writer)) {
 		pthread_mutex_unlock(&st->mu);
-		pthread_cond_destroy(&job.cv);
+		sem_destroy(&job.done);
 		vocd_error("storage: vocd_store_write called from inside a write job");
 		return VOCD_EINTERNAL;
 	}
@@ -1046,10 +1047,10 @@ int vocd_store_write(vocd_store *st, vocd_write_fn fn, void *arg)
 		st->head = &job;
 	st->tail = &job;
 	pthread_cond_signal(&st->work_cv);
-	while (!job.done)
-		pthread_cond_wait(&job.cv, &st->mu);
 	pthread_mutex_unlock(&st->mu);
-	pthread_cond_destroy(&job.cv);
+	while (sem_wait(&job.done) != 0)
+		; /* EINTR: a signal handler ran; the job is still the writer's */
+	sem_destroy(&job.done);
 	return job.rc;
 }
 
