@@ -89,9 +89,11 @@ static void head(struct vocd_buf *b, enum vocd_page_lang lang, const char *tenan
 	                   "h1{font-size:1.2rem;margin:.5rem 0 1rem}"
 	                   "fieldset{border:0;background:#fff;border-radius:.6rem;margin:0 0 .8rem;padding:.8rem}"
 	                   "legend{font-weight:600;padding:0;float:left;width:100%%;margin-bottom:.5rem}"
-	                   ".scale{display:flex;flex-wrap:wrap;gap:.3rem;clear:both}"
-	                   ".scale label{flex:1 0 2.4rem;text-align:center;border:1px solid #c9cdd4;border-radius:.4rem;"
-	                   "padding:.5rem 0}"
+	                   /* A grid, so that a scale that wraps (0-10 on a phone) keeps boxes of one size: a wider
+	                    * box on the second row would draw the eye to its scores. */
+	                   ".scale{display:grid;grid-template-columns:repeat(auto-fit,minmax(2.4rem,1fr));gap:.3rem;"
+	                   "clear:both}"
+	                   ".scale label{text-align:center;border:1px solid #c9cdd4;border-radius:.4rem;padding:.5rem 0}"
 	                   ".scale input{display:block;margin:0 auto .2rem}"
 	                   ".ends{display:flex;justify-content:space-between;font-size:.8rem;color:#4e5969;clear:both}"
 	                   ".tags label{display:inline-block;margin:.2rem .4rem .2rem 0}"
@@ -214,11 +216,11 @@ void vocd_page_notice(struct vocd_buf *b, enum vocd_page_lang lang, const char *
                       enum vocd_page_notice what, unsigned offers)
 {
 	static const int text[] = {S_THANKS, S_ANSWERED, S_EXPIRED, S_INVALID, S_DECLINED, S_WITHDRAWN};
-	head(b, lang, tenant_name, NULL);
+	head(b, lang, tenant_name, path); /* the language switch too: a customer may come back on another phone */
 	vocd_buf_printf(b, "<p class=\"notice\">%s</p>", t(lang, text[what]));
 	if (path && (offers & VOCD_OFFER_CORRECT)) {
-		form_open(b, path, "edit", lang);
-		vocd_buf_printf(b, "<button type=\"submit\">%s</button></form>", t(lang, S_CORRECT));
+		form_open(b, path, "edit", lang); /* offered, not pushed: a quiet button */
+		vocd_buf_printf(b, "<button class=\"secondary\" type=\"submit\">%s</button></form>", t(lang, S_CORRECT));
 	}
 	if (path && (offers & VOCD_OFFER_WITHDRAW)) {
 		form_open(b, path, "withdraw", lang);

@@ -189,8 +189,18 @@ async function run() {
     await checkFitsPhone('answered');
     await shot('5-answered-again');
 
+    // Its language switch: the same page in the other language, still 409, still no question.
+    const other = want.answered_other;
+    response = await tapAndLoad(page.getByRole('link', { name: other.link, exact: true }), 'GET');
+    assert.equal(response.status(), 409, 'the used link in the other language');
+    assert.equal(await htmlLang(), other.lang);
+    assert.equal((await page.locator('.notice').innerText()).trim(), other.answered);
+    assert.equal(await page.locator('input[type=radio]').count(), 0, 'no question once answered');
+    await shot('6-answered-switched');
+
     // Only the 409 of the used link may be an error; chromium asks for a favicon by itself, not the page.
-    const others = problems.filter((p) => p !== `409 ${spec.url}` && !p.endsWith('/favicon.ico'));
+    const used = [`409 ${spec.url}`, `409 ${spec.url}?lang=${other.lang}`];
+    const others = problems.filter((p) => !used.includes(p) && !p.endsWith('/favicon.ico'));
     assert.deepEqual(others, [], 'errors in the browser');
     console.log(JSON.stringify({ screenshots: shots, user_agent: userAgent }));
   } catch (e) {

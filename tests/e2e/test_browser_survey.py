@@ -92,12 +92,15 @@ class BrowserSurveyTest(ServerTest):
         """Runs one customer in chromium; returns what the script reports (screenshots, user agent)."""
         page = PAGE[lang]
         phone = PAGE["en" if locale.startswith("en") else "zh-CN"]  # what the browser asks for
+        other = PAGE["zh-CN" if phone["lang"] == "en" else "en"]
         spec = {
             "name": name, "url": url, "cert": os.path.join(self.server.data, "dev-cert.pem"),
             "artifacts": ARTIFACTS, "chromium": CHROMIUM, "viewport": {"width": 390, "height": 844},
             "locale": locale, "javascript": javascript, "switch_to": switch_to, "timeout_ms": 60000,
             "expect": dict(page, questions=list(page["questions"].values()),
-                           answered_lang=phone["lang"], answered=phone["answered"]),
+                           answered_lang=phone["lang"], answered=phone["answered"],
+                           answered_other={"lang": other["lang"], "answered": other["answered"],
+                                           "link": "English" if other["lang"] == "en" else "中文"}),
             "answers": [{"name": k, "question": page["questions"][k], "value": v} for k, v in answers.items()],
             "tags": [page["tags"][t] for t in tags], "text": text,
         }
@@ -106,7 +109,7 @@ class BrowserSurveyTest(ServerTest):
         print("\n%s: %.1f s in chromium, screenshots in %s" % (name, time.time() - started, ARTIFACTS), flush=True)
         self.assertEqual(p.returncode, 0, "the customer's visit failed:\n" + p.stdout + p.stderr)
         result = json.loads(p.stdout.strip().splitlines()[-1])
-        self.assertEqual(len(result["screenshots"]), 6 if switch_to else 5)
+        self.assertEqual(len(result["screenshots"]), 7 if switch_to else 6)
         for f in result["screenshots"]:
             self.assertGreater(os.path.getsize(f), 1000, f)
         return result
