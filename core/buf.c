@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int reserve(struct vocd_buf *b, size_t more)
+int vocd_buf_reserve(struct vocd_buf *b, size_t more)
 {
 	if (b->oom)
 		return -1;
@@ -31,7 +31,7 @@ void vocd_buf_printf(struct vocd_buf *b, const char *fmt, ...)
 	va_start(ap, fmt);
 	int n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
-	if (n < 0 || reserve(b, (size_t)n) != 0)
+	if (n < 0 || vocd_buf_reserve(b, (size_t)n) != 0)
 		return;
 	va_start(ap, fmt);
 	vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
@@ -41,7 +41,7 @@ void vocd_buf_printf(struct vocd_buf *b, const char *fmt, ...)
 
 void vocd_buf_add(struct vocd_buf *b, const void *p, size_t n)
 {
-	if (reserve(b, n) != 0)
+	if (vocd_buf_reserve(b, n) != 0)
 		return;
 	memcpy(b->p + b->len, p, n);
 	b->len += n;
@@ -63,7 +63,7 @@ void vocd_buf_html(struct vocd_buf *b, const char *s)
 		case '"': vocd_buf_puts(b, "&quot;"); break;
 		case '\'': vocd_buf_puts(b, "&#39;"); break;
 		default:
-			if (reserve(b, 1) == 0) {
+			if (vocd_buf_reserve(b, 1) == 0) {
 				b->p[b->len++] = *s;
 				b->p[b->len] = '\0';
 			}

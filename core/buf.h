@@ -18,6 +18,12 @@ void vocd_buf_printf(struct vocd_buf *b, const char *fmt, ...) __attribute__((fo
 /** \brief Appends \p s as is. */
 void vocd_buf_puts(struct vocd_buf *b, const char *s);
 
+/**
+ * \brief Makes room for \p more bytes (and the NUL) after the text, for a writer that fills b->p + b->len
+ * itself and then adds to b->len. \return 0, or -1 when out of memory (b->oom is set).
+ */
+int vocd_buf_reserve(struct vocd_buf *b, size_t more);
+
 /** \brief Appends \p n bytes at \p p as they are (the text stays NUL-terminated). */
 void vocd_buf_add(struct vocd_buf *b, const void *p, size_t n);
 

@@ -45,38 +45,40 @@ void vocd_json_put_number(struct vocd_buf *b, double d)
 	vocd_buf_add(b, tmp, (size_t)n);
 }
 
-/* A missing string prints as "", as in cJSON. */
+/* A missing string prints as "", as in cJSON. Room for the longest escaping (6 bytes a byte) is made
+ * once, then the bytes are written in place. */
 void vocd_json_put_string(struct vocd_buf *b, const char *s)
 {
 	static const char hex[] = "0123456789abcdef";
-	vocd_buf_add(b, "\"", 1);
 	if (!s)
 		s = "";
-	const char *run = s;
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c >= 0x20 && c != '"' && c != '\\')
+	size_t n = strlen(s);
+	if (vocd_buf_reserve(b, 6 * n + 2) != 0)
+		return;
+	char *o = b->p + b->len;
+	*o++ = '"';
+	for (const unsigned char *p = (const unsigned char *)s, *end = p + n; p < end; p++) {
+		unsigned char c = *p;
+		if (c >= 0x20 && c != '"' && c != '\\') {
+			*o++ = (char)c;
 			continue;
-		vocd_buf_add(b, run, (size_t)(s - run));
-		run = s + 1;
-		char esc[6] = {'\\', 0};
-		size_t n = 2;
-		switch (c) {
-		case '"': esc[1] = '"'; break;
-		case '\\': esc[1] = '\\'; break;
-		case '\b': esc[1] = 'b'; break;
-		case '\f': esc[1] = 'f'; break;
-		case '\n': esc[1] = 'n'; break;
-		case '\r': esc[1] = 'r'; break;
-		case '\t': esc[1] = 't'; break;
-		default:
-			esc[1] = 'u', esc[2] = '0', esc[3] = '0', esc[4] = hex[c >> 4], esc[5] = hex[c & 15];
-			n = 6;
 		}
-		vocd_buf_add(b, esc, n);
+		*o++ = '\\';
+		switch (c) {
+		case '"': *o++ = '"'; break;
+		case '\\': *o++ = '\\'; break;
+		case '\b': *o++ = 'b'; break;
+		case '\f': *o++ = 'f'; break;
+		case '\n': *o++ = 'n'; break;
+		case '\r': *o++ = 'r'; break;
+		case '\t': *o++ = 't'; break;
+		default:
+			*o++ = 'u', *o++ = '0', *o++ = '0', *o++ = hex[c >> 4], *o++ = hex[c & 15];
+		}
 	}
-	vocd_buf_add(b, run, (size_t)(s - run));
-	vocd_buf_add(b, "\"", 1);
+	*o++ = '"';
+	*o = '\0';
+	b->len = (size_t)(o - b->p);
 }
 
 /* Returns 0, or -1 for a tree cJSON would not print either. */
