@@ -493,6 +493,21 @@ static void *writer_thread(void *p)
 	return NULL;
 }
 
+/* Runs w[1..n-1] as one batch: w[0] (a job_block on \p g) holds the writer while the others queue up
+ * behind it. */
+static void run_as_one_batch(struct writer *w, int n, struct gate *g)
+{
+	pthread_create(&w[0].th, NULL, writer_thread, &w[0]);
+	while (!atomic_load(&g->entered))
+		sleep_ms(1);
+	for (int i = 1; i < n; i++)
+		pthread_create(&w[i].th, NULL, writer_thread, &w[i]);
+	sleep_ms(300);
+	atomic_store(&g->release, 1);
+	for (int i = 0; i < n; i++)
+		pthread_join(w[i].th, NULL);
+}
+
 static void test_failing_job_rolls_back_alone(void **state)
 {
 	struct fx *fx = *state;
@@ -506,16 +521,7 @@ static void test_failing_job_rolls_back_alone(void **state)
 	                      {.st = st, .fn = job_put, .arg = &ok1},
 	                      {.st = st, .fn = job_put, .arg = &bad},
 	                      {.st = st, .fn = job_put, .arg = &ok2}};
-	/* The first job holds the writer while the others queue up behind it: they form one batch. */
-	pthread_create(&w[0].th, NULL, writer_thread, &w[0]);
-	while (!atomic_load(&g.entered))
-		sleep_ms(1);
-	for (int i = 1; i < 4; i++)
-		pthread_create(&w[i].th, NULL, writer_thread, &w[i]);
-	sleep_ms(300);
-	atomic_store(&g.release, 1);
-	for (int i = 0; i < 4; i++)
-		pthread_join(w[i].th, NULL);
+	run_as_one_batch(w, 4, &g);
 
 	assert_int_equal(w[0].rc, 0);
 	assert_int_equal(w[1].rc, 0);
@@ -549,15 +555,7 @@ static void test_batch_of_good_jobs_runs_each_once(void **state)
 	struct writer w[3] = {{.st = st, .fn = job_block, .arg = &g},
 	                      {.st = st, .fn = job_put, .arg = &a},
 	                      {.st = st, .fn = job_put, .arg = &b}};
-	pthread_create(&w[0].th, NULL, writer_thread, &w[0]);
-	while (!atomic_load(&g.entered))
-		sleep_ms(1);
-	for (int i = 1; i < 3; i++)
-		pthread_create(&w[i].th, NULL, writer_thread, &w[i]);
-	sleep_ms(300);
-	atomic_store(&g.release, 1);
-	for (int i = 0; i < 3; i++)
-		pthread_join(w[i].th, NULL);
+	run_as_one_batch(w, 3, &g);
 	assert_int_equal(w[1].rc, 0);
 	assert_int_equal(w[2].rc, 0);
 	assert_int_equal(a.runs, 1);
