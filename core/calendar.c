@@ -190,24 +190,24 @@ int vocd_calendar_check(const struct vocd_calendar *c, char *why, size_t wl)
 	int week_minutes = 0;
 	for (int d = 0; d < 7; d++) {
 		if (c->nperiods[d] < 0 || c->nperiods[d] > VOCD_CAL_PERIODS) {
-			snprintf(why, wl, "%s: %d working periods, expected 0 to %d", names[d], c->nperiods[d], VOCD_CAL_PERIODS);
+			snprintf(why, wl, "hours.%s: %d working periods, expected 0 to %d", names[d], c->nperiods[d], VOCD_CAL_PERIODS);
 			return VOCD_EINVAL;
 		}
 		for (int i = 0; i < c->nperiods[d]; i++) {
 			const struct vocd_work_period *p = &c->week[d][i];
 			if (p->start_min < 0 || p->end_min > 1440 || p->start_min >= p->end_min) {
-				snprintf(why, wl, "%s: period %d must start before it ends, within the day", names[d], i + 1);
+				snprintf(why, wl, "hours.%s: period %d must start before it ends, within the day", names[d], i + 1);
 				return VOCD_EINVAL;
 			}
 			if (i > 0 && p->start_min < c->week[d][i - 1].end_min) {
-				snprintf(why, wl, "%s: period %d starts before period %d ends", names[d], i + 1, i);
+				snprintf(why, wl, "hours.%s: period %d starts before period %d ends", names[d], i + 1, i);
 				return VOCD_EINVAL;
 			}
 			week_minutes += p->end_min - p->start_min;
 		}
 	}
 	if (week_minutes == 0) {
-		snprintf(why, wl, "working hours: none in the whole week");
+		snprintf(why, wl, "hours: no working hours in the whole week");
 		return VOCD_EINVAL;
 	}
 	if (c->workday_as < 0 || c->workday_as > 6 || c->nperiods[c->workday_as] == 0) {
@@ -221,7 +221,7 @@ int vocd_calendar_check(const struct vocd_calendar *c, char *why, size_t wl)
 		return rc;
 	for (size_t i = 0, j = 0; i < c->nholidays && j < c->nworkdays;) {
 		if (c->holidays[i] == c->workdays[j]) {
-			snprintf(why, wl, "%d: both a holiday and an adjusted working day", (int)c->holidays[i]);
+			snprintf(why, wl, "workdays: %d is also a holiday", (int)c->holidays[i]);
 			return VOCD_EINVAL;
 		}
 		if (c->holidays[i] < c->workdays[j])

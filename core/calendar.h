@@ -33,7 +33,8 @@ struct vocd_calendar {
  * \brief Checks a calendar filled in by the caller: periods in order and apart within a day, days valid
  * dates, sorted and unrepeated, no day both a holiday and an adjusted working day, some working time in
  * the week.
- * \return 0, or VOCD_EINVAL with what is wrong in \p why (e.g. "holidays: 20261001 given twice").
+ * \return 0, or VOCD_EINVAL with what is wrong in \p why, naming the part ("holidays: 20261001 given
+ *         twice", "hours.monday: period 2 starts before period 1 ends").
  */
 int vocd_calendar_check(const struct vocd_calendar *c, char *why, size_t why_len);
 

@@ -543,7 +543,7 @@ static int split_plugin_name(const char *full, char **kind, char **name)
 }
 
 /* Settings of a tenant file; each later capability adds its own (survey, calendar, ...). */
-static const char *const tenant_keys[] = {"name", "plugins", "survey", "invitations", NULL};
+static const char *const tenant_keys[] = {"name", "plugins", "survey", "invitations", "calendar", NULL};
 static const char *const invitation_keys[] = {"expires_days", "min_days_between", "survey_url", "remind_after",
                                               "remind_channel", "correction_hours", NULL};
 
@@ -559,6 +559,22 @@ static int64_t parse_duration(const char *s)
 		if (end[0] == units[i].unit && end[1] == '\0')
 			return (int64_t)v * units[i].ms;
 	return -1;
+}
+
+/* The business calendar (calendar_conf.c); a problem is reported at the line of the part it names. */
+static void read_calendar(struct ctx *c, struct vocd_tenant_conf *t)
+{
+	int line = line_of(c->L, "calendar");
+	get_setting(c, c->env, "calendar");
+	cJSON *setting = lua_isnil(c->L, -1) ? NULL : to_json(c, -1, "calendar", line, 0);
+	lua_pop(c->L, 1);
+	char why[320];
+	if (vocd_calendar_parse(setting, &t->calendar, why, sizeof why) != 0) {
+		char part[32] = "";
+		sscanf(why, "calendar.%31[a-z_]", part);
+		problem(c->p, "%s:%d: %s", c->file, part[0] ? nested_line(line, part) : line, why);
+	}
+	cJSON_Delete(setting);
 }
 
 static void read_tenant(struct ctx *c, struct vocd_tenant_conf *t)
@@ -610,6 +626,7 @@ static void read_tenant(struct ctx *c, struct vocd_tenant_conf *t)
 			        c->file, nested_line(inv_line, "survey_url"), u);
 	}
 	lua_settop(L, c->env);
+	read_calendar(c, t);
 
 	opt_string(c, c->env, "name", "name", line_of(L, "name"), 0, &t->name);
 	if (!t->name)
@@ -879,6 +896,7 @@ void vocd_config_free(struct vocd_config *cfg)
 		free(t->file);
 		cJSON_Delete(t->settings);
 		vocd_surveys_free(&t->surveys);
+		vocd_calendar_conf_free(&t->calendar);
 		free(t->invitations.base_url);
 		free(t->invitations.remind_channel);
 	}

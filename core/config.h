@@ -8,6 +8,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "calendar_conf.h"
 #include "survey.h"
 
 /** A plugin enabled for a tenant, with the tenant's settings for it (validated later by the plugin host). */
@@ -37,6 +38,7 @@ struct vocd_tenant_conf {
 	cJSON *settings;   /**< the tenant file's other top-level settings, as JSON */
 	struct vocd_surveys surveys; /**< from `survey = { ... }`, or the built-in default */
 	struct vocd_invite_conf invitations;
+	struct vocd_tenant_calendar calendar; /**< from `calendar = { ... }`, or Monday to Friday 09:00-18:00, UTC+8 */
 };
 
 struct vocd_limits {

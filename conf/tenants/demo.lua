@@ -49,6 +49,20 @@ invitations = {
   -- remind_channel = "sms", -- through another channel (default: the same one) / 提醒所用渠道（默认同原渠道）
 }
 
+-- Business calendar: the working time that service deadlines (SLA) count. Time outside it does not count.
+-- 工作日历：服务时限（SLA）只计算其中的工作时间，非工作时间不计。
+calendar = {
+  utc_offset = "+08:00",   -- the tenant's time zone (no daylight saving) / 时区
+  hours = {
+    weekdays = { "09:00-12:00", "13:30-18:00" },  -- Monday to Friday / 周一至周五
+    -- saturday = { "09:00-12:00" },              -- a day not listed has no working hours / 未列出的日子不上班
+  },
+  -- Public holidays: a day, or a range from..to / 法定节假日：单日，或“起..止”范围
+  holidays = { "2026-10-01..2026-10-07" },
+  -- Adjusted working days (调休): weekend days worked, with Monday's hours / 调休上班日，按周一的工作时间
+  workdays = { "2026-10-10" },
+}
+
 -- Plugins enabled for this tenant, by folder under plugins/, with this tenant's settings for each.
 -- 为本租户启用的插件（plugins/ 下的目录名）及其设置。
 plugins = {

@@ -196,23 +196,23 @@ static void bad_calendars_say_why(void **state)
 	c.holidays = both;
 	c.nholidays = 1;
 	assert_int_equal(vocd_calendar_check(&c, why, sizeof why), VOCD_EINVAL);
-	assert_string_equal(why, "20261010: both a holiday and an adjusted working day");
+	assert_string_equal(why, "workdays: 20261010 is also a holiday");
 
 	c = office();
 	c.week[2][1].start_min = 11 * 60; /* Wednesday's afternoon starts before its morning ends */
 	assert_int_equal(vocd_calendar_check(&c, why, sizeof why), VOCD_EINVAL);
-	assert_string_equal(why, "wednesday: period 2 starts before period 1 ends");
+	assert_string_equal(why, "hours.wednesday: period 2 starts before period 1 ends");
 
 	c = office();
 	c.week[0][0].end_min = 8 * 60;
 	assert_int_equal(vocd_calendar_check(&c, why, sizeof why), VOCD_EINVAL);
-	assert_string_equal(why, "monday: period 1 must start before it ends, within the day");
+	assert_string_equal(why, "hours.monday: period 1 must start before it ends, within the day");
 
 	c = office();
 	for (int d = 0; d < 7; d++)
 		c.nperiods[d] = 0;
 	assert_int_equal(vocd_calendar_check(&c, why, sizeof why), VOCD_EINVAL);
-	assert_string_equal(why, "working hours: none in the whole week");
+	assert_string_equal(why, "hours: no working hours in the whole week");
 
 	c = office();
 	c.workday_as = 5; /* Saturday has no hours */

@@ -60,6 +60,10 @@ static void embedded_default_has_the_demo_tenant(void **state)
 	assert_int_equal(cfg->plain_http, 0);
 	assert_null(cfg->tls_cert);
 	assert_non_null(vocd_config_tenant(cfg, "demo"));
+	/* The demo's commented calendar: National Day off, a Saturday worked. */
+	const struct vocd_calendar *cal = &vocd_config_tenant(cfg, "demo")->calendar.cal;
+	assert_int_equal(vocd_calendar_day_minutes(cal, 20261001), 0);
+	assert_int_equal(vocd_calendar_day_minutes(cal, 20261010), 450);
 	assert_int_equal(cfg->limits.max_body, 1024 * 1024);
 	assert_int_equal(cfg->limits.db_max_size, (size_t)16 << 30);
 	vocd_config_free(cfg);
@@ -196,6 +200,61 @@ static void invitation_settings(void **state)
 	assert_non_null(strstr(err, "acme.lua:3: invitations.expires_days: expected a number from 1 to 365, got 0"));
 }
 
+static void calendar_is_read_and_checked(void **state)
+{
+	struct vocd_config *cfg = NULL;
+	char err[4096];
+	/* Without a calendar: Monday to Friday 09:00-18:00 in UTC+8. */
+	write_file("tenants/globex.lua", "name = \"Globex\"\n");
+	write_file("tenants/acme.lua",
+	           "calendar = {\n"
+	           "  utc_offset = \"+08:00\",\n"
+	           "  hours = { weekdays = { \"09:00-12:00\", \"13:30-18:00\" }, friday = { \"09:00-12:00\" },\n"
+	           "            saturday = {} },\n"
+	           "  holidays = { \"2026-10-05..2026-10-07\", \"2026-10-01\", \"2026-10-02\" },\n"
+	           "  workdays = { \"2026-10-10\" },\n"
+	           "}\n");
+	assert_int_equal(load("", &cfg, err, sizeof err), 0);
+	const struct vocd_calendar *cal = &vocd_config_tenant(cfg, "acme")->calendar.cal;
+	assert_int_equal(cal->utc_offset_min, 480);
+	assert_int_equal(vocd_calendar_day_minutes(cal, 20261202), 450); /* a Wednesday */
+	assert_int_equal(vocd_calendar_day_minutes(cal, 20261204), 180); /* Friday: the morning only */
+	assert_int_equal(vocd_calendar_day_minutes(cal, 20261205), 0);
+	assert_int_equal(vocd_calendar_day_minutes(cal, 20261006), 0);   /* in the range */
+	assert_int_equal(vocd_calendar_day_minutes(cal, 20261010), 450); /* worked like a Monday */
+	assert_int_equal(cal->nholidays, 5);
+	assert_int_equal(cal->holidays[0], 20261001); /* sorted */
+	const struct vocd_calendar *plain = &vocd_config_tenant(cfg, "globex")->calendar.cal;
+	assert_int_equal(plain->utc_offset_min, 480);
+	assert_int_equal(vocd_calendar_day_minutes(plain, 20261202), 540);
+	assert_int_equal(vocd_calendar_day_minutes(plain, 20261205), 0);
+	vocd_config_free(cfg);
+
+	/* Mistakes name the line and the part. */
+	static const struct { const char *text, *want; } bad[] = {
+	    {"calendar = {\n  holidays = { \"10/01\" },\n}\n",
+	     "acme.lua:2: calendar.holidays[1]: expected a day such as \"2026-10-01\" or a range \"2026-10-01..2026-10-07\", got \"10/01\""},
+	    {"calendar = {\n  hours = { weekdays = { \"9-18\" } },\n}\n",
+	     "acme.lua:2: calendar.hours.weekdays[1]: expected hours such as \"09:00-12:00\", got \"9-18\""},
+	    {"calendar = {\n  hours = { funday = { \"09:00-18:00\" } },\n}\n",
+	     "acme.lua:2: calendar.hours.funday: not a day (expected weekdays, monday … sunday)"},
+	    {"calendar = {\n  holidays = { \"2026-10-01\" },\n  workdays = { \"2026-10-01\" },\n}\n",
+	     "acme.lua:3: calendar.workdays: 20261001 is also a holiday"},
+	    {"calendar = {\n  hours = { monday = { \"13:00-18:00\", \"09:00-12:00\" } },\n}\n",
+	     "acme.lua:2: calendar.hours.monday: period 2 starts before period 1 ends"},
+	    {"calendar = {\n  utc_offset = 8,\n}\n", "acme.lua:2: calendar.utc_offset: expected an offset such as \"+08:00\""},
+	    {"calendar = {\n  holiday = { \"2026-10-01\" },\n}\n", "acme.lua:2: calendar.holiday: unknown setting"},
+	    {"calendar = {\n  holidays = { \"2026-10-07..2026-10-01\" },\n}\n",
+	     "acme.lua:2: calendar.holidays[1]: a range runs forward and spans at most 366 days"},
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		write_file("tenants/acme.lua", bad[i].text);
+		assert_int_equal(load("", &cfg, err, sizeof err), VOCD_ECONFIG);
+		if (!strstr(err, bad[i].want))
+			fail_msg("case %zu: got\n%s\nwanted\n%s", i, err, bad[i].want);
+	}
+}
+
 static void listen_must_have_a_port(void **state)
 {
 	struct vocd_config *cfg = NULL;
@@ -227,6 +286,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(bad_tenant_files_are_reported, setup, teardown),
 		cmocka_unit_test_setup_teardown(survey_is_read_and_checked, setup, teardown),
 		cmocka_unit_test_setup_teardown(invitation_settings, setup, teardown),
+		cmocka_unit_test_setup_teardown(calendar_is_read_and_checked, setup, teardown),
 		cmocka_unit_test_setup_teardown(listen_must_have_a_port, setup, teardown),
 		cmocka_unit_test(tenant_ids),
 	};
