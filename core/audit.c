@@ -223,12 +223,12 @@ static void clean_ua(const char *in, char out[MAX_UA + 1])
 	out[o] = '\0';
 }
 
-/* ,"name":"s" when \p s is set; \p first leaves out the comma. */
-static void put_member(struct vocd_buf *b, const char *name, const char *s, int first)
+/* "name":"s" when \p s is set, after a comma unless it opens its object. */
+static void put_member(struct vocd_buf *b, const char *name, const char *s)
 {
 	if (s == NULL)
 		return;
-	if (!first)
+	if (b->len > 0 && b->p[b->len - 1] != '{')
 		vocd_buf_add(b, ",", 1);
 	vocd_json_put_string(b, name);
 	vocd_buf_add(b, ":", 1);
@@ -249,24 +249,23 @@ static char *entry_text(const struct fields *f, const unsigned char hash[32], si
 	vocd_buf_puts(&b, ",\"time\":");
 	vocd_json_put_number(&b, (double)f->time_ms);
 	vocd_buf_puts(&b, ",\"actor\":{");
-	put_member(&b, "kind", f->kind, 1);
-	put_member(&b, "id", f->actor_id, 0);
-	put_member(&b, "role", f->role, 0);
+	put_member(&b, "kind", f->kind);
+	put_member(&b, "id", f->actor_id);
+	put_member(&b, "role", f->role);
 	vocd_buf_puts(&b, "},\"source\":{");
-	size_t open = b.len;
-	put_member(&b, "ip", f->ip, 1);
-	put_member(&b, "channel", f->channel, b.len == open);
-	put_member(&b, "user_agent", f->user_agent, b.len == open);
-	put_member(&b, "token", f->token, b.len == open);
+	put_member(&b, "ip", f->ip);
+	put_member(&b, "channel", f->channel);
+	put_member(&b, "user_agent", f->user_agent);
+	put_member(&b, "token", f->token);
 	vocd_buf_puts(&b, "}");
-	put_member(&b, "action", f->action, 0);
+	put_member(&b, "action", f->action);
 	vocd_buf_puts(&b, ",\"record\":{");
-	put_member(&b, "type", f->record_type, 1);
-	put_member(&b, "id", f->record_id, 0);
+	put_member(&b, "type", f->record_type);
+	put_member(&b, "id", f->record_id);
 	vocd_buf_puts(&b, "}");
-	put_member(&b, "digest", digest, 0);
-	put_member(&b, "prev", prev, 0);
-	put_member(&b, "hash", h, 0);
+	put_member(&b, "digest", digest);
+	put_member(&b, "prev", prev);
+	put_member(&b, "hash", h);
 	vocd_buf_puts(&b, "}");
 	if (b.oom) {
 		vocd_buf_free(&b);
@@ -327,10 +326,7 @@ int vocd_audit_append(vocd_txn *txn, const char *tenant, const struct vocd_audit
 	f.action = e->action;
 	f.record_type = e->record_type;
 	f.record_id = e->record_id;
-	struct sha256_ctx c;
-	sha256_init(&c);
-	sha256_update(&c, e->change_len, e->change ? (const unsigned char *)e->change : (const unsigned char *)"");
-	sha256_digest(&c, 32, f.digest);
+	vocd_sha256(e->change, e->change_len, f.digest);
 
 	int rc = vocd_seq_next(txn, tenant, SEQ_NAME, &f.seq);
 	if (rc != 0)

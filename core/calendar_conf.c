@@ -194,6 +194,9 @@ int vocd_calendar_parse(const cJSON *setting, struct vocd_tenant_calendar *out, 
 		return VOCD_ECONFIG;
 	}
 	size_t nw = n - nh;
+	int32_t *fit = realloc(out->days, (n ? n : 1) * sizeof *out->days); /* keep what was used, not MAX_DAYS */
+	if (fit)
+		out->days = fit;
 	/* Written in any order; a day given twice is still refused by the check. */
 	qsort(out->days, nh, sizeof *out->days, cmp_day);
 	qsort(out->days + nh, nw, sizeof *out->days, cmp_day);

@@ -5,6 +5,8 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include <nettle/sha2.h>
+
 #include "error.h"
 
 int vocd_random_bytes(void *buf, size_t n)
@@ -63,4 +65,12 @@ int64_t vocd_now_ms(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void vocd_sha256(const void *in, size_t n, unsigned char out[32])
+{
+	struct sha256_ctx c;
+	sha256_init(&c);
+	sha256_update(&c, n, n ? (const unsigned char *)in : (const unsigned char *)"");
+	sha256_digest(&c, 32, out);
 }

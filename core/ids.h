@@ -1,5 +1,5 @@
 /* Small shared helpers for identifiers and time: random bytes from the kernel, hex and base64url text,
- * the wall clock in Unix milliseconds. */
+ * SHA-256 digests, the wall clock in Unix milliseconds. */
 #ifndef VOCD_IDS_H
 #define VOCD_IDS_H
 
@@ -17,6 +17,9 @@ void vocd_base64url(const void *in, size_t n, char *out);
 
 /** \brief A random id of 16 hex digits (64 bits) into \p out (17 bytes). \return 0 or VOCD_EINTERNAL. */
 int vocd_random_id(char out[17]);
+
+/** \brief SHA-256 of \p n bytes at \p in (Nettle: the CPU's SHA instructions where there are some). */
+void vocd_sha256(const void *in, size_t n, unsigned char out[32]);
 
 /** \brief The wall clock, Unix milliseconds. */
 int64_t vocd_now_ms(void);

@@ -6,8 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <nettle/sha2.h>
-
 #include "config.h"
 #include "error.h"
 #include "ids.h"
@@ -34,10 +32,7 @@ const char *vocd_role_name(int role)
 static void token_hash(const char *token, char out[65])
 {
 	unsigned char digest[32];
-	struct sha256_ctx c;
-	sha256_init(&c);
-	sha256_update(&c, strlen(token), (const unsigned char *)token);
-	sha256_digest(&c, sizeof digest, digest);
+	vocd_sha256(token, strlen(token), digest);
 	vocd_hex(digest, sizeof digest, out);
 }
 
