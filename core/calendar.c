@@ -131,6 +131,25 @@ int vocd_calendar_add(const struct vocd_calendar *c, int64_t from_ms, int64_t wo
 	return VOCD_ELIMIT;
 }
 
+int vocd_calendar_add_days(const struct vocd_calendar *c, int64_t from_ms, int days, int64_t *due_ms)
+{
+	if (days < 1)
+		return VOCD_EINVAL;
+	int64_t off = (int64_t)c->utc_offset_min * MIN_MS;
+	int64_t n = floor_div(from_ms + off, DAY_MS);
+	if (n < 0)
+		n = 0;
+	for (int64_t last = n + SEARCH_DAYS; ++n < last;) {
+		int count;
+		const struct vocd_work_period *p = periods_of(c, n, &count);
+		if (count > 0 && --days == 0) {
+			*due_ms = n * DAY_MS + p[count - 1].end_min * MIN_MS - off;
+			return 0;
+		}
+	}
+	return VOCD_ELIMIT;
+}
+
 int64_t vocd_calendar_between(const struct vocd_calendar *c, int64_t from_ms, int64_t to_ms)
 {
 	int64_t off = (int64_t)c->utc_offset_min * MIN_MS, from = from_ms + off, to = to_ms + off, total = 0;

@@ -49,6 +49,14 @@ int vocd_calendar_day_minutes(const struct vocd_calendar *c, int32_t day);
  */
 int vocd_calendar_add(const struct vocd_calendar *c, int64_t from_ms, int64_t work_ms, int64_t *due_ms);
 
+/**
+ * \brief The end of the \p days-th working day after the local day of \p from_ms ("within 7 working days"
+ * of a complaint received on Tuesday: by the close of business on the 7th working day from Wednesday on).
+ * A day counts when it has any working time; the day the clock starts never counts.
+ * \return 0 (\p *due_ms set), VOCD_EINVAL (\p days < 1), VOCD_ELIMIT (not found within ten years).
+ */
+int vocd_calendar_add_days(const struct vocd_calendar *c, int64_t from_ms, int days, int64_t *due_ms);
+
 /** \brief Working time between \p from_ms and \p to_ms, in ms (0 when \p to_ms is not after \p from_ms). */
 int64_t vocd_calendar_between(const struct vocd_calendar *c, int64_t from_ms, int64_t to_ms);
 

@@ -117,6 +117,37 @@ static void holidays_and_adjusted_working_days(void **state)
 	expect_due(&c, beijing(20260930, 17, 0), 2 * HOUR, beijing(20261001, 10, 0));
 }
 
+static void expect_days(const struct vocd_calendar *c, int64_t from, int days, int64_t want)
+{
+	int64_t due = 0;
+	assert_int_equal(vocd_calendar_add_days(c, from, days, &due), 0);
+	assert_int_equal(due, want);
+}
+
+static void working_days_end_at_the_close_of_business(void **state)
+{
+	(void)state;
+	struct vocd_calendar c = office();
+	/* Received on Wednesday 2 December: day 1 is Thursday, day 2 Friday, day 7 the Friday after. */
+	expect_days(&c, beijing(20261202, 10, 0), 1, beijing(20261203, 18, 0));
+	expect_days(&c, beijing(20261202, 10, 0), 2, beijing(20261204, 18, 0));
+	expect_days(&c, beijing(20261202, 10, 0), 7, beijing(20261211, 18, 0));
+	/* Received late at night or at the weekend: that day still does not count. */
+	expect_days(&c, beijing(20261202, 23, 59), 1, beijing(20261203, 18, 0));
+	expect_days(&c, beijing(20261205, 11, 0), 1, beijing(20261207, 18, 0));
+	/* 16:30 in UTC is already the next local day in Beijing. */
+	expect_days(&c, beijing(20261203, 0, 30), 1, beijing(20261204, 18, 0));
+	/* Over the October holiday: 30 September + 2 working days is Thursday 8 October, then the worked
+	 * Saturday 10 October is day 3. */
+	expect_days(&c, beijing(20260930, 9, 0), 1, beijing(20261008, 18, 0));
+	expect_days(&c, beijing(20260930, 9, 0), 3, beijing(20261010, 18, 0));
+	int64_t due;
+	assert_int_equal(vocd_calendar_add_days(&c, 0, 0, &due), VOCD_EINVAL);
+	c.nperiods[0] = c.nperiods[1] = c.nperiods[2] = c.nperiods[3] = c.nperiods[4] = 0;
+	c.nworkdays = 0;
+	assert_int_equal(vocd_calendar_add_days(&c, beijing(20261202, 9, 0), 1, &due), VOCD_ELIMIT);
+}
+
 static void the_offset_is_the_tenants(void **state)
 {
 	(void)state;
@@ -231,6 +262,7 @@ int main(void)
 	    cmocka_unit_test(day_minutes),
 	    cmocka_unit_test(working_time_is_added),
 	    cmocka_unit_test(holidays_and_adjusted_working_days),
+	    cmocka_unit_test(working_days_end_at_the_close_of_business),
 	    cmocka_unit_test(the_offset_is_the_tenants),
 	    cmocka_unit_test(between_counts_only_working_time),
 	    cmocka_unit_test(clocks_that_cannot_end_are_refused),
