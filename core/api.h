@@ -60,6 +60,22 @@ int vocd_api_evaluation_hide(struct vocd_req *req);
 /** Adds "replies" and, when hidden, "hidden" {reason, note, by, at} to an evaluation being answered. */
 int vocd_api_evaluation_extras(struct vocd_req *req, cJSON *evaluation);
 
+/* api_tickets.c */
+int vocd_api_ticket_list(struct vocd_req *req);
+int vocd_api_ticket_get(struct vocd_req *req);
+int vocd_api_ticket_transition(struct vocd_req *req);
+int vocd_api_ticket_assign(struct vocd_req *req);
+int vocd_api_ticket_reclassify(struct vocd_req *req);
+int vocd_api_ticket_note(struct vocd_req *req);
+
+/* api_alerts.c */
+int vocd_api_alert_list(struct vocd_req *req);
+int vocd_api_alert_get(struct vocd_req *req);
+int vocd_api_alert_ack(struct vocd_req *req);
+
+/* api_complaints.c */
+int vocd_api_complaint_create(struct vocd_req *req);
+
 /* api_audit.c */
 int vocd_api_audit_verify(struct vocd_req *req);
 int vocd_api_audit_list(struct vocd_req *req);

@@ -13,8 +13,6 @@
 
 static const char *const body_keys[] = {"invitation", "customer", "context", "channel", "lang", "answer", "consent",
                                         NULL};
-static const char *const context_keys[] = {"type", "id", "agent", "team", "product_line", "region", "store",
-                                           "dealer", NULL};
 
 /* Answers the outcome of vocd_evaluation_create. */
 void vocd_api_evaluation_outcome(struct vocd_req *req, int rc, const struct vocd_evaluation_new *n)
@@ -50,7 +48,7 @@ int vocd_api_evaluation_create(struct vocd_req *req)
 	const cJSON *customer = cJSON_GetObjectItemCaseSensitive(body, "customer");
 	if (vocd_check_known(body, "", body_keys, &fe) != 0 || vocd_check_string(inv, "invitation", 32, 0, &fe) != 0 ||
 	    vocd_check_string(customer, "customer", 128, 0, &fe) != 0 ||
-	    vocd_check_string_object(cJSON_GetObjectItemCaseSensitive(body, "context"), "context", context_keys, 1, &fe) != 0 ||
+	    vocd_check_string_object(cJSON_GetObjectItemCaseSensitive(body, "context"), "context", vocd_context_keys, 1, &fe) != 0 ||
 	    vocd_check_string(cJSON_GetObjectItemCaseSensitive(body, "channel"), "channel", 32, 0, &fe) != 0 ||
 	    vocd_check_string(cJSON_GetObjectItemCaseSensitive(body, "lang"), "lang", 8, 0, &fe) != 0) {
 		vocd_http_field_error(req, &fe);

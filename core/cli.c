@@ -27,8 +27,9 @@ static const char usage_text[] =
 	"  serve   [--config FILE] [--data DIR] [--listen HOST:PORT]\n"
 	"          run the server (no --config: the embedded default with a demo tenant)\n"
 	"  check   [--config FILE]            validate the configuration and plugins without starting\n"
-	"  token create --tenant T --role R [--label TEXT] [--data DIR] [--config FILE]\n"
-	"          print a new API token once (roles: admin supervisor agent auditor integrator)\n"
+	"  token create --tenant T --role R [--label TEXT] [--person ID] [--data DIR] [--config FILE]\n"
+	"          print a new API token once (roles: admin supervisor agent auditor integrator);\n"
+	"          --person: the token acts as that one of the tenant's people (agents: their own tickets)\n"
 	"  token list --tenant T [--data DIR] [--config FILE]\n"
 	"  token revoke --tenant T --id ID [--data DIR] [--config FILE]\n"
 	"  backup DIR [--data DIR] [--config FILE]   online, consistent copy of the database into DIR\n"
@@ -37,7 +38,7 @@ static const char usage_text[] =
 	"  version\n";
 
 struct args {
-	const char *config, *data, *listen, *tenant, *role, *label, *id;
+	const char *config, *data, *listen, *tenant, *role, *label, *id, *person;
 	const char *positional[4];
 	int npositional;
 };
@@ -49,12 +50,13 @@ static int parse(int argc, char **argv, struct args *a)
 		{"listen", required_argument, 0, 'l'}, {"tenant", required_argument, 0, 't'},
 		{"role", required_argument, 0, 'r'},   {"label", required_argument, 0, 'L'},
 		{"id", required_argument, 0, 'i'},     {"help", no_argument, 0, 'h'},
+		{"person", required_argument, 0, 'p'},
 		{0, 0, 0, 0},
 	};
 	memset(a, 0, sizeof *a);
 	optind = 1;
 	int c;
-	while ((c = getopt_long(argc, argv, "c:d:l:t:r:L:i:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:d:l:t:r:L:i:p:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': a->config = optarg; break;
 		case 'd': a->data = optarg; break;
@@ -63,6 +65,7 @@ static int parse(int argc, char **argv, struct args *a)
 		case 'r': a->role = optarg; break;
 		case 'L': a->label = optarg; break;
 		case 'i': a->id = optarg; break;
+		case 'p': a->person = optarg; break;
 		default: return -1;
 		}
 	}
@@ -202,12 +205,15 @@ static int cmd_token(const struct args *a)
 		struct vocd_token_info info;
 		if (role < 0) {
 			fprintf(stderr, "vocd: --role must be one of admin, supervisor, agent, auditor, integrator\n");
-		} else if (vocd_token_create(st, a->tenant, role, a->label, token, &info) != 0) {
+		} else if (a->person && !vocd_people_find(&vocd_config_tenant(cfg, a->tenant)->people, a->person)) {
+			fprintf(stderr, "vocd: --person %s is not one of the people of tenant %s (people = { ... } in its file)\n",
+			        a->person, a->tenant);
+		} else if (vocd_token_create_for(st, a->tenant, role, a->label, a->person, token, &info) != 0) {
 			fprintf(stderr, "vocd: the token could not be stored\n");
 		} else {
 			printf("%s\n", token);
-			fprintf(stderr, "token %s for tenant %s, role %s: shown once, keep it safe\n", info.id, a->tenant,
-			        vocd_role_name(role));
+			fprintf(stderr, "token %s for tenant %s, role %s%s%s: shown once, keep it safe\n", info.id, a->tenant,
+			        vocd_role_name(role), a->person ? ", person " : "", a->person ? a->person : "");
 			rc = 0;
 		}
 	} else if (strcmp(sub, "list") == 0) {

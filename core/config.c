@@ -543,7 +543,8 @@ static int split_plugin_name(const char *full, char **kind, char **name)
 }
 
 /* Settings of a tenant file; each later capability adds its own (survey, calendar, ...). */
-static const char *const tenant_keys[] = {"name", "plugins", "survey", "invitations", "calendar", NULL};
+static const char *const tenant_keys[] = {"name", "plugins", "survey", "invitations", "calendar", "people", "tickets",
+                                          NULL};
 static const char *const invitation_keys[] = {"expires_days", "min_days_between", "survey_url", "remind_after",
                                               "remind_channel", "correction_hours", NULL};
 
@@ -561,20 +562,41 @@ static int64_t parse_duration(const char *s)
 	return -1;
 }
 
-/* The business calendar (calendar_conf.c); a problem is reported at the line of the part it names. */
-static void read_calendar(struct ctx *c, struct vocd_tenant_conf *t)
+/* A setting that a module of its own reads from JSON (calendar_conf.c, people.c, ticket_conf.c); a problem is
+ * reported at the line of the part its message names ("calendar.holidays[2]: ..." at `holidays =`). */
+typedef int (*setting_reader)(const cJSON *setting, void *out, char *why, size_t why_len);
+
+static void read_setting(struct ctx *c, const char *key, setting_reader read, void *out)
 {
-	int line = line_of(c->L, "calendar");
-	get_setting(c, c->env, "calendar");
-	cJSON *setting = lua_isnil(c->L, -1) ? NULL : to_json(c, -1, "calendar", line, 0);
+	int line = line_of(c->L, key);
+	get_setting(c, c->env, key);
+	cJSON *setting = lua_isnil(c->L, -1) ? NULL : to_json(c, -1, key, line, 0);
 	lua_pop(c->L, 1);
-	char why[320];
-	if (vocd_calendar_parse(setting, &t->calendar, why, sizeof why) != 0) {
-		char part[32] = "";
-		sscanf(why, "calendar.%31[a-z_]", part);
+	char why[400], fmt[32], part[130] = "";
+	if (read(setting, out, why, sizeof why) != 0) {
+		snprintf(fmt, sizeof fmt, "%s.%%129[A-Za-z0-9_:.-]", key);
+		sscanf(why, fmt, part);
+		char *dot = strchr(part, '.');
+		if (dot)
+			*dot = '\0';
 		problem(c->p, "%s:%d: %s", c->file, part[0] ? nested_line(line, part) : line, why);
 	}
 	cJSON_Delete(setting);
+}
+
+static int read_calendar(const cJSON *s, void *out, char *why, size_t wl)
+{
+	return vocd_calendar_parse(s, out, why, wl);
+}
+
+static int read_people(const cJSON *s, void *out, char *why, size_t wl)
+{
+	return vocd_people_parse(s, out, why, wl);
+}
+
+static int read_tickets(const cJSON *s, void *out, char *why, size_t wl)
+{
+	return vocd_tickets_conf_parse(s, out, why, wl);
 }
 
 static void read_tenant(struct ctx *c, struct vocd_tenant_conf *t)
@@ -626,7 +648,9 @@ static void read_tenant(struct ctx *c, struct vocd_tenant_conf *t)
 			        c->file, nested_line(inv_line, "survey_url"), u);
 	}
 	lua_settop(L, c->env);
-	read_calendar(c, t);
+	read_setting(c, "calendar", read_calendar, &t->calendar);
+	read_setting(c, "people", read_people, &t->people);
+	read_setting(c, "tickets", read_tickets, &t->tickets);
 
 	opt_string(c, c->env, "name", "name", line_of(L, "name"), 0, &t->name);
 	if (!t->name)
@@ -897,6 +921,8 @@ void vocd_config_free(struct vocd_config *cfg)
 		cJSON_Delete(t->settings);
 		vocd_surveys_free(&t->surveys);
 		vocd_calendar_conf_free(&t->calendar);
+		vocd_people_free(&t->people);
+		vocd_tickets_conf_free(&t->tickets);
 		free(t->invitations.base_url);
 		free(t->invitations.remind_channel);
 	}

@@ -9,7 +9,9 @@
 #include <cjson/cJSON.h>
 
 #include "calendar_conf.h"
+#include "people.h"
 #include "survey.h"
+#include "ticket_conf.h"
 
 /** A plugin enabled for a tenant, with the tenant's settings for it (validated later by the plugin host). */
 struct vocd_plugin_ref {
@@ -39,6 +41,8 @@ struct vocd_tenant_conf {
 	struct vocd_surveys surveys; /**< from `survey = { ... }`, or the built-in default */
 	struct vocd_invite_conf invitations;
 	struct vocd_tenant_calendar calendar; /**< from `calendar = { ... }`, or Monday to Friday 09:00-18:00, UTC+8 */
+	struct vocd_people people;            /**< from `people = { ... }`: who handles tickets and gets alerts */
+	struct vocd_tickets_conf tickets;     /**< from `tickets = { ... }`: SLA, repeats, revisit, assignment */
 };
 
 struct vocd_limits {

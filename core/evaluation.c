@@ -9,6 +9,7 @@
 #include "bus.h"
 #include "error.h"
 #include "ids.h"
+#include "rollup.h"
 #include "survey.h"
 
 static int unproc(struct vocd_evaluation_new *n, int code, const char *field, const char *message)
@@ -78,7 +79,7 @@ static int create_job(vocd_txn *txn, void *arg)
 {
 	struct vocd_evaluation_new *n = arg;
 	int64_t now = vocd_now_ms();
-	cJSON *inv = NULL, *rec = NULL;
+	cJSON *inv = NULL, *rec = NULL, *prev = NULL;
 	char consent[24] = "", previous[24] = "";
 	int version = 1;
 	const char *customer = n->customer;
@@ -105,11 +106,9 @@ static int create_job(vocd_txn *txn, void *arg)
 		}
 		if (n->correction && vocd_json_str(inv, "evaluation")) {
 			snprintf(previous, sizeof previous, "%s", vocd_json_str(inv, "evaluation"));
-			cJSON *prev = NULL;
 			if ((rc = vocd_record_get(txn, n->tenant, VOCD_EVALUATION_TYPE, previous, &prev)) != 0)
 				goto out;
 			version = (int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(prev, "version")) + 1;
-			cJSON_Delete(prev);
 		}
 		if (cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(inv, "expires_at")) <= (double)now) {
 			rc = VOCD_EGONE;
@@ -190,6 +189,11 @@ static int create_job(vocd_txn *txn, void *arg)
 	rc = vocd_bus_publish(txn, n->tenant, previous[0] ? "evaluation.corrected" : "evaluation.created", text,
 	                      strlen(text));
 	free(text);
+	/* The period figures: this answer counted, the version it corrects taken out. */
+	if (rc == 0)
+		rc = vocd_rollup_count(txn, n->tenant, &n->conf->calendar.cal, rec, +1);
+	if (rc == 0 && prev)
+		rc = vocd_rollup_count(txn, n->tenant, &n->conf->calendar.cal, prev, -1);
 	if (rc == 0 && previous[0]) {
 		/* The previous version stays as it was; a record of its own says it was superseded, and by what. */
 		cJSON *sup = cJSON_CreateObject();
@@ -221,6 +225,7 @@ static int create_job(vocd_txn *txn, void *arg)
 	}
 out:
 	cJSON_Delete(rec);
+	cJSON_Delete(prev);
 	cJSON_Delete(inv);
 	return rc;
 }

@@ -23,6 +23,8 @@
 #define ANY_ROLE 0x1fu
 #define WRITERS (ROLE(VOCD_ROLE_ADMIN) | ROLE(VOCD_ROLE_SUPERVISOR) | ROLE(VOCD_ROLE_AGENT) | ROLE(VOCD_ROLE_INTEGRATOR))
 #define ADMIN ROLE(VOCD_ROLE_ADMIN)
+/* Who works tickets: agents on their own (ticket.c checks), supervisors and admins on any. */
+#define HANDLERS (ROLE(VOCD_ROLE_ADMIN) | ROLE(VOCD_ROLE_SUPERVISOR) | ROLE(VOCD_ROLE_AGENT))
 
 struct route {
 	const char *method;
@@ -50,6 +52,16 @@ static const struct route routes[] = {
 	{"DELETE", "/api/v1/evaluations/*", ANY_ROLE, vocd_api_evaluation_delete},
 	{"POST", "/api/v1/evaluations/*/replies", ROLE(VOCD_ROLE_ADMIN) | ROLE(VOCD_ROLE_SUPERVISOR), vocd_api_reply_create},
 	{"POST", "/api/v1/evaluations/*/hide", ROLE(VOCD_ROLE_ADMIN) | ROLE(VOCD_ROLE_SUPERVISOR), vocd_api_evaluation_hide},
+	{"POST", "/api/v1/complaints", WRITERS, vocd_api_complaint_create},
+	{"GET", "/api/v1/tickets", ANY_ROLE, vocd_api_ticket_list},
+	{"GET", "/api/v1/tickets/*", ANY_ROLE, vocd_api_ticket_get},
+	{"POST", "/api/v1/tickets/*/transitions", HANDLERS, vocd_api_ticket_transition},
+	{"POST", "/api/v1/tickets/*/notes", HANDLERS, vocd_api_ticket_note},
+	{"POST", "/api/v1/tickets/*/assign", ROLE(VOCD_ROLE_ADMIN) | ROLE(VOCD_ROLE_SUPERVISOR), vocd_api_ticket_assign},
+	{"POST", "/api/v1/tickets/*/class", ROLE(VOCD_ROLE_ADMIN) | ROLE(VOCD_ROLE_SUPERVISOR), vocd_api_ticket_reclassify},
+	{"GET", "/api/v1/alerts", ANY_ROLE, vocd_api_alert_list},
+	{"GET", "/api/v1/alerts/*", ANY_ROLE, vocd_api_alert_get},
+	{"POST", "/api/v1/alerts/*/ack", HANDLERS, vocd_api_alert_ack},
 	{"GET", "/api/v1/audit/verify", ROLE(VOCD_ROLE_ADMIN) | ROLE(VOCD_ROLE_AUDITOR), vocd_api_audit_verify},
 	{"GET", "/api/v1/audit", ROLE(VOCD_ROLE_ADMIN) | ROLE(VOCD_ROLE_AUDITOR), vocd_api_audit_list},
 	{"POST", "/api/v1/counter-codes", ROLE(VOCD_ROLE_ADMIN) | ROLE(VOCD_ROLE_SUPERVISOR), vocd_api_counter_create},

@@ -13,17 +13,10 @@
 
 static const char *const body_keys[] = {"customer", "context", "channel", "lang", NULL};
 static const char *const customer_keys[] = {"external_id", "tier", "name", "phone", "email", NULL};
-static const char *const context_keys[] = {"type", "id", "agent", "team", "product_line", "region", "store",
-                                           "dealer", NULL};
 static const char *const personal_fields[] = {"name", "phone", "email", NULL};
 
-int vocd_invitation_check(const cJSON *body, struct vocd_field_error *e)
+int vocd_customer_check(const cJSON *customer, struct vocd_field_error *e)
 {
-	const cJSON *customer = cJSON_GetObjectItemCaseSensitive(body, "customer");
-	const cJSON *channel = cJSON_GetObjectItemCaseSensitive(body, "channel");
-	const cJSON *lang = cJSON_GetObjectItemCaseSensitive(body, "lang");
-	if (vocd_check_known(body, "", body_keys, e) != 0)
-		return -1;
 	if (!cJSON_IsObject(customer)) {
 		e->status = 422;
 		e->code = "invalid_field";
@@ -66,7 +59,17 @@ int vocd_invitation_check(const cJSON *body, struct vocd_field_error *e)
 			return -1;
 		}
 	}
-	if (vocd_check_string_object(cJSON_GetObjectItemCaseSensitive(body, "context"), "context", context_keys, 1, e) != 0 ||
+	return 0;
+}
+
+int vocd_invitation_check(const cJSON *body, struct vocd_field_error *e)
+{
+	const cJSON *channel = cJSON_GetObjectItemCaseSensitive(body, "channel");
+	const cJSON *lang = cJSON_GetObjectItemCaseSensitive(body, "lang");
+	if (vocd_check_known(body, "", body_keys, e) != 0 ||
+	    vocd_customer_check(cJSON_GetObjectItemCaseSensitive(body, "customer"), e) != 0)
+		return -1;
+	if (vocd_check_string_object(cJSON_GetObjectItemCaseSensitive(body, "context"), "context", vocd_context_keys, 1, e) != 0 ||
 	    vocd_check_string(channel, "channel", 32, 0, e) != 0 || vocd_check_string(lang, "lang", 8, 0, e) != 0)
 		return -1;
 	if (lang && strcmp(lang->valuestring, "zh-CN") != 0 && strcmp(lang->valuestring, "en") != 0) {
@@ -81,11 +84,13 @@ int vocd_invitation_check(const cJSON *body, struct vocd_field_error *e)
 /* ---- Records ------------------------------------------------------------------------------------- */
 
 /* Creates or updates the customer: tier in clear, personal data sealed, blind indexes for look-ups. */
-static int upsert_customer(vocd_txn *txn, struct vocd_invitation_new *n, int64_t now)
+int vocd_customer_upsert_in(vocd_txn *txn, const char *tenant, vocd_pii *pii, const cJSON *customer,
+                            const struct vocd_actor *who)
 {
-	const char *cid = cJSON_GetObjectItemCaseSensitive(n->customer, "external_id")->valuestring;
+	int64_t now = vocd_now_ms();
+	const char *cid = cJSON_GetObjectItemCaseSensitive(customer, "external_id")->valuestring;
 	cJSON *rec = NULL;
-	int rc = vocd_record_get(txn, n->tenant, VOCD_CUSTOMER_TYPE, cid, &rec);
+	int rc = vocd_record_get(txn, tenant, VOCD_CUSTOMER_TYPE, cid, &rec);
 	if (rc == VOCD_ENOTFOUND) {
 		rec = cJSON_CreateObject();
 		cJSON_AddStringToObject(rec, "external_id", cid);
@@ -94,14 +99,14 @@ static int upsert_customer(vocd_txn *txn, struct vocd_invitation_new *n, int64_t
 	}
 	if (rc != 0)
 		return rc;
-	const char *tier = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(n->customer, "tier"));
+	const char *tier = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(customer, "tier"));
 	if (tier)
 		vocd_json_set_str(rec, "tier", tier);
 	struct vocd_index_value idx[2];
 	char bi[2][65];
 	size_t nidx = 0;
 	for (const char *const *f = personal_fields; rc == 0 && *f; f++) {
-		const char *value = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(n->customer, *f));
+		const char *value = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(customer, *f));
 		char *sealed = NULL, *norm = NULL;
 		if (!value)
 			continue;
@@ -115,9 +120,9 @@ static int upsert_customer(vocd_txn *txn, struct vocd_invitation_new *n, int64_t
 		if (rc == 0 && strcmp(*f, "phone") == 0)
 			snprintf(plus, sizeof plus, "+%s", norm);
 		if (rc == 0)
-			rc = vocd_pii_seal(n->pii, txn, n->tenant, cid, *f, strcmp(*f, "phone") == 0 ? plus : norm, &sealed);
+			rc = vocd_pii_seal(pii, txn, tenant, cid, *f, strcmp(*f, "phone") == 0 ? plus : norm, &sealed);
 		if (rc == 0 && strcmp(*f, "name") != 0 &&
-		    (rc = vocd_pii_blind_index(n->pii, n->tenant, *f, norm, bi[nidx])) == 0) {
+		    (rc = vocd_pii_blind_index(pii, tenant, *f, norm, bi[nidx])) == 0) {
 			idx[nidx] = (struct vocd_index_value){strcmp(*f, "phone") == 0 ? "by_phone" : "by_email", bi[nidx], 64};
 			nidx++;
 		}
@@ -129,15 +134,15 @@ static int upsert_customer(vocd_txn *txn, struct vocd_invitation_new *n, int64_t
 	/* Keep the indexes of personal data given earlier and not repeated now. */
 	for (const char *const *f = personal_fields + 1; rc == 0 && *f; f++) {
 		const char *field = *f;
-		int given = cJSON_GetObjectItemCaseSensitive(n->customer, field) != NULL;
+		int given = cJSON_GetObjectItemCaseSensitive(customer, field) != NULL;
 		const char *kept = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rec, field));
 		if (given || !kept)
 			continue;
 		char *plain = NULL, *norm = NULL;
-		if ((rc = vocd_pii_open_field(n->pii, txn, n->tenant, cid, field, kept, &plain)) == 0 &&
+		if ((rc = vocd_pii_open_field(pii, txn, tenant, cid, field, kept, &plain)) == 0 &&
 		    (rc = strcmp(field, "phone") == 0 ? vocd_pii_normalize_phone(plain, &norm)
 		                                      : vocd_pii_normalize_email(plain, &norm)) == 0 &&
-		    (rc = vocd_pii_blind_index(n->pii, n->tenant, field, norm, bi[nidx])) == 0) {
+		    (rc = vocd_pii_blind_index(pii, tenant, field, norm, bi[nidx])) == 0) {
 			idx[nidx] = (struct vocd_index_value){strcmp(field, "phone") == 0 ? "by_phone" : "by_email", bi[nidx], 64};
 			nidx++;
 		}
@@ -146,7 +151,7 @@ static int upsert_customer(vocd_txn *txn, struct vocd_invitation_new *n, int64_t
 	}
 	if (rc == 0) {
 		vocd_json_set_num(rec, "updated_at", (double)now);
-		rc = vocd_record_put(txn, n->tenant, VOCD_CUSTOMER_TYPE, cid, rec, idx, nidx, "customer.update", &n->who, NULL);
+		rc = vocd_record_put(txn, tenant, VOCD_CUSTOMER_TYPE, cid, rec, idx, nidx, "customer.update", who, NULL);
 	}
 	cJSON_Delete(rec);
 	return rc;
@@ -185,12 +190,16 @@ static int note_latest(const char *id, const void *data, size_t len, void *arg)
 
 static int create_job(vocd_txn *txn, void *arg)
 {
-	struct vocd_invitation_new *n = arg;
+	return vocd_invitation_create_in(txn, arg);
+}
+
+int vocd_invitation_create_in(vocd_txn *txn, struct vocd_invitation_new *n)
+{
 	const char *cid = cJSON_GetObjectItemCaseSensitive(n->customer, "external_id")->valuestring;
 	int64_t now = vocd_now_ms();
 	n->retry_after_ms = 0;
 
-	if (n->conf->invitations.min_days_between > 0) {
+	if (n->conf->invitations.min_days_between > 0 && !n->skip_spacing) {
 		struct latest l = {0};
 		int rc = vocd_index_scan(txn, n->tenant, VOCD_INVITATION_TYPE, "by_customer", cid, strlen(cid) + 1,
 		                         note_latest, &l);
@@ -202,7 +211,7 @@ static int create_job(vocd_txn *txn, void *arg)
 			return VOCD_ERATE;
 		}
 	}
-	int rc = upsert_customer(txn, n, now);
+	int rc = vocd_customer_upsert_in(txn, n->tenant, n->pii, n->customer, &n->who);
 	if (rc != 0)
 		return rc;
 
@@ -225,6 +234,8 @@ static int create_job(vocd_txn *txn, void *arg)
 	cJSON_AddStringToObject(rec, "state", "sent");
 	cJSON_AddNumberToObject(rec, "created_at", (double)now);
 	cJSON_AddNumberToObject(rec, "expires_at", (double)n->expires_ms);
+	if (n->ticket)
+		cJSON_AddStringToObject(rec, "ticket", n->ticket);
 	unsigned char key[160];
 	struct vocd_index_value idx = {"by_customer", key, vocd_invitation_index_key(cid, now, key)};
 	rc = vocd_record_put(txn, n->tenant, VOCD_INVITATION_TYPE, n->id, rec, &idx, 1, "invitation.create", &n->who, NULL);
@@ -247,6 +258,13 @@ static int create_job(vocd_txn *txn, void *arg)
 		return VOCD_ENOMEM;
 	rc = vocd_bus_publish(txn, n->tenant, "invitation.created", text, strlen(text));
 	free(text);
+	/* When the link expires unanswered, the rules hear of it (three unanswered in a row...). */
+	if (rc == 0) {
+		char timer[40], data[64];
+		snprintf(timer, sizeof timer, "expire:%s", n->id);
+		int len = snprintf(data, sizeof data, "{\"id\":\"%s\"}", n->id);
+		rc = vocd_bus_timer_set(txn, n->tenant, timer, VOCD_EXPIRE_DUE, data, (size_t)len, n->expires_ms);
+	}
 	if (rc == 0 && n->conf->invitations.remind_after_ms > 0 &&
 	    now + n->conf->invitations.remind_after_ms < n->expires_ms) {
 		char timer[40], data[64];

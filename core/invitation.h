@@ -24,6 +24,9 @@
 /** Durable timer topic: an invitation's reminder is due (reminders.c acts on it). */
 #define VOCD_REMINDER_DUE "invitation.reminder_due"
 
+/** Durable timer topic: an invitation's link has expired (invitation_expiry.c marks it and tells the rules). */
+#define VOCD_EXPIRE_DUE "invitation.expire_due"
+
 /** \brief The bus timer key of invitation \p id's reminder, set with it and cancelled by its answer. */
 void vocd_invitation_reminder_key(const char *id, char out[40]);
 
@@ -37,6 +40,8 @@ struct vocd_invitation_new {
 	const char *lang;      /**< "zh-CN" or "en" */
 	const char *base_url;  /**< the server's address: survey links start here unless the tenant has a survey_url */
 	const unsigned char *key; /**< the tenant's invitation key (32 bytes) */
+	const char *ticket;    /**< a revisit: the ticket whose customer is invited again (kept on the invitation) */
+	int skip_spacing;      /**< a revisit is part of the closed loop: invitations.min_days_between does not apply */
 	struct vocd_actor who;
 	/* out */
 	char id[17];
@@ -53,12 +58,26 @@ struct vocd_invitation_new {
 struct vocd_field_error;
 int vocd_invitation_check(const cJSON *body, struct vocd_field_error *e);
 
+/** \brief Checks a customer object {external_id, tier, name, phone, email} the same way. */
+int vocd_customer_check(const cJSON *customer, struct vocd_field_error *e);
+
 /**
  * \brief Creates the invitation (and creates or updates the customer, personal data sealed) in one durable
  * write with its audit entry and the "invitation.created" event.
  * \return 0, VOCD_ERATE (the customer was invited less than min_days_between ago), store errors.
  */
 int vocd_invitation_create(vocd_store *st, struct vocd_invitation_new *n);
+
+/**
+ * \brief Inside a write job: creates or updates a customer {external_id, tier?, name?, phone?, email?} (checked
+ * as vocd_invitation_check does): tier in clear, personal data sealed under the customer's key, blind
+ * indexes for look-ups by phone and email; audited as "customer.update".
+ */
+int vocd_customer_upsert_in(vocd_txn *txn, const char *tenant, vocd_pii *pii, const cJSON *customer,
+                            const struct vocd_actor *who);
+
+/** \brief vocd_invitation_create inside the caller's write job (a ticket's revisit). */
+int vocd_invitation_create_in(vocd_txn *txn, struct vocd_invitation_new *n);
 
 /** \brief The invitation record (caller frees), or VOCD_ENOTFOUND. */
 int vocd_invitation_get(vocd_store *st, const char *tenant, const char *id, cJSON **out);

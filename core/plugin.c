@@ -24,6 +24,7 @@
 #include "luahost.h"
 #include "plugin_api.h"
 #include "plugin_schema.h"
+#include "rules.h"
 
 #define FILE_MAX (1u << 20)
 
@@ -65,10 +66,20 @@ struct pinst {
 	struct vocd_luahost_limits lim;
 	vocd_luahost *lh;
 	cJSON *hooks, *handles;
+	cJSON *rule_spec;        /* a workflow plugin's `rule` (or `rules`), as a JSON list */
+	struct vocd_rule **rules; /* ... compiled for its tenant */
+	size_t nrules;
 	struct sub *subs;
 	size_t nsubs;
 	unsigned long errors;
 	struct last_error last;
+};
+
+/* The workflow rules of one tenant, by label: what the core's workflow subscriber runs per event. */
+struct tenant_rules {
+	const char *tenant;
+	const struct vocd_rule **rules;
+	size_t n;
 };
 
 struct pset {
@@ -77,6 +88,8 @@ struct pset {
 	size_t ndefs;
 	struct pinst **insts;
 	size_t ninsts;
+	struct tenant_rules *rules; /* sorted by tenant */
+	size_t nrules;
 };
 
 struct vocd_plugins {
@@ -304,6 +317,7 @@ struct shape_job {
 	char *msg;
 	size_t msglen;
 	int rc;
+	cJSON **rule; /* where a workflow plugin's `rule` goes as JSON (NULL: not wanted) */
 };
 
 static int shape_tramp(lua_State *L)
@@ -331,6 +345,41 @@ static int shape_tramp(lua_State *L)
 		         d->code_file, (long long)lua_tointeger(L, -1), VOCD_PLUGIN_API_VERSION);
 	else
 		j->rc = 0;
+	if (j->rc != 0 || !j->rule || strcmp(d->kind, "workflow") != 0)
+		return 0;
+	/* `rule = { … }`, or `rules = { { id = "…", … }, … }` for several: kept as a list. */
+	lua_pushliteral(L, "rule");
+	int one = lua_rawget(L, 2) != LUA_TNIL;
+	lua_pushliteral(L, "rules");
+	int many = lua_rawget(L, 2) != LUA_TNIL;
+	if (!one && !many)
+		return 0;
+	if (one && many) {
+		snprintf(j->msg, j->msglen, "%s: returns both rule and rules: write one rule = { … } or a list rules = { … }",
+		         d->code_file);
+		j->rc = VOCD_ECONFIG;
+		return 0;
+	}
+	char why[256];
+	cJSON *spec = NULL;
+	int rc = vocd_lua_to_json(L, one ? -2 : -1, &spec, why, sizeof why);
+	if (rc == 0 && one) {
+		cJSON *list = cJSON_CreateArray();
+		cJSON_AddItemToArray(list, spec);
+		spec = list;
+	}
+	if (rc == 0 && !cJSON_IsArray(spec)) {
+		snprintf(why, sizeof why, "expected a list of rules { { id = \"…\", on = …, when = …, actions = … }, … }");
+		cJSON_Delete(spec);
+		rc = VOCD_EINVAL;
+	}
+	if (rc != 0) {
+		snprintf(j->msg, j->msglen, "%s: %s: %s (a rule is made of text, numbers, true/false and tables)",
+		         d->code_file, one ? "rule" : "rules", why);
+		j->rc = rc == VOCD_ENOMEM ? rc : VOCD_ECONFIG;
+		return 0;
+	}
+	*j->rule = spec;
 	return 0;
 }
 
@@ -360,7 +409,7 @@ static int inst_open_state(struct pinst *in, char *msg, size_t msglen)
 		return VOCD_ECONFIG;
 	}
 	/* The shape: plugin.lua returns {version = "x.y.z", api = N}. Read raw, in a protected call. */
-	struct shape_job j = {d, msg, msglen, VOCD_ECONFIG};
+	struct shape_job j = {d, msg, msglen, VOCD_ECONFIG, in->rule_spec ? NULL : &in->rule_spec};
 	rc = vocd_luahost_pcall(h, shape_tramp, &j, 1, 0);
 	if (rc != 0) {
 		snprintf(msg, msglen, "%s: checking what the file returned: %s", d->code_file,
@@ -388,6 +437,10 @@ static void inst_free(struct pinst *in)
 	free(in->subs);
 	cJSON_Delete(in->hooks);
 	cJSON_Delete(in->handles);
+	cJSON_Delete(in->rule_spec);
+	for (size_t i = 0; i < in->nrules; i++)
+		vocd_rule_free(in->rules[i]);
+	free(in->rules);
 	cJSON_Delete(in->settings);
 	free(in->tenant);
 	free(in->rec_type);
@@ -416,6 +469,43 @@ static char *sub_name(const char *tenant, const char *label, const char *topic)
 		h = (h ^ *p) * 1099511628211ull;
 	snprintf(full + SUB_NAME_MAX - 17, 18, "~%016llx", (unsigned long long)h);
 	return full;
+}
+
+/* A workflow plugin's rules, compiled for its tenant: "workflows/<name>", or "workflows/<name>/<id>" for each
+ * of a list. */
+static int compile_rules(struct pinst *in, const struct vocd_tenant_conf *t, const char *prefix, struct ebuf *e)
+{
+	int n = cJSON_GetArraySize(in->rule_spec);
+	in->rules = calloc(n > 0 ? (size_t)n : 1, sizeof *in->rules);
+	if (!in->rules)
+		return VOCD_ENOMEM;
+	int i = 0;
+	for (const cJSON *spec = in->rule_spec->child; spec; spec = spec->next, i++) {
+		const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(spec, "id"));
+		char label[200], why[1024];
+		if (n > 1 && (!id || !valid_plugin_name(id))) {
+			eadd(e, "%s%s: rules[%d].id: each rule of a list needs an id of a-z, 0-9, '_', '-' (\"agent\")", prefix,
+			     in->def->code_file, i + 1);
+			return VOCD_ECONFIG;
+		}
+		for (size_t k = 0; id && k < in->nrules; k++)
+			if (strcmp(vocd_rule_label(in->rules[k]) + strlen(in->def->label) + 1, id) == 0) {
+				eadd(e, "%s%s: rules[%d].id: \"%s\" is given twice", prefix, in->def->code_file, i + 1, id);
+				return VOCD_ECONFIG;
+			}
+		if (id && n > 1)
+			snprintf(label, sizeof label, "%s/%s", in->def->label, id);
+		else
+			snprintf(label, sizeof label, "%s", in->def->label);
+		int rc = vocd_rule_compile(spec, label, t, &in->rules[in->nrules], why, sizeof why);
+		if (rc != 0) {
+			if (rc == VOCD_ECONFIG)
+				eadd(e, "%s%s: %s%s", prefix, in->def->code_file, n > 1 ? "rules: " : "", why);
+			return rc;
+		}
+		in->nrules++;
+	}
+	return 0;
 }
 
 static int inst_create(vocd_plugins *host, const struct vocd_config *cfg, const struct vocd_tenant_conf *t,
@@ -459,6 +549,18 @@ static int inst_create(vocd_plugins *host, const struct vocd_config *cfg, const 
 	lua_State *L = vocd_luahost_state(in->lh);
 	in->hooks = vocd_plugin_api_names(L, 0);
 	in->handles = vocd_plugin_api_names(L, 1);
+	if (in->rule_spec) {
+		rc = compile_rules(in, t, prefix, e);
+		if (rc != 0) {
+			inst_free(in);
+			return rc;
+		}
+		/* A declarative rule is evaluated by the core: its state is not needed until something calls it. */
+		if (cJSON_GetArraySize(in->hooks) == 0 && cJSON_GetArraySize(in->handles) == 0) {
+			vocd_luahost_free(in->lh);
+			in->lh = NULL;
+		}
+	}
 	int n = cJSON_GetArraySize(in->hooks);
 	in->subs = n > 0 ? calloc((size_t)n, sizeof *in->subs) : NULL;
 	if (in->hooks == NULL || in->handles == NULL || (n > 0 && in->subs == NULL)) {
@@ -628,9 +730,55 @@ static void set_free(struct pset *s)
 		inst_free(s->insts[i]);
 	for (size_t i = 0; i < s->ndefs; i++)
 		def_free(s->defs[i]);
+	for (size_t i = 0; i < s->nrules; i++)
+		free(s->rules[i].rules);
+	free(s->rules);
 	free(s->insts);
 	free(s->defs);
 	free(s);
+}
+
+static int cmp_rule(const void *a, const void *b)
+{
+	return strcmp(vocd_rule_label(*(const struct vocd_rule *const *)a), vocd_rule_label(*(const struct vocd_rule *const *)b));
+}
+
+static int cmp_tenant_rules(const void *a, const void *b)
+{
+	return strcmp(((const struct tenant_rules *)a)->tenant, ((const struct tenant_rules *)b)->tenant);
+}
+
+/* Groups the compiled rules by tenant, each tenant's by label (the order they run in). */
+static int set_index_rules(struct pset *s)
+{
+	s->rules = calloc(s->ninsts + 1, sizeof *s->rules);
+	if (!s->rules)
+		return VOCD_ENOMEM;
+	for (size_t i = 0; i < s->ninsts; i++) {
+		struct pinst *in = s->insts[i];
+		if (in->nrules == 0)
+			continue;
+		struct tenant_rules *tr = NULL;
+		for (size_t k = 0; k < s->nrules && !tr; k++)
+			if (strcmp(s->rules[k].tenant, in->tenant) == 0)
+				tr = &s->rules[k];
+		if (!tr) {
+			tr = &s->rules[s->nrules++];
+			tr->tenant = in->tenant;
+			size_t total = 0;
+			for (size_t k = 0; k < s->ninsts; k++)
+				total += strcmp(s->insts[k]->tenant, in->tenant) == 0 ? s->insts[k]->nrules : 0;
+			tr->rules = calloc(total, sizeof *tr->rules);
+			if (!tr->rules)
+				return VOCD_ENOMEM;
+		}
+		for (size_t k = 0; k < in->nrules; k++)
+			tr->rules[tr->n++] = in->rules[k];
+	}
+	for (size_t k = 0; k < s->nrules; k++)
+		qsort(s->rules[k].rules, s->rules[k].n, sizeof *s->rules[k].rules, cmp_rule);
+	qsort(s->rules, s->nrules, sizeof *s->rules, cmp_tenant_rules);
+	return 0;
 }
 
 static struct pdef *set_find_def(struct pset *s, const char *kind, const char *name)
@@ -703,6 +851,8 @@ static int set_build(vocd_plugins *host, const struct vocd_config *cfg, struct p
 	}
 	if (rc == 0 && e.n > 0)
 		rc = VOCD_ECONFIG;
+	if (rc == 0)
+		rc = set_index_rules(s);
 	if (rc != 0) {
 		if (rc == VOCD_ENOMEM && e.n == 0)
 			eadd(&e, "out of memory while loading plugins");
@@ -884,6 +1034,87 @@ int vocd_plugins_call(vocd_plugins *p, const char *tenant, const char *name, con
 		rc = invoke(in, hook, 0, arg, NULL, result, err, errlen);
 	}
 	release(p, s);
+	return rc;
+}
+
+int vocd_plugins_rules(vocd_plugins *p, const char *tenant, vocd_rules_fn fn, void *arg)
+{
+	struct pset *s = acquire(p);
+	struct tenant_rules key = {tenant, NULL, 0};
+	const struct tenant_rules *tr = s ? bsearch(&key, s->rules, s->nrules, sizeof *s->rules, cmp_tenant_rules) : NULL;
+	int rc = tr ? fn(tr->rules, tr->n, arg) : fn(NULL, 0, arg);
+	release(p, s);
+	return rc;
+}
+
+int vocd_plugins_rule_file(const struct vocd_config *cfg, const char *tenant, const char *code_file,
+                           const cJSON *settings, struct vocd_rule ***out, size_t *nout, char *err, size_t errlen)
+{
+	*out = NULL;
+	*nout = 0;
+	struct ebuf e = {err, errlen, 0, 0};
+	if (err && errlen)
+		err[0] = '\0';
+	const struct vocd_tenant_conf *t = vocd_config_tenant(cfg, tenant);
+	if (!t) {
+		eadd(&e, "no tenant '%s'", tenant);
+		return VOCD_ENOTFOUND;
+	}
+	/* plugins/workflows/<name>/plugin.lua: the folder names the plugin, its schema.lua is beside it. */
+	char dir[4096], name[128] = "";
+	snprintf(dir, sizeof dir, "%s", code_file);
+	char *slash = strrchr(dir, '/');
+	if (slash)
+		*slash = '\0';
+	else
+		snprintf(dir, sizeof dir, ".");
+	const char *base = strrchr(dir, '/');
+	snprintf(name, sizeof name, "%.127s", base ? base + 1 : dir);
+	if (!valid_plugin_name(name)) {
+		eadd(&e, "%s: a rule file is the plugin.lua of a folder plugins/workflows/<name>/, with its schema.lua beside "
+		     "it; \"%s\" is not a plugin name (a-z, 0-9, '_', '-')", code_file, name);
+		return VOCD_ECONFIG;
+	}
+	struct vocd_luahost_limits lim = {cfg->limits.lua_memory, cfg->limits.lua_instructions,
+	                                  cfg->limits.lua_load_instructions, cfg->limits.lua_max_string};
+	struct pdef *d = calloc(1, sizeof *d);
+	if (!d)
+		return VOCD_ENOMEM;
+	d->kind = strdup("workflow");
+	d->name = strdup(name);
+	d->label = dupf("workflows/%s", name);
+	d->code_file = strdup(code_file);
+	d->schema_file = dupf("%s/schema.lua", dir);
+	int rc = !d->kind || !d->name || !d->label || !d->code_file || !d->schema_file ? VOCD_ENOMEM : 0;
+	if (rc == 0 && (rc = read_file(d->code_file, &d->code, &d->codelen)) != 0) {
+		eadd(&e, "cannot read %s: %s", code_file, vocd_strerror(rc));
+		rc = rc == VOCD_ENOMEM ? rc : VOCD_ECONFIG;
+	}
+	if (rc == 0)
+		rc = load_schema(d, &lim, &e);
+	/* The settings tried: those given, else the tenant's for this plugin, else the schema's defaults. */
+	struct vocd_plugin_ref ref = {"workflow", d->name, NULL, (char *)code_file};
+	for (size_t i = 0; rc == 0 && !settings && i < t->nplugins; i++)
+		if (strcmp(t->plugins[i].kind, "workflow") == 0 && strcmp(t->plugins[i].name, name) == 0)
+			ref.settings = t->plugins[i].settings, ref.where = t->plugins[i].where;
+	cJSON *empty = cJSON_CreateObject();
+	ref.settings = settings ? (cJSON *)settings : ref.settings ? ref.settings : empty;
+	struct pinst *in = NULL;
+	if (rc == 0)
+		rc = inst_create(NULL, cfg, t, &ref, d, &in, &e);
+	if (rc == 0 && in->nrules == 0) {
+		eadd(&e, "%s: returns no rule = { on = …, when = { … }, actions = { … } }", code_file);
+		rc = VOCD_ECONFIG;
+	}
+	if (rc == 0) {
+		*out = in->rules;
+		*nout = in->nrules;
+		in->rules = NULL;
+		in->nrules = 0;
+	}
+	inst_free(in);
+	def_free(d);
+	cJSON_Delete(empty);
 	return rc;
 }
 

@@ -45,6 +45,28 @@ int vocd_plugins_check(const struct vocd_config *cfg, char *err, size_t errlen);
 int vocd_plugins_call(vocd_plugins *p, const char *tenant, const char *name, const char *hook,
                       const cJSON *arg, cJSON **result, char *err, size_t errlen);
 
+struct vocd_rule;
+
+/** Receives a tenant's workflow rules, ordered by label; they stay valid during the call only. */
+typedef int (*vocd_rules_fn)(const struct vocd_rule *const *rules, size_t n, void *arg);
+
+/**
+ * \brief Calls \p fn with the compiled rules of the tenant's enabled workflow plugins (none: n is 0), while
+ * the plugin set they belong to is held, so that a reload meanwhile cannot free them. \return what \p fn did.
+ */
+int vocd_plugins_rules(vocd_plugins *p, const char *tenant, vocd_rules_fn fn, void *arg);
+
+/**
+ * \brief Loads the rules of the workflow plugin whose plugin.lua is \p code_file (its schema.lua beside it)
+ * for \p tenant, without enabling anything: for a dry run. Settings: \p settings, else the tenant's for
+ * that plugin, else the schema's defaults. \p *out (\p *nout rules) is the caller's: vocd_rule_free each,
+ * then free the array.
+ * \return 0, VOCD_ENOTFOUND (no such tenant), VOCD_ECONFIG (every problem in \p err, with file and line),
+ *         VOCD_ENOMEM.
+ */
+int vocd_plugins_rule_file(const struct vocd_config *cfg, const char *tenant, const char *code_file,
+                           const cJSON *settings, struct vocd_rule ***out, size_t *nout, char *err, size_t errlen);
+
 /**
  * \brief The tenant's plugins as JSON: [{name, kind, version, hooks, errors, last_error:{hook, file,
  * line, message, time}}]. Caller frees.

@@ -11,6 +11,7 @@
 #include "ids.h"
 #include "json_text.h"
 #include "record.h"
+#include "validate.h"
 
 #define TOKEN_TYPE "auth.token"
 
@@ -90,7 +91,14 @@ static int put_token(vocd_txn *txn, void *arg)
 int vocd_token_create(vocd_store *st, const char *tenant, int role, const char *label, char *out,
                       struct vocd_token_info *info)
 {
-	if (!vocd_tenant_id_valid(tenant) || role < 0 || role > VOCD_ROLE_INTEGRATOR)
+	return vocd_token_create_for(st, tenant, role, label, NULL, out, info);
+}
+
+int vocd_token_create_for(vocd_store *st, const char *tenant, int role, const char *label, const char *person,
+                          char *out, struct vocd_token_info *info)
+{
+	if (!vocd_tenant_id_valid(tenant) || role < 0 || role > VOCD_ROLE_INTEGRATOR ||
+	    (person && !vocd_external_id_valid(person)))
 		return VOCD_EINVAL;
 	unsigned char id_bytes[8], secret[32];
 	char id[17], secret_text[48], hash[65];
@@ -109,6 +117,8 @@ int vocd_token_create(vocd_store *st, const char *tenant, int role, const char *
 	cJSON_AddStringToObject(rec, "hash", hash);
 	cJSON_AddStringToObject(rec, "role", vocd_role_name(role));
 	cJSON_AddStringToObject(rec, "label", label ? label : "");
+	if (person)
+		cJSON_AddStringToObject(rec, "person", person);
 	cJSON_AddNumberToObject(rec, "created", (double)created);
 	char *json = vocd_json_print(rec, NULL);
 	cJSON_Delete(rec);
@@ -126,6 +136,7 @@ int vocd_token_create(vocd_store *st, const char *tenant, int role, const char *
 		memcpy(info->id, id, sizeof info->id);
 		info->role = role;
 		info->created_ms = created;
+		snprintf(info->person, sizeof info->person, "%s", person ? person : "");
 	}
 	return 0;
 }
@@ -165,6 +176,8 @@ int vocd_token_verify(vocd_store *st, const char *token, struct vocd_token_info 
 	memcpy(info->id, id, sizeof info->id);
 	info->role = role;
 	info->created_ms = (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(rec, "created"));
+	const char *person = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rec, "person"));
+	snprintf(info->person, sizeof info->person, "%s", person ? person : "");
 	cJSON_Delete(rec);
 	return 0;
 }
@@ -196,6 +209,9 @@ static int list_one(const char *id, const void *data, size_t len, void *arg)
 	cJSON_AddStringToObject(item, "id", id);
 	cJSON_AddStringToObject(item, "role", cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rec, "role")));
 	cJSON_AddStringToObject(item, "label", cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rec, "label")));
+	const char *person = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rec, "person"));
+	if (person)
+		cJSON_AddStringToObject(item, "person", person);
 	cJSON_AddNumberToObject(item, "created",
 	                        cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(rec, "created")));
 	cJSON_AddItemToArray(arr, item);

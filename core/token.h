@@ -24,6 +24,7 @@ struct vocd_token_info {
 	char id[17];    /**< public id of the token (for listing, revocation, audit) */
 	int role;
 	int64_t created_ms;
+	char person[129]; /**< the person the token acts as (people of the tenant file); "" when none */
 };
 
 /**
@@ -35,6 +36,13 @@ int vocd_token_create(vocd_store *st, const char *tenant, int role, const char *
                       struct vocd_token_info *info);
 
 /**
+ * \brief vocd_token_create for a token that acts as one person of the tenant's people (an agent's token:
+ * the agent works on the tickets assigned to that person). \p person NULL: none.
+ */
+int vocd_token_create_for(vocd_store *st, const char *tenant, int role, const char *label, const char *person,
+                          char *out, struct vocd_token_info *info);
+
+/**
  * \brief Checks a presented token. \return 0 and fills \p info, or VOCD_EAUTH (malformed, unknown, revoked:
  * the caller cannot tell which).
  */
@@ -43,7 +51,7 @@ int vocd_token_verify(vocd_store *st, const char *token, struct vocd_token_info 
 /** \brief Revokes token \p id of \p tenant. \return 0 or VOCD_ENOTFOUND. */
 int vocd_token_revoke(vocd_store *st, const char *tenant, const char *id);
 
-/** \brief The tenant's tokens as a JSON array of {id, role, label, created} (no secrets). Caller frees. */
+/** \brief The tenant's tokens as a JSON array of {id, role, label, person?, created} (no secrets). Caller frees. */
 int vocd_token_list(vocd_store *st, const char *tenant, cJSON **out);
 
 #endif

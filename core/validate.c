@@ -9,6 +9,9 @@
 
 static const char *const personal_keys[] = {"name", "phone", "email", "mobile", "address", NULL};
 
+const char *const vocd_context_keys[] = {"type", "id", "agent", "team", "product_line", "region", "store", "dealer",
+                                         NULL};
+
 static int in_list(const char *k, const char *const *list)
 {
 	for (; *list; list++)

@@ -14,6 +14,9 @@ struct vocd_field_error {
 	char message[320]; /**< starts with the field: "context.agent: expected 1 to 128 bytes, got 0" */
 };
 
+/** The members a service context may have: its type and id, and who and where served the customer. */
+extern const char *const vocd_context_keys[];
+
 /** \brief 0 if every member of \p obj is named in \p known (NULL-terminated); else 400 naming it. */
 int vocd_check_known(const cJSON *obj, const char *prefix, const char *const *known, struct vocd_field_error *e);
 

@@ -1,0 +1,67 @@
+/* Expired invitations: marked and announced when their timer fires. */
+#include "invitation_expiry.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "bus.h"
+#include "error.h"
+#include "ids.h"
+#include "invitation.h"
+
+struct expire_job {
+	const char *tenant, *id;
+};
+
+static int expire_job(vocd_txn *txn, void *arg)
+{
+	struct expire_job *j = arg;
+	cJSON *inv = NULL;
+	int rc = vocd_record_get(txn, j->tenant, VOCD_INVITATION_TYPE, j->id, &inv);
+	if (rc == VOCD_ENOTFOUND)
+		return 0;
+	if (rc != 0)
+		return rc;
+	const char *state = vocd_json_str(inv, "state");
+	double expires = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(inv, "expires_at"));
+	if (!state || strcmp(state, "answered") == 0 || strcmp(state, "expired") == 0 || expires > (double)vocd_now_ms()) {
+		cJSON_Delete(inv);
+		return 0;
+	}
+	vocd_json_set_str(inv, "state", "expired");
+	struct vocd_actor who;
+	memset(&who, 0, sizeof who);
+	who.actor.kind = VOCD_AUDIT_ACTOR_SYSTEM;
+	who.actor.id = "expiry";
+	unsigned char key[160];
+	struct vocd_index_value idx = {
+		"by_customer", key,
+		vocd_invitation_index_key(vocd_json_str(inv, "customer"),
+		                          (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(inv, "created_at")), key)};
+	char *text = NULL;
+	rc = vocd_record_put(txn, j->tenant, VOCD_INVITATION_TYPE, j->id, inv, &idx, 1, "invitation.expire", &who, &text);
+	if (rc == 0)
+		rc = vocd_bus_publish(txn, j->tenant, "invitation.expired", text, strlen(text));
+	free(text);
+	cJSON_Delete(inv);
+	return rc;
+}
+
+static int on_due(const struct vocd_event *ev, void *ud)
+{
+	struct vocd_server *srv = ud;
+	cJSON *data = cJSON_ParseWithLength(ev->data, ev->len);
+	const char *id = vocd_json_str(data, "id");
+	int rc = 0;
+	if (id) {
+		struct expire_job j = {ev->tenant, id};
+		rc = vocd_store_write(srv->store, expire_job, &j);
+	}
+	cJSON_Delete(data);
+	return rc;
+}
+
+int vocd_invitation_expiry_start(struct vocd_server *srv)
+{
+	return vocd_bus_subscribe(srv->bus, "core:expiry", VOCD_EXPIRE_DUE, on_due, srv);
+}

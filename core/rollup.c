@@ -1,0 +1,179 @@
+/* Per day and dimension counters of answers, kept with each evaluation. */
+#include "rollup.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "record.h"
+
+#define DAY_MS 86400000LL
+#define MAX_VALUE 96
+
+static const char *const context_dims[] = {"agent", "team", "store", "dealer", "region", "product_line", NULL};
+static const char *const metrics[] = {"answers", "csat", "csat_mean", "nps", "nps_mean", "ces_mean", NULL};
+
+int vocd_rollup_dimension_valid(const char *dim)
+{
+	if (!dim)
+		return 0;
+	if (strcmp(dim, VOCD_ROLLUP_ALL) == 0 || strcmp(dim, "channel") == 0 || strcmp(dim, "service_type") == 0)
+		return 1;
+	for (const char *const *d = context_dims; *d; d++)
+		if (strcmp(*d, dim) == 0)
+			return 1;
+	return 0;
+}
+
+int vocd_rollup_metric_valid(const char *metric)
+{
+	for (const char *const *m = metrics; metric && *m; m++)
+		if (strcmp(*m, metric) == 0)
+			return 1;
+	return 0;
+}
+
+int32_t vocd_rollup_day(const struct vocd_calendar *cal, int64_t ms)
+{
+	int64_t local = ms + (int64_t)cal->utc_offset_min * 60000;
+	int64_t n = local >= 0 ? local / DAY_MS : -((-local + DAY_MS - 1) / DAY_MS);
+	return vocd_calendar_date(n);
+}
+
+/* "<dim>:<value>:" with long values hashed, so that the id stays within the store's 128 bytes. */
+static size_t prefix(const char *dim, const char *value, char out[128])
+{
+	if (strlen(value) <= MAX_VALUE)
+		return (size_t)snprintf(out, 128, "%s:%s:", dim, value);
+	uint64_t h = 14695981039346656037ull;
+	for (const unsigned char *p = (const unsigned char *)value; *p; p++)
+		h = (h ^ *p) * 1099511628211ull;
+	return (size_t)snprintf(out, 128, "%s:#%016llx:", dim, (unsigned long long)h);
+}
+
+static int bump(vocd_txn *txn, const char *tenant, const char *dim, const char *value, int32_t day, const cJSON *scores,
+                int sign)
+{
+	char id[128];
+	size_t n = prefix(dim, value, id);
+	snprintf(id + n, sizeof id - n, "%08d", (int)day);
+	struct vocd_rollup_counts c;
+	const void *data;
+	size_t len;
+	memset(&c, 0, sizeof c);
+	int rc = vocd_rec_get(txn, tenant, VOCD_ROLLUP_TYPE, id, &data, &len);
+	if (rc == 0 && len == sizeof c)
+		memcpy(&c, data, sizeof c);
+	else if (rc != 0 && rc != VOCD_ENOTFOUND)
+		return rc;
+	c.version = 1;
+	/* Counters never go below zero, even for a record counted before rollups existed. */
+#define ADD(field) ((field) = sign > 0 ? (field) + 1 : (field) > 0 ? (field) - 1 : 0)
+	ADD(c.answers);
+	const cJSON *v;
+	if (cJSON_IsNumber(v = cJSON_GetObjectItemCaseSensitive(scores, "csat")) && v->valueint >= 1 && v->valueint <= 5)
+		ADD(c.csat[v->valueint]);
+	if (cJSON_IsNumber(v = cJSON_GetObjectItemCaseSensitive(scores, "nps")) && v->valueint >= 0 && v->valueint <= 10)
+		ADD(c.nps[v->valueint]);
+	if (cJSON_IsNumber(v = cJSON_GetObjectItemCaseSensitive(scores, "ces")) && v->valueint >= 1 && v->valueint <= 7)
+		ADD(c.ces[v->valueint]);
+#undef ADD
+	return vocd_rec_put(txn, tenant, VOCD_ROLLUP_TYPE, id, &c, sizeof c, NULL, 0);
+}
+
+int vocd_rollup_count(vocd_txn *txn, const char *tenant, const struct vocd_calendar *cal, const cJSON *evaluation,
+                      int sign)
+{
+	int32_t day = vocd_rollup_day(cal, (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(evaluation, "created_at")));
+	const cJSON *scores = cJSON_GetObjectItemCaseSensitive(evaluation, "scores");
+	const cJSON *ctx = cJSON_GetObjectItemCaseSensitive(evaluation, "context");
+	int rc = bump(txn, tenant, VOCD_ROLLUP_ALL, "*", day, scores, sign);
+	for (const char *const *d = context_dims; rc == 0 && *d; d++) {
+		const char *v = vocd_json_str(ctx, *d);
+		if (v && *v)
+			rc = bump(txn, tenant, *d, v, day, scores, sign);
+	}
+	const char *v;
+	if (rc == 0 && (v = vocd_json_str(evaluation, "channel")))
+		rc = bump(txn, tenant, "channel", v, day, scores, sign);
+	if (rc == 0 && (v = vocd_json_str(evaluation, "service_type")))
+		rc = bump(txn, tenant, "service_type", v, day, scores, sign);
+	return rc;
+}
+
+struct sum_ctx {
+	char prefix[128];
+	size_t plen;
+	int32_t to_day;
+	struct vocd_rollup_counts *out;
+};
+
+static int add_day(const char *id, const void *data, size_t len, void *arg)
+{
+	struct sum_ctx *s = arg;
+	if (strncmp(id, s->prefix, s->plen) != 0)
+		return 1; /* past this dimension value */
+	const char *day = id + s->plen;
+	/* Another value beginning with this one ("agent:a:b:…" after "agent:a:2026…") sorts after the days. */
+	if (strlen(day) != 8 || day[0] < '0' || day[0] > '9' || atoi(day) > s->to_day)
+		return 1;
+	if (len != sizeof(struct vocd_rollup_counts))
+		return 0;
+	const uint32_t *in = data;
+	uint32_t *out = (uint32_t *)s->out;
+	for (size_t i = 1; i < sizeof(struct vocd_rollup_counts) / sizeof(uint32_t); i++)
+		out[i] += in[i];
+	return 0;
+}
+
+int vocd_rollup_sum(vocd_txn *txn, const char *tenant, const char *dim, const char *value, int32_t from_day,
+                    int32_t to_day, struct vocd_rollup_counts *out)
+{
+	memset(out, 0, sizeof *out);
+	out->version = 1;
+	struct sum_ctx s;
+	s.plen = prefix(dim, value, s.prefix);
+	s.to_day = to_day;
+	s.out = out;
+	char from[140];
+	snprintf(from, sizeof from, "%s%08d", s.prefix, (int)from_day);
+	int rc = vocd_rec_scan(txn, tenant, VOCD_ROLLUP_TYPE, from, add_day, &s);
+	return rc < 0 ? rc : 0;
+}
+
+int vocd_rollup_metric(const struct vocd_rollup_counts *c, const char *metric, double *value, uint32_t *n)
+{
+	double sum = 0, count = 0, top = 0, bottom = 0;
+	*value = 0;
+	*n = 0;
+	if (!vocd_rollup_metric_valid(metric))
+		return -1;
+	if (strcmp(metric, "answers") == 0) {
+		*value = c->answers;
+		*n = c->answers;
+		return 0;
+	}
+	if (strncmp(metric, "csat", 4) == 0) {
+		for (int i = 1; i <= 5; i++)
+			sum += (double)i * c->csat[i], count += c->csat[i];
+		top = (double)c->csat[4] + c->csat[5];
+		if (count > 0)
+			*value = strcmp(metric, "csat") == 0 ? 100.0 * top / count : sum / count;
+	} else if (strncmp(metric, "nps", 3) == 0) {
+		for (int i = 0; i <= 10; i++)
+			sum += (double)i * c->nps[i], count += c->nps[i];
+		top = (double)c->nps[9] + c->nps[10];
+		for (int i = 0; i <= 6; i++)
+			bottom += c->nps[i];
+		if (count > 0)
+			*value = strcmp(metric, "nps") == 0 ? 100.0 * (top - bottom) / count : sum / count;
+	} else {
+		for (int i = 1; i <= 7; i++)
+			sum += (double)i * c->ces[i], count += c->ces[i];
+		if (count > 0)
+			*value = sum / count;
+	}
+	*n = (uint32_t)count;
+	return count > 0 ? 0 : -1;
+}

@@ -1,0 +1,60 @@
+/* Rollups: per tenant, per local day and per dimension value (everyone, an agent, a team, a store, a
+ * dealer, a region, a product line, a channel, a service type), the count of answers for each score of
+ * each metric. They are kept in the same write job as each evaluation (a correction moves its answer),
+ * so a period's figures (an agent's NPS over the last 30 days) are a few reads, never a scan.
+ *
+ * Storage: record type "rollup", id "<dimension>:<value>:<YYYYMMDD>" (a value longer than 96 bytes is
+ * written as "#" and a 64-bit hash of it), value the counters below in host byte order. */
+#ifndef VOCD_ROLLUP_H
+#define VOCD_ROLLUP_H
+
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "config.h"
+#include "store.h"
+
+#define VOCD_ROLLUP_TYPE "rollup"
+#define VOCD_ROLLUP_ALL "all" /**< the dimension of every answer of the tenant; its value is "*" */
+
+struct vocd_rollup_counts {
+	uint32_t version;  /**< 1 */
+	uint32_t answers;  /**< evaluations counted (current versions) */
+	uint32_t csat[6];  /**< [1..5]: answers with that CSAT score; [0] unused */
+	uint32_t nps[11];  /**< [0..10] */
+	uint32_t ces[8];   /**< [1..7]; [0] unused */
+};
+
+/** \brief True if \p dim is a dimension rollups are kept for: all, agent, team, store, dealer, region,
+ * product_line, channel, service_type. */
+int vocd_rollup_dimension_valid(const char *dim);
+
+/**
+ * \brief Inside the evaluation's write job: counts \p evaluation (the stored record) into its day and
+ * dimensions with \p sign +1, or takes it out again with -1 (the version a correction replaces).
+ */
+int vocd_rollup_count(vocd_txn *txn, const char *tenant, const struct vocd_calendar *cal, const cJSON *evaluation,
+                      int sign);
+
+/**
+ * \brief Adds up the rollups of \p dim = \p value from local day \p from_day to \p to_day (YYYYMMDD, both
+ * included) into \p out (zeroed first).
+ */
+int vocd_rollup_sum(vocd_txn *txn, const char *tenant, const char *dim, const char *value, int32_t from_day,
+                    int32_t to_day, struct vocd_rollup_counts *out);
+
+/** \brief The local day (YYYYMMDD) of \p ms on calendar \p cal (its UTC offset). */
+int32_t vocd_rollup_day(const struct vocd_calendar *cal, int64_t ms);
+
+/**
+ * \brief A figure of \p c: "answers", "csat" (share of 4 and 5, %), "csat_mean", "nps" (% promoters 9-10
+ * minus % detractors 0-6), "nps_mean" (mean 0-10 score), "ces_mean". \return 0, or -1 when the metric is
+ * unknown or has no answers (\p *n, the answers it is over, is 0 then).
+ */
+int vocd_rollup_metric(const struct vocd_rollup_counts *c, const char *metric, double *value, uint32_t *n);
+
+/** \brief True if \p metric is one vocd_rollup_metric knows. */
+int vocd_rollup_metric_valid(const char *metric);
+
+#endif

@@ -1,0 +1,19 @@
+/* The workflow engine on the bus: for every event of a tenant, the tenant's workflow rules that listen to
+ * it are evaluated on the event's facts, and the actions of those that fire are carried out in one write
+ * job, with the firing itself (the rules and the conditions that held) in the audit trail. A delivery
+ * repeated after a crash finds that record and does nothing twice.
+ *
+ * Rules do not react to notification events, nor to ticket changes that a rule made (so that two rules
+ * cannot set each other off for ever), nor does a rule react to the ticket it opened itself. */
+#ifndef VOCD_WORKFLOW_H
+#define VOCD_WORKFLOW_H
+
+#include "server.h"
+
+#define VOCD_FIRED_TYPE "workflow.fired" /**< id: the event's id (20 digits) -> what fired and what it did */
+#define VOCD_ONCE_TYPE "workflow.once"   /**< id: "<rule>|<key value>" -> {at}: a rule's once_per */
+
+/** \brief Subscribes "core:workflows" to every topic of every tenant. */
+int vocd_workflow_start(struct vocd_server *srv);
+
+#endif
