@@ -73,6 +73,9 @@ int vocd_api_alert_list(struct vocd_req *req);
 int vocd_api_alert_get(struct vocd_req *req);
 int vocd_api_alert_ack(struct vocd_req *req);
 
+/* api_rules.c */
+int vocd_api_rules_dry_run(struct vocd_req *req);
+
 /* api_complaints.c */
 int vocd_api_complaint_create(struct vocd_req *req);
 

@@ -1,6 +1,7 @@
 /* The vocd command line: serve, check, token, backup, restore. Exit status 0 on success, 1 when the
  * command failed, 2 for a usage mistake. */
 #include "cli.h"
+#include "cli_rules.h"
 
 #include <getopt.h>
 #include <signal.h>
@@ -35,10 +36,16 @@ static const char usage_text[] =
 	"  backup DIR [--data DIR] [--config FILE]   online, consistent copy of the database into DIR\n"
 	"  restore DIR [--data DIR] [--config FILE]  put a backup in place (server stopped, empty data dir)\n"
 	"  audit verify [--tenant T] [--data DIR] [--config FILE]  check the audit chains end to end\n"
+	"  rules dry-run --tenant T --rule FILE [--from DAY] [--to DAY] [--settings JSON] [--limit N] [--json]\n"
+	"          [--data DIR] [--config FILE]\n"
+	"          replay stored history through a workflow rule (FILE: plugins/workflows/NAME/plugin.lua) and\n"
+	"          show what it would have done and why; nothing is written. DAY: 2026-11-01 (tenant time)\n"
 	"  version\n";
 
 struct args {
 	const char *config, *data, *listen, *tenant, *role, *label, *id, *person;
+	const char *rule, *settings, *from, *to, *limit;
+	int json;
 	const char *positional[4];
 	int npositional;
 };
@@ -50,13 +57,16 @@ static int parse(int argc, char **argv, struct args *a)
 		{"listen", required_argument, 0, 'l'}, {"tenant", required_argument, 0, 't'},
 		{"role", required_argument, 0, 'r'},   {"label", required_argument, 0, 'L'},
 		{"id", required_argument, 0, 'i'},     {"help", no_argument, 0, 'h'},
-		{"person", required_argument, 0, 'p'},
+		{"person", required_argument, 0, 'p'}, {"rule", required_argument, 0, 'R'},
+		{"settings", required_argument, 0, 'S'}, {"from", required_argument, 0, 'F'},
+		{"to", required_argument, 0, 'T'},       {"limit", required_argument, 0, 'N'},
+		{"json", no_argument, 0, 'J'},
 		{0, 0, 0, 0},
 	};
 	memset(a, 0, sizeof *a);
 	optind = 1;
 	int c;
-	while ((c = getopt_long(argc, argv, "c:d:l:t:r:L:i:p:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:d:l:t:r:L:i:p:R:S:F:T:N:Jh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': a->config = optarg; break;
 		case 'd': a->data = optarg; break;
@@ -66,6 +76,12 @@ static int parse(int argc, char **argv, struct args *a)
 		case 'L': a->label = optarg; break;
 		case 'i': a->id = optarg; break;
 		case 'p': a->person = optarg; break;
+		case 'R': a->rule = optarg; break;
+		case 'S': a->settings = optarg; break;
+		case 'F': a->from = optarg; break;
+		case 'T': a->to = optarg; break;
+		case 'N': a->limit = optarg; break;
+		case 'J': a->json = 1; break;
 		default: return -1;
 		}
 	}
@@ -321,6 +337,20 @@ static int cmd_restore(const struct args *a)
 	return rc == 0 ? 0 : 1;
 }
 
+static int cmd_rules(const struct args *a)
+{
+	if (a->npositional != 1 || strcmp(a->positional[0], "dry-run") != 0 || !a->tenant || !a->rule)
+		return usage();
+	char *end = NULL;
+	long limit = a->limit ? strtol(a->limit, &end, 10) : 0;
+	if (a->limit && (*end || limit < 1 || limit > 100000)) {
+		fprintf(stderr, "vocd: --limit takes a number from 1 to 100000\n");
+		return 2;
+	}
+	struct vocd_cli_dry_run d = {a->config, a->data, a->tenant, a->rule, a->settings, a->from, a->to, (int)limit, a->json};
+	return vocd_cli_rules_dry_run(&d);
+}
+
 int vocd_cli_main(int argc, char **argv)
 {
 	if (argc < 2)
@@ -351,6 +381,8 @@ int vocd_cli_main(int argc, char **argv)
 		return cmd_backup(&a);
 	if (strcmp(cmd, "restore") == 0)
 		return cmd_restore(&a);
+	if (strcmp(cmd, "rules") == 0)
+		return cmd_rules(&a);
 	fprintf(stderr, "vocd: unknown command '%s'\n", cmd);
 	return usage();
 }

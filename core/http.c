@@ -59,6 +59,7 @@ static const struct route routes[] = {
 	{"POST", "/api/v1/tickets/*/notes", HANDLERS, vocd_api_ticket_note},
 	{"POST", "/api/v1/tickets/*/assign", ROLE(VOCD_ROLE_ADMIN) | ROLE(VOCD_ROLE_SUPERVISOR), vocd_api_ticket_assign},
 	{"POST", "/api/v1/tickets/*/class", ROLE(VOCD_ROLE_ADMIN) | ROLE(VOCD_ROLE_SUPERVISOR), vocd_api_ticket_reclassify},
+	{"POST", "/api/v1/rules/dry-run", ROLE(VOCD_ROLE_ADMIN) | ROLE(VOCD_ROLE_SUPERVISOR), vocd_api_rules_dry_run},
 	{"GET", "/api/v1/alerts", ANY_ROLE, vocd_api_alert_list},
 	{"GET", "/api/v1/alerts/*", ANY_ROLE, vocd_api_alert_get},
 	{"POST", "/api/v1/alerts/*/ack", HANDLERS, vocd_api_alert_ack},

@@ -223,6 +223,7 @@ static int on_request(const struct vocd_event *ev, void *ud)
 	cJSON *req = cJSON_ParseWithLength(ev->data, ev->len);
 	const struct vocd_tenant_conf *t = vocd_config_tenant(vocd_server_config(srv), ev->tenant);
 	const char *channel = vocd_json_str(req, "channel"), *person = vocd_json_str(req, "person");
+	cJSON *result = NULL;
 	int rc = 0;
 	if (!req || !t || !channel || !person || !vocd_json_str(req, "id"))
 		goto out; /* nothing that can be sent */
@@ -245,7 +246,7 @@ static int on_request(const struct vocd_event *ev, void *ud)
 			cJSON_AddStringToObject(to, "email", p->email);
 		cJSON_DeleteItemFromObjectCaseSensitive(arg, "person");
 		snprintf(label, sizeof label, "channels/%s", channel);
-		rc = vocd_plugins_call(srv->plugins, ev->tenant, label, "notify", arg, NULL, err, sizeof err);
+		rc = vocd_plugins_call(srv->plugins, ev->tenant, label, "notify", arg, &result, err, sizeof err);
 		cJSON_Delete(arg);
 		if (rc == VOCD_ENOTFOUND) {
 			j.status = "failed";
@@ -254,6 +255,10 @@ static int on_request(const struct vocd_event *ev, void *ud)
 		} else if (rc != 0) {
 			vocd_bus_set_error(err);
 			goto out; /* retried by the bus, then a dead letter */
+		} else if (cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(result, "sent"))) {
+			/* The plugin says it can never be sent (no phone for this person): recorded, not retried. */
+			j.status = "failed";
+			j.reason = vocd_json_str(result, "reason") ? vocd_json_str(result, "reason") : "refused by the channel plugin";
 		}
 	}
 	rc = vocd_store_write(srv->store, record_job, &j);
@@ -261,6 +266,7 @@ static int on_request(const struct vocd_event *ev, void *ud)
 		vocd_warn("tenant %s: notification %s to %s through %s not sent: %s", ev->tenant, vocd_json_str(req, "id"),
 		          person, channel, j.reason);
 out:
+	cJSON_Delete(result);
 	cJSON_Delete(req);
 	return rc ? 1 : 0;
 }

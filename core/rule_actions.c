@@ -84,6 +84,24 @@ static int open_ticket(struct act *x, const cJSON *a, cJSON *d)
 	return 0;
 }
 
+/* The actions after a change see the ticket as it is now: "notify the assignee" after an escalation tells
+ * the new one. */
+static int refresh_ticket(struct act *x)
+{
+	cJSON *now = NULL, *facts = cJSON_GetObjectItemCaseSensitive(x->run->facts->root, "ticket");
+	int rc = vocd_record_get(x->txn, x->run->tenant, VOCD_TICKET_TYPE, x->ticket, &now);
+	if (rc != 0)
+		return rc == VOCD_ENOTFOUND ? 0 : rc;
+	for (const char *const *k = (const char *const[]){"assignee", "queue", "class", "priority", "state", NULL}; facts && *k; k++) {
+		cJSON_DeleteItemFromObjectCaseSensitive(facts, *k);
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(now, *k);
+		if (v)
+			cJSON_AddItemToObject(facts, *k, cJSON_Duplicate(v, 1));
+	}
+	cJSON_Delete(now);
+	return 0;
+}
+
 static int change_ticket(struct act *x, const char *kind, const cJSON *a, cJSON *d)
 {
 	const char *klass = vocd_json_str(a, "class"), *prio = vocd_json_str(a, "priority");
@@ -125,6 +143,8 @@ static int change_ticket(struct act *x, const char *kind, const cJSON *a, cJSON 
 			rc = vocd_ticket_change_in(x->txn, &c);
 		if (rc == VOCD_ENOTFOUND)
 			rc = 0;
+		if (rc == 0)
+			rc = refresh_ticket(x);
 		cJSON_AddStringToObject(d, "ticket", x->ticket);
 	}
 	cJSON_Delete(fallback);

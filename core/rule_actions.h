@@ -18,7 +18,7 @@ struct vocd_rule_run {
 	const char *tenant;
 	const struct vocd_tenant_conf *conf;
 	const struct vocd_rule *rule;
-	const struct vocd_facts *facts;
+	struct vocd_facts *facts; /**< a ticket changed by an action is updated in it for the actions after */
 	const cJSON *why;      /**< the conditions that held */
 	uint64_t event_id;
 	int dry;               /**< 1: describe only, write nothing (txn may be NULL) */

@@ -27,17 +27,27 @@ struct wf {
 	const struct vocd_event *ev;
 	const struct vocd_tenant_conf *conf;
 	struct vocd_facts facts;
+	cJSON *pristine; /* the facts as evaluated: a replayed job starts again from them */
 	struct fired *fired;
 	int nfired;
 	cJSON *record; /* what the job stored, for the log */
 };
 
-/* A rule does not react to a ticket it opened itself. */
+/* The plugin of a rule's label: "workflows/keyword_alert" of "workflows/keyword_alert/complaint". */
+static size_t plugin_part(const char *label)
+{
+	const char *slash = strchr(label, '/');
+	const char *second = slash ? strchr(slash + 1, '/') : NULL;
+	return second ? (size_t)(second - label) : strlen(label);
+}
+
+/* A rule does not react to a ticket that it, or another rule of its plugin, opened. */
 static int opened_by(const struct vocd_rule *r, const cJSON *data)
 {
 	const cJSON *first = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(data, "history"), 0);
-	const char *rule = vocd_json_str(first, "rule");
-	return rule && strcmp(rule, vocd_rule_label(r)) == 0;
+	const char *rule = vocd_json_str(first, "rule"), *own = vocd_rule_label(r);
+	size_t n = plugin_part(own);
+	return rule && plugin_part(rule) == n && strncmp(rule, own, n) == 0;
 }
 
 /* The once_per record of a fired rule: "<rule>|<value of its key>", long values hashed. */
@@ -80,6 +90,12 @@ static int fire_job(vocd_txn *txn, void *arg)
 	snprintf(id, sizeof id, "%020llu", (unsigned long long)w->ev->id);
 	cJSON_Delete(w->record);
 	w->record = NULL;
+	/* Actions update the facts (a reassigned ticket); a replay of this job must not see that. */
+	cJSON *fresh = cJSON_Duplicate(w->pristine, 1);
+	if (!fresh)
+		return VOCD_ENOMEM;
+	cJSON_Delete(w->facts.root);
+	w->facts.root = fresh;
 	const void *data;
 	size_t len;
 	if (vocd_rec_get(txn, w->ev->tenant, VOCD_FIRED_TYPE, id, &data, &len) == 0)
@@ -173,6 +189,8 @@ static int run_rules(const struct vocd_rule *const *rules, size_t n, void *arg)
 	}
 	vocd_txn_end(txn);
 	w->facts.txn = NULL; /* the actions read the facts as they are; figures are not computed again */
+	if (rc == 0 && w->nfired > 0 && !(w->pristine = cJSON_Duplicate(w->facts.root, 1)))
+		rc = VOCD_ENOMEM;
 	if (rc == 0 && w->nfired > 0) {
 		rc = vocd_store_write(w->srv->store, fire_job, w);
 		cJSON *list = cJSON_GetObjectItemCaseSensitive(w->record, "rules");
@@ -184,6 +202,7 @@ static int run_rules(const struct vocd_rule *const *rules, size_t n, void *arg)
 	for (int i = 0; i < w->nfired; i++)
 		cJSON_Delete(w->fired[i].why);
 	free(w->fired);
+	cJSON_Delete(w->pristine);
 	cJSON_Delete(w->record);
 	vocd_facts_free(&w->facts);
 	cJSON_Delete(data);

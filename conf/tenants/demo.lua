@@ -63,7 +63,43 @@ calendar = {
   workdays = { "2026-10-10" },
 }
 
+-- People who handle tickets and receive alerts: their roles, team and manager, and how to reach them.
+-- A person's id is what the service context calls the agent ("a-17"). Workflow rules name people by role.
+-- 处理工单、接收预警的人员：角色、团队、上级与联系方式。人员 ID 即服务记录中的客服编号（如 "a-17"），规则按角色找人。
+people = {
+  zhou = { name = "周敏", roles = { "service_director" }, email = "zhou@demo.example" },
+  li = { name = "李强", roles = { "supervisor", "complaints_lead" }, manager = "zhou", manages = { "team:care" } },
+  wu = { name = "吴刚", roles = { "account_manager", "risk_officer" }, manager = "zhou", manages = { "dealer:d-01" } },
+  ["a-17"] = { name = "王芳", team = "care", manager = "li" },
+  ["a-18"] = { name = "赵磊", team = "care", manager = "li" },
+}
+
+-- Tickets (工单): how long each stage may take, per class, counted on the calendar above.
+-- "2h" and "30m" are working time; "7 working days" ends at the close of the 7th working day; "3 days"
+-- counts day and night. A stage not written keeps its default; false means no limit.
+-- 工单各阶段时限（按级别），按上面的工作日历计算。"2h"、"30m" 为工作时间；"7 working days" 为第 7 个工作日
+-- 下班时；"3 days" 为自然时间。未写的阶段使用默认值；false 表示不限时。
+tickets = {
+  sla = {
+    general   = { acknowledge = "2h", plan = "48h", resolve = "7 working days", revisit = "10 working days" },
+    important = { acknowledge = "2h", plan = "48h", resolve = "15 working days", revisit = "10 working days" },
+    urgent    = { acknowledge = "30m", plan = "4h", resolve = "2 working days", revisit = "5 working days" },
+    ["repeat"] = { acknowledge = "2h", plan = "48h", resolve = "10 working days", revisit = "10 working days" },
+  },
+  repeat_within_days = 30,                 -- same customer, same category within 30 days: a repeat / 30 天内同类再投诉即为重复投诉
+  revisit = { satisfied_from = 4 },        -- resolved: ask the customer again; CSAT 4-5 closes the ticket / 解决后回访，满意度 4–5 分即结案
+  assign = { how = "fewest_open" },        -- to whoever in the team has the fewest open tickets / 分给团队中未结工单最少的人
+}
+
 -- Plugins enabled for this tenant, by folder under plugins/, with this tenant's settings for each.
--- 为本租户启用的插件（plugins/ 下的目录名）及其设置。
+-- Workflow rules are explained in docs/admin-guide.md and in the comments at the top of each plugin.lua.
+-- 为本租户启用的插件（plugins/ 下的目录名）及其设置。工作流规则的说明见 docs/admin-guide.md 及各 plugin.lua 开头的注释。
 plugins = {
+  ["workflows/negative_evaluation"] = { csat_at_most = 2, nps_at_most = 6 },
+  ["workflows/vip_low_csat"] = { tier = "VIP", csat_below = 3, channel = "sms" },
+  ["workflows/keyword_alert"] = true,
+  ["workflows/unanswered_invitations"] = { in_a_row = 3 },
+  ["workflows/repeat_complaint"] = true,
+  ["workflows/low_nps_month"] = { below = 7 },
+  ["workflows/sla_escalation"] = true,
 }
