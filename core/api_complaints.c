@@ -99,8 +99,7 @@ int vocd_api_complaint_create(struct vocd_req *req)
 		} else {
 			cJSON *t = NULL;
 			if (vocd_ticket_get(req->srv->store, req->auth.tenant, j.o.id, &t) == 0) {
-				vocd_api_mask_customer(req, t);
-				vocd_http_json(req, 201, t);
+				vocd_api_ticket_answer(req, 201, t);
 			} else {
 				vocd_http_fail(req, VOCD_EINTERNAL, NULL);
 			}

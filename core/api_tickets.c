@@ -20,6 +20,13 @@ static struct vocd_ticket_actor actor_of(struct vocd_req *req, struct vocd_actor
 	return (struct vocd_ticket_actor){who, req->auth.role, req->auth.person[0] ? req->auth.person : NULL};
 }
 
+void vocd_api_ticket_answer(struct vocd_req *req, int status, cJSON *t)
+{
+	cJSON_AddBoolToObject(t, "overdue", vocd_sla_overdue(t, vocd_now_ms()));
+	vocd_api_mask_customer(req, t);
+	vocd_http_json(req, status, t);
+}
+
 static void answer_ticket(struct vocd_req *req, int status, const char *id, const char *invitation)
 {
 	cJSON *t = NULL;
@@ -30,7 +37,7 @@ static void answer_ticket(struct vocd_req *req, int status, const char *id, cons
 	}
 	if (invitation && invitation[0])
 		cJSON_AddStringToObject(t, "revisit_invitation", invitation);
-	vocd_http_json(req, status, t);
+	vocd_api_ticket_answer(req, status, t);
 	cJSON_Delete(t);
 }
 
@@ -245,11 +252,8 @@ int vocd_api_ticket_get(struct vocd_req *req)
 		vocd_http_error(req, 404, "not_found", "no ticket %s", req->params[0]);
 	else if (rc != 0)
 		vocd_http_fail(req, rc, NULL);
-	else {
-		cJSON_AddBoolToObject(t, "overdue", vocd_sla_overdue(t, vocd_now_ms()));
-		vocd_api_mask_customer(req, t);
-		vocd_http_json(req, 200, t);
-	}
+	else
+		vocd_api_ticket_answer(req, 200, t);
 	cJSON_Delete(t);
 	return 0;
 }

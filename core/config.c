@@ -545,8 +545,8 @@ static int split_plugin_name(const char *full, char **kind, char **name)
 /* Settings of a tenant file; each later capability adds its own (survey, calendar, ...). */
 static const char *const tenant_keys[] = {"name", "plugins", "survey", "invitations", "calendar", "people", "tickets",
                                           NULL};
-static const char *const invitation_keys[] = {"expires_days", "min_days_between", "survey_url", "remind_after",
-                                              "remind_channel", "correction_hours", NULL};
+static const char *const invitation_keys[] = {"expires_days", "expires_after", "min_days_between", "survey_url",
+                                              "remind_after", "remind_channel", "correction_hours", NULL};
 
 /* "72h", "30m", "45s", "2d" -> milliseconds; -1 when it is not such a duration. */
 static int64_t parse_duration(const char *s)
@@ -633,6 +633,17 @@ static void read_tenant(struct ctx *c, struct vocd_tenant_conf *t)
 		t->invitations.min_days_between = (unsigned)v;
 		opt_string(c, it, "invitations.survey_url", "survey_url", inv_line, 0, &t->invitations.base_url);
 		char *after = NULL;
+		opt_string(c, it, "invitations.expires_after", "expires_after", inv_line, 0, &after);
+		if (after && (t->invitations.expires_after_ms = parse_duration(after)) < 0)
+			problem(c->p, "%s:%d: invitations.expires_after: expected a duration such as \"48h\" or \"2d\", got \"%s\"",
+			        c->file, nested_line(inv_line, "expires_after"), after);
+		get_setting(c, it, "expires_days");
+		if (after && !lua_isnil(L, -1))
+			problem(c->p, "%s:%d: invitations: give expires_days or expires_after, not both", c->file,
+			        nested_line(inv_line, "expires_after"));
+		lua_pop(L, 1);
+		free(after);
+		after = NULL;
 		opt_string(c, it, "invitations.remind_after", "remind_after", inv_line, 0, &after);
 		if (after && (t->invitations.remind_after_ms = parse_duration(after)) < 0)
 			problem(c->p, "%s:%d: invitations.remind_after: expected a duration such as \"72h\", \"30m\" or \"2d\", got \"%s\"",

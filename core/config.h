@@ -24,6 +24,7 @@ struct vocd_plugin_ref {
 /** How a tenant's invitations behave (`invitations = { ... }` in the tenant file). */
 struct vocd_invite_conf {
 	unsigned expires_days;     /**< a link stays valid this long; default 7 */
+	int64_t expires_after_ms;  /**< or this long, when `expires_after = "48h"` is given instead; 0 = by days */
 	unsigned min_days_between; /**< at most one invitation per customer in this many days, any channel; 0 = no limit */
 	char *base_url;            /**< start of survey links ("https://feedback.example.com"); NULL = the server's address */
 	int64_t remind_after_ms;   /**< an unanswered invitation is sent again this long after; 0 = never */

@@ -217,7 +217,8 @@ int vocd_invitation_create_in(vocd_txn *txn, struct vocd_invitation_new *n)
 
 	if ((rc = vocd_random_id(n->id)) != 0)
 		return rc;
-	n->expires_ms = now + (int64_t)n->conf->invitations.expires_days * 86400000;
+	n->expires_ms = now + (n->conf->invitations.expires_after_ms > 0 ? n->conf->invitations.expires_after_ms
+	                                                                  : (int64_t)n->conf->invitations.expires_days * 86400000);
 	if ((rc = vocd_invitation_url(n->conf, n->base_url, n->key, n->id, n->expires_ms, n->url, sizeof n->url)) != 0)
 		return rc;
 	snprintf(n->token, sizeof n->token, "%s", strrchr(n->url, '/') + 1);

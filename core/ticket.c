@@ -88,7 +88,8 @@ static int default_priority(int klass)
 
 static int64_t num(const cJSON *o, const char *key)
 {
-	return (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(o, key));
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+	return cJSON_IsNumber(v) ? (int64_t)v->valuedouble : 0;
 }
 
 /* The ticket with its index entries: by customer (and time), by evaluation, and open tickets by assignee
