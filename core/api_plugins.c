@@ -3,12 +3,19 @@
  * their plugins; budget kills and errors come back as JSON errors while the server goes on. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "api.h"
 #include "error.h"
 
 int vocd_api_plugin_call(struct vocd_req *req)
 {
+	/* "notify" sends any text to any staff address given: the core calls it for the rules, and only an
+	 * admin may call it by hand (to try a channel). */
+	if (strcmp(req->params[1], "notify") == 0 && req->auth.role != VOCD_ROLE_ADMIN) {
+		vocd_http_error(req, 403, "forbidden", "only an admin may call a channel's notify handler by hand");
+		return 0;
+	}
 	cJSON *arg = NULL;
 	if (req->body_len > 0) {
 		arg = vocd_http_body_object(req);

@@ -106,8 +106,8 @@ char *vocd_notice_text(const struct vocd_notice *n, const char *lang)
 	if (!text && n->message)
 		text = vocd_json_str(n->message, en ? "zh-CN" : "en");
 	if (!text)
-		text = en ? "[vocd] {rule}: ticket {ticket}, evaluation {evaluation.id}, customer {customer.id}"
-		          : "【vocd】{rule}：工单 {ticket}，评价 {evaluation.id}，客户 {customer.id}";
+		text = en ? "{rule}: ticket {ticket}, evaluation {evaluation.id}, customer {customer.id}"
+		          : "{rule}：工单 {ticket}，评价 {evaluation.id}，客户 {customer.id}";
 	struct vocd_buf b = {0};
 	fill(&b, text, n);
 	if (b.oom) {

@@ -5,13 +5,15 @@ import hashlib
 import hmac
 import json
 import os
+import re
 import time
 
 from fakeserver import FakeServer
 from vocdtest import ServerTest, SOURCE
 
 with open(os.path.join(SOURCE, "conf", "tenants", "demo.lua")) as f:
-    DEMO = f.read()
+    # Without the demo's own plugins (its workflow rules): the tenant enables only the channel under test.
+    DEMO = re.sub(r"^plugins = \{$.*?^\}$", "plugins = {\n}", f.read(), count=1, flags=re.M | re.S)
 
 
 RELAY = FakeServer(status=202, refuse_field="subject")
@@ -105,3 +107,54 @@ class EmailChannelTest(ServerTest):
             self.assertEqual(len({a["key"] for a in attempts}), 1)  # the same idempotency key each time
         finally:
             RELAY.refuse = None
+
+    def test_notify_mails_a_member_of_staff(self):
+        """The core's "notify" handler, called through the admin route: the person's address comes with the
+        call, so no customer data is read; no address is "not sent" for good; a refusing relay fails the call
+        (the core's worker would retry it)."""
+        staff = {"person": "zhou", "name": "周敏", "phone": "+8613800000001", "email": "zhou@example.com"}
+
+        def notify(nid, subject, text, to=staff):
+            note = {"id": nid, "channel": "email", "lang": "en", "subject": subject, "text": text,
+                    "rule": "workflows/vip_low_csat", "alert": "0000000000000003", "ticket": "0000000000000001",
+                    "to": to}
+            return self.server.request("POST", "/api/v1/plugins/email/call/notify", body=note, token=self.admin)
+
+        def staff_mails(subject):
+            return [r for r in RELAY.received if r["msg"]["subject"] == subject]
+
+        auditor = self.server.token("acme", "auditor")
+
+        def pii_reads():
+            entries = self.server.request("GET", "/api/v1/audit?limit=1000", token=auditor)[2]["entries"]
+            return len([e for e in entries if e["action"] == "pii.read"])
+
+        reads = pii_reads()
+        text = "VIP customer <c-9> scored 1 & left a comment\nTicket 0000000000000001"
+        status, _, body = notify("00000000000000b1", "VIP low CSAT (b1)", text)
+        self.assertEqual((status, body), (200, {"result": {"sent": True}}), body)
+        sent = staff_mails("VIP low CSAT (b1)")
+        self.assertEqual(len(sent), 1, sent)
+        self.assertEqual(sent[0]["path"], "/mail")
+        self.assertEqual(sent[0]["signature"], sign(sent[0]["body"]))
+        self.assertEqual(sent[0]["key"], "00000000000000b1")
+        msg = sent[0]["msg"]
+        self.assertEqual(sorted(msg), ["from", "html", "subject", "text", "to"])
+        self.assertEqual((msg["to"], msg["from"], msg["text"]), ("zhou@example.com", "Acme <service@acme.example>", text))
+        self.assertIn("VIP customer &lt;c-9&gt; scored 1 &amp; left a comment<br>", msg["html"])
+        self.assertNotIn("<c-9>", msg["html"])
+        self.assertEqual(pii_reads(), reads)  # the staff member's address is not customer data read through vocd
+
+        status, _, body = notify("00000000000000b2", "(b2)", "b2", to={"person": "wu", "phone": "+8613800000002"})
+        self.assertEqual((status, body), (200, {"result": {"sent": False, "reason": "no email address for wu"}}))
+        self.assertEqual(staff_mails("(b2)"), [])
+
+        RELAY.refuse = "(b3)"
+        try:
+            status, _, body = notify("00000000000000b3", "(b3)", "b3")
+        finally:
+            RELAY.refuse = None
+        self.assertEqual(status, 500, body)
+        self.assertEqual(body["error"]["code"], "plugin_error")
+        self.assertIn("the mail relay answered 503 for notification 00000000000000b3", body["error"]["message"])
+        self.assertEqual(len(staff_mails("(b3)")), 1)

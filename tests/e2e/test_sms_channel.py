@@ -5,6 +5,7 @@ import hashlib
 import hmac
 import json
 import os
+import re
 import time
 import urllib.parse
 
@@ -12,7 +13,8 @@ from fakeserver import FakeServer
 from vocdtest import ServerTest, SOURCE
 
 with open(os.path.join(SOURCE, "conf", "tenants", "demo.lua")) as f:
-    DEMO = f.read()
+    # Without the demo's own plugins (its workflow rules): the tenant enables only the channel under test.
+    DEMO = re.sub(r"^plugins = \{$.*?^\}$", "plugins = {\n}", f.read(), count=1, flags=re.M | re.S)
 
 
 GATEWAY = FakeServer(status=200, refuse_field="text")
@@ -137,3 +139,54 @@ class SmsChannelTest(ServerTest):
             self.assertGreater(len(attempts), 1)  # retried before giving up
         finally:
             GATEWAY.refuse = None
+
+    def test_notify_texts_a_member_of_staff(self):
+        """The core's "notify" handler, called through the admin route: the person's phone comes with the call,
+        so no customer data is read; no phone is "not sent" for good; a refusing gateway fails the call (the
+        core's worker would retry it)."""
+        staff = {"person": "zhou", "name": "周敏", "phone": "+8613800000001", "email": "zhou@example.com"}
+
+        def notify(nid, text, to=staff):
+            note = {"id": nid, "channel": "sms", "lang": "zh-CN", "subject": "VIP 低分预警", "text": text,
+                    "rule": "workflows/vip_low_csat", "alert": "0000000000000003", "ticket": "0000000000000001",
+                    "to": to}
+            return self.server.request("POST", "/api/v1/plugins/sms/call/notify", body=note, token=self.admin)
+
+        def staff_messages(marker):
+            return [r for r in GATEWAY.received if marker in r["msg"]["text"]]
+
+        auditor = self.server.token("acme", "auditor")
+
+        def pii_reads():
+            entries = self.server.request("GET", "/api/v1/audit?limit=1000", token=auditor)[2]["entries"]
+            return len([e for e in entries if e["action"] == "pii.read"])
+
+        reads = pii_reads()
+        status, _, body = notify("00000000000000a1", "VIP 客户评分 1，工单 0000000000000001（a1）")
+        self.assertEqual((status, body), (200, {"result": {"sent": True}}), body)
+        sent = staff_messages("（a1）")
+        self.assertEqual(len(sent), 1, sent)
+        self.assertEqual(sent[0]["path"], "/send")
+        self.assertEqual(sent[0]["msg"], {"to": "+8613800000001", "from": "",
+                                          "text": "【Acme】VIP 客户评分 1，工单 0000000000000001（a1）"})
+        self.assertEqual(sent[0]["signature"], sign(sent[0]["body"]))
+        self.assertEqual(pii_reads(), reads)  # the staff member's phone is not customer data read through vocd
+
+        status, _, body = notify("00000000000000a2", "（a2）", to={"person": "wu", "email": "wu@example.com"})
+        self.assertEqual((status, body), (200, {"result": {"sent": False, "reason": "no phone number for wu"}}))
+        self.assertEqual(staff_messages("（a2）"), [])
+
+        GATEWAY.refuse = "（a3）"
+        try:
+            status, _, body = notify("00000000000000a3", "（a3）")
+        finally:
+            GATEWAY.refuse = None
+        self.assertEqual(status, 500, body)
+        self.assertEqual(body["error"]["code"], "plugin_error")
+        self.assertIn("the SMS gateway answered 503 for notification 00000000000000a3", body["error"]["message"])
+        self.assertEqual(len(staff_messages("（a3）")), 1)
+        # Only an admin tries a channel's notify by hand: an integrator could text anyone anything.
+        status, _, body = self.server.request("POST", "/api/v1/plugins/sms/call/notify", token=self.token,
+                                              body={"id": "00000000000000a4", "text": "（a4）", "to": staff})
+        self.assertEqual(status, 403, body)
+        self.assertEqual(staff_messages("（a4）"), [])

@@ -5,13 +5,15 @@ import hashlib
 import hmac
 import json
 import os
+import re
 import time
 
 from fakeserver import FakeServer
 from vocdtest import ServerTest, SOURCE
 
 with open(os.path.join(SOURCE, "conf", "tenants", "demo.lua")) as f:
-    DEMO = f.read()
+    # Without the demo's own plugins (its workflow rules): the tenant enables only the channel under test.
+    DEMO = re.sub(r"^plugins = \{$.*?^\}$", "plugins = {\n}", f.read(), count=1, flags=re.M | re.S)
 
 
 APP = FakeServer(status=200)
@@ -123,3 +125,49 @@ class WebhookChannelTest(ServerTest):
         self.assertEqual(self.evaluations(inv["id"]), [])
         # Still answerable with a good request.
         self.assertEqual(self.post(doc, timestamp=ts)[2], {"accepted": 1, "rejected": []})
+
+    def test_notify_posts_to_the_app_without_contact_details(self):
+        """The core's "notify" handler, called through the admin route: posted signed like an invitation, with
+        the person's id and name but never their phone or email; a refusing app fails the call (the core's
+        worker would retry it)."""
+        staff = {"person": "zhou", "name": "周敏", "phone": "+8613800000001", "email": "zhou@example.com"}
+        admin = self.server.token("acme", "admin")
+
+        def notify(nid, text, to=staff):
+            note = {"id": nid, "channel": "webhook", "lang": "zh-CN", "subject": "VIP 低分预警", "text": text,
+                    "rule": "workflows/vip_low_csat", "alert": "0000000000000003", "ticket": "0000000000000001",
+                    "evaluation": "00000000000000e1", "to": to}
+            return self.server.request("POST", "/api/v1/plugins/webhook/call/notify", body=note, token=admin)
+
+        def notifications(nid):
+            return [r for r in APP.received if r["msg"].get("event") == "notification" and r["msg"].get("id") == nid]
+
+        status, _, body = notify("00000000000000c1", "VIP 客户评分 1，工单 0000000000000001")
+        self.assertEqual((status, body), (200, {"result": {"sent": True}}), body)
+        sent = notifications("00000000000000c1")
+        self.assertEqual(len(sent), 1, sent)
+        self.assertEqual(sent[0]["path"], "/hook")
+        self.assertEqual(sent[0]["signature"], sign(sent[0]["timestamp"], sent[0]["body"]))
+        self.assertLess(abs(int(sent[0]["timestamp"]) - time.time()), 60)
+        self.assertEqual(sent[0]["msg"], {"event": "notification", "id": "00000000000000c1", "person": "zhou",
+                                          "name": "周敏", "subject": "VIP 低分预警",
+                                          "text": "VIP 客户评分 1，工单 0000000000000001", "lang": "zh-CN",
+                                          "rule": "workflows/vip_low_csat", "alert": "0000000000000003",
+                                          "ticket": "0000000000000001", "evaluation": "00000000000000e1"})
+        for secret in (b"+8613800000001", b"8613800000001", b"zhou@example.com"):
+            self.assertNotIn(secret, sent[0]["body"])
+
+        # Nothing of the person is needed: someone without contact details is notified all the same.
+        status, _, body = notify("00000000000000c2", "c2", to={"person": "wu"})
+        self.assertEqual((status, body), (200, {"result": {"sent": True}}))
+        self.assertEqual(notifications("00000000000000c2")[0]["msg"]["person"], "wu")
+
+        APP.refuse = "(c3)"
+        try:
+            status, _, body = notify("00000000000000c3", "(c3)")
+        finally:
+            APP.refuse = None
+        self.assertEqual(status, 500, body)
+        self.assertEqual(body["error"]["code"], "plugin_error")
+        self.assertIn("the webhook answered 503 for notification 00000000000000c3", body["error"]["message"])
+        self.assertEqual(len(notifications("00000000000000c3")), 1)

@@ -2,11 +2,14 @@
 --
 -- Sends each invitation made for channel "email" as an email with the survey link, through an HTTP mail
 -- relay (the relay speaks SMTP; vocd does not). No inbound: the customer answers on the survey page.
+-- Also mails the core's notifications to staff (handler "notify") through the same relay.
 -- 将渠道为 "email" 的评价邀请通过 HTTP 邮件中继以邮件发送（含问卷链接）。客户在问卷页面作答，本插件无回收接口。
+-- 员工通知（"notify"）也经同一中继发送。
 --
 -- To the relay: POST relay_url with JSON {"to", "from", "subject", "text", "html"} and the headers
 -- X-Signature (lower-case hex HMAC-SHA256 of the body under `secret`) and Idempotency-Key (the invitation
--- id: a send retried after a timeout carries the same key, so the relay can drop the duplicate).
+-- or notification id: a send retried after a timeout carries the same key, so the relay can drop the
+-- duplicate).
 -- Copy this folder to make a plugin for another relay or provider.
 
 local DEFAULTS = {
@@ -72,8 +75,26 @@ local function template(name, lang)
   return vocd.i18n(vocd.settings[name] or DEFAULTS[name], lang) or vocd.i18n(DEFAULTS[name], lang)
 end
 
--- A failed send raises: the core retries it with backoff, then keeps it as a dead letter.
-local function send(ev)
+-- Posts one message {to, from, subject, text, html} to the relay. A failed send raises: the core retries
+-- it with backoff, then keeps it as a dead letter. `key` is the Idempotency-Key; `what` names the message
+-- in the error ("invitation 9e05").
+local function send(message, key, what)
+  local body = vocd.json.encode(message)
+  local answer = vocd.http.request({
+    method = "POST",
+    url = vocd.settings.relay_url,
+    headers = { ["Content-Type"] = "application/json",
+                ["Idempotency-Key"] = key,
+                ["X-Signature"] = vocd.hmac_sha256(vocd.settings.secret, body) },
+    body = body,
+    timeout_ms = vocd.settings.timeout_ms,
+  })
+  if answer.status < 200 or answer.status > 299 then
+    error("the mail relay answered " .. answer.status .. " for " .. what)
+  end
+end
+
+local function send_invitation(ev)
   if ev.channel ~= "email" then return end
   local to = vocd.contact(ev.customer, "email", "send invitation")
   if not to then
@@ -84,29 +105,41 @@ local function send(ev)
   local plain = { brand = s.brand, url = ev.url, scores = "" }
   local html = { brand = escape_html(s.brand), url = escape_html(ev.url),
                  scores = score_links(ev.url, s.one_click, ev.lang) }
-  local body = vocd.json.encode({
+  send({
     to = to,
     from = s.from,
     subject = one_line(fill(template("subject", ev.lang), plain)),
     text = fill(template("text", ev.lang), plain),
     html = fill(template("html", ev.lang), html),
-  })
-  local answer = vocd.http.request({
-    method = "POST",
-    url = s.relay_url,
-    headers = { ["Content-Type"] = "application/json",
-                ["Idempotency-Key"] = ev.reminder and (ev.id .. ":reminder") or ev.id,
-                ["X-Signature"] = vocd.hmac_sha256(s.secret, body) },
-    body = body,
-    timeout_ms = s.timeout_ms,
-  })
-  if answer.status < 200 or answer.status > 299 then
-    error("the mail relay answered " .. answer.status .. " for invitation " .. ev.id)
-  end
+  }, ev.reminder and (ev.id .. ":reminder") or ev.id, "invitation " .. ev.id)
 end
 
 -- A new invitation, and the reminder the core sends for one left unanswered (reminder = true).
-vocd.hook("invitation.created", send)
-vocd.hook("invitation.remind", send)
+vocd.hook("invitation.created", send_invitation)
+vocd.hook("invitation.remind", send_invitation)
 
-return { version = "1.0.0", api = 1 }
+-- A notification's text as the HTML part: escaped, line breaks kept.
+local function notification_html(text, lang)
+  return string.format('<!DOCTYPE html><html lang="%s"><body><p>%s</p></body></html>',
+                       escape_html(lang or "zh-CN"), (escape_html(text):gsub("\n", "<br>\n")))
+end
+
+-- A notification to a member of staff, from the core's notification worker. Their address comes with the
+-- call (from the tenant's people), so no vocd.contact: that is for customers and audited as such.
+-- No address can never succeed: answered as not sent, so the core records it instead of retrying.
+vocd.handle("notify", function(n)
+  local to = n.to or {}
+  if type(to.email) ~= "string" or to.email == "" then
+    return { sent = false, reason = "no email address for " .. tostring(to.person) }
+  end
+  send({
+    to = to.email,
+    from = vocd.settings.from,
+    subject = one_line(n.subject),
+    text = n.text,
+    html = notification_html(n.text, n.lang),
+  }, n.id, "notification " .. n.id)
+  return { sent = true }
+end)
+
+return { version = "1.1.0", api = 1 }

@@ -7,7 +7,8 @@ end
 return {
   fields = {
     relay_url = { type = "string", required = true,
-                  description = "where invitations are sent: the mail relay's HTTP(S) address" },
+                  description = "where invitations and staff notifications are sent: "
+                    .. "the mail relay's HTTP(S) address" },
     secret = { type = "string", required = true, min = 16,
                description = "shared with the relay: the X-Signature of each message is HMAC-SHA256 under it" },
     from = { type = "string", required = true, min = 3,

@@ -2,7 +2,9 @@
 --
 -- Sends each invitation made for channel "sms" (and its reminder) as a text message with the survey link,
 -- through an HTTP SMS gateway; and takes replies such as "5" or "1 太慢了" back from the gateway as answers.
--- 将渠道为 "sms" 的评价邀请以短信发送（含问卷链接）；并接收客户回复的 "5" 或 "1 太慢了" 作为评价。
+-- Also sends the core's notifications to staff (handler "notify") through the same gateway.
+-- 将渠道为 "sms" 的评价邀请以短信发送（含问卷链接）；并接收客户回复的 "5" 或 "1 太慢了" 作为评价；
+-- 员工通知（"notify"）也经同一网关发送。
 --
 -- To the gateway: POST gateway_url with JSON {"to": "+86…", "from": sender, "text": "…"} and the header
 -- X-Signature: hex HMAC-SHA256 of the body under `secret`.
@@ -20,20 +22,10 @@ local function fill(text, values)
   return (text:gsub("{(%w+)}", function(name) return values[name] end))
 end
 
--- A failed send raises: the core retries it with backoff, then keeps it as a dead letter.
-local function send(ev)
-  if ev.channel ~= "sms" then return end
-  local phone = vocd.contact(ev.customer, "phone", "send invitation")
-  if not phone then
-    vocd.log.warn("invitation", ev.id, "not sent: the customer has no phone number")
-    return
-  end
-  local template = vocd.i18n(vocd.settings.template or DEFAULT_TEMPLATE, ev.lang)
-  local body = vocd.json.encode({
-    to = phone,
-    from = vocd.settings.sender,
-    text = fill(template, { brand = vocd.settings.brand, url = ev.url }),
-  })
+-- Posts one message to the gateway. A failed send raises: the core retries it with backoff, then keeps
+-- it as a dead letter. `what` names the message in the error ("invitation 9e05").
+local function send(to, text, what)
+  local body = vocd.json.encode({ to = to, from = vocd.settings.sender, text = text })
   local answer = vocd.http.request({
     method = "POST",
     url = vocd.settings.gateway_url,
@@ -42,14 +34,37 @@ local function send(ev)
     body = body,
   })
   if answer.status < 200 or answer.status > 299 then
-    error("the SMS gateway answered " .. answer.status .. " for invitation " .. ev.id)
+    error("the SMS gateway answered " .. answer.status .. " for " .. what)
   end
+end
+
+local function send_invitation(ev)
+  if ev.channel ~= "sms" then return end
+  local phone = vocd.contact(ev.customer, "phone", "send invitation")
+  if not phone then
+    vocd.log.warn("invitation", ev.id, "not sent: the customer has no phone number")
+    return
+  end
+  local template = vocd.i18n(vocd.settings.template or DEFAULT_TEMPLATE, ev.lang)
+  send(phone, fill(template, { brand = vocd.settings.brand, url = ev.url }), "invitation " .. ev.id)
 end
 
 -- A new invitation, and the reminder the core sends for one left unanswered (invitations.remind_after in
 -- the tenant file): both carry the link; a reminder has reminder = true.
-vocd.hook("invitation.created", send)
-vocd.hook("invitation.remind", send)
+vocd.hook("invitation.created", send_invitation)
+vocd.hook("invitation.remind", send_invitation)
+
+-- A notification to a member of staff, from the core's notification worker. Their phone comes with the
+-- call (from the tenant's people), so no vocd.contact: that is for customers and audited as such.
+-- No phone can never succeed: answered as not sent, so the core records it instead of retrying.
+vocd.handle("notify", function(n)
+  local to = n.to or {}
+  if type(to.phone) ~= "string" or to.phone == "" then
+    return { sent = false, reason = "no phone number for " .. tostring(to.person) }
+  end
+  send(to.phone, vocd.settings.brand .. n.text, "notification " .. n.id)
+  return { sent = true }
+end)
 
 -- "5", "５", "1 太慢了", "3分，还行" -> score, text. nil when the reply does not start with a score standing
 -- on its own: "5分钟了都没人接" (five minutes), "3天了" (three days) and "4.5" are not scores.
@@ -113,4 +128,4 @@ vocd.handle("inbound", function(req)
   }
 end)
 
-return { version = "1.0.0", api = 1 }
+return { version = "1.1.0", api = 1 }

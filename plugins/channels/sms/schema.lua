@@ -2,7 +2,8 @@
 return {
   fields = {
     gateway_url = { type = "string", required = true,
-                    description = "where invitations are sent: the SMS gateway's HTTP(S) address" },
+                    description = "where invitations and staff notifications are sent: "
+                      .. "the SMS gateway's HTTP(S) address" },
     secret = { type = "string", required = true,
                description = "shared with the gateway: signs what we send and checks what it sends back" },
     sender = { type = "string", default = "",

@@ -6,7 +6,9 @@
 --
 -- Out: for each invitation of a channel in `channels`, POST url with JSON
 --   {"event": "invitation.created", "invitation", "customer", "url", "lang", "expires_at"}
--- (no personal data: `customer` is the organisation's own external id).
+-- (no personal data: `customer` is the organisation's own external id); and for each notification to
+-- staff (handler "notify") JSON {"event": "notification", "id", "person", "name", "subject", "text", "lang",
+-- "rule", "alert", "ticket", "evaluation"} (never the person's phone or email).
 -- In: POST /channels/webhook/inbound?tenant=<tenant id> with JSON {"invitation", "answer", "consent"?}
 -- or a list of them; the reply is the core's summary {"accepted", "rejected": [{"index", "error"}]}.
 -- Both ways carry X-Timestamp (Unix seconds) and X-Signature: lower-case hex HMAC-SHA256 under `secret`
@@ -22,17 +24,10 @@ end
 local wanted = {}
 for _, channel in ipairs(vocd.settings.channels) do wanted[channel] = true end
 
--- A failed post raises: the core retries it with backoff, then keeps it as a dead letter.
-local function post(ev, event)
-  if not wanted[ev.channel] then return end
-  local body = vocd.json.encode({
-    event = event,
-    invitation = ev.id,
-    customer = ev.customer,
-    url = ev.url,
-    lang = ev.lang,
-    expires_at = ev.expires_at,
-  })
+-- Posts one JSON document to url, signed. A failed post raises: the core retries it with backoff, then
+-- keeps it as a dead letter. `what` names the document in the error ("invitation 9e05").
+local function post(doc, what)
+  local body = vocd.json.encode(doc)
   local timestamp = tostring(vocd.time() // 1000)
   local answer = vocd.http.request({
     method = "POST",
@@ -44,13 +39,46 @@ local function post(ev, event)
     timeout_ms = vocd.settings.timeout_ms,
   })
   if answer.status < 200 or answer.status > 299 then
-    error("the webhook answered " .. answer.status .. " for invitation " .. ev.id)
+    error("the webhook answered " .. answer.status .. " for " .. what)
   end
 end
 
+local function post_invitation(ev, event)
+  if not wanted[ev.channel] then return end
+  post({
+    event = event,
+    invitation = ev.id,
+    customer = ev.customer,
+    url = ev.url,
+    lang = ev.lang,
+    expires_at = ev.expires_at,
+  }, "invitation " .. ev.id)
+end
+
 -- A new invitation, and the reminder the core sends for one left unanswered.
-vocd.hook("invitation.created", function(ev) post(ev, "invitation.created") end)
-vocd.hook("invitation.remind", function(ev) post(ev, "invitation.remind") end)
+vocd.hook("invitation.created", function(ev) post_invitation(ev, "invitation.created") end)
+vocd.hook("invitation.remind", function(ev) post_invitation(ev, "invitation.remind") end)
+
+-- A notification to a member of staff, from the core's notification worker: posted whatever `channels`
+-- says (the core chose this plugin). The person is named by id and name only: their phone and email stay
+-- in vocd, the app knows its own staff.
+vocd.handle("notify", function(n)
+  local to = n.to or {}
+  post({
+    event = "notification",
+    id = n.id,
+    person = to.person,
+    name = to.name,
+    subject = n.subject,
+    text = n.text,
+    lang = n.lang,
+    rule = n.rule,
+    alert = n.alert,
+    ticket = n.ticket,
+    evaluation = n.evaluation,
+  }, "notification " .. n.id)
+  return { sent = true }
+end)
 
 local function refuse(status, message)
   return { response = { status = status, content_type = "application/json; charset=utf-8",
@@ -103,4 +131,4 @@ vocd.handle("inbound", function(req)
   return { answers = answers }
 end)
 
-return { version = "1.0.0", api = 1 }
+return { version = "1.1.0", api = 1 }

@@ -2,7 +2,8 @@
 return {
   fields = {
     url = { type = "string", required = true,
-            description = "where invitations are posted: the app's or platform's HTTP(S) address" },
+            description = "where invitations and staff notifications are posted: "
+              .. "the app's or platform's HTTP(S) address" },
     secret = { type = "string", required = true, min = 16,
                description = "shared with the other side: signs what we send and checks what it sends back" },
     channels = { type = "array", items = { type = "string", min = 1, max = 64 }, default = { "webhook" }, min = 1,

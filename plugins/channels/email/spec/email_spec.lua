@@ -173,9 +173,94 @@ describe("email: sending an invitation", function()
     end)
   end
 
-  it("has no inbound handler", function()
-    assert.are.same({}, load().handles)
+  it("has no inbound handler: only the staff notification", function()
+    assert.are.same({ "notify" }, load().handles)
   end)
+end)
+
+describe("email: notifying staff", function()
+  local STAFF = { person = "zhou", name = "周敏", phone = "+8613800000001", email = "zhou@example.com" }
+  local TEXT = "VIP 客户评分 1\n工单 0000000000000001"
+
+  local function notification(over)
+    local n = { id = "00000000000000a1", channel = "email", lang = "zh-CN", subject = "VIP 低分预警", text = TEXT,
+                rule = "workflows/vip_low_csat", alert = "0000000000000003", ticket = "0000000000000001",
+                to = STAFF }
+    for k, v in pairs(over or {}) do n[k] = v end
+    return n
+  end
+
+  -- Contacts that note every look-up: a staff notification must not ask vocd.contact for anything.
+  local function watched()
+    local asked = {}
+    return setmetatable({}, { __index = function(_, customer) asked[#asked + 1] = customer end }), asked
+  end
+
+  -- Sends one notification; returns the decoded message and the request.
+  local function notify(p, over)
+    assert.are.same({ sent = true }, p:call("notify", notification(over)))
+    assert.are.equal(1, #p.requests)
+    return stub.json.decode(p.requests[1].body), p.requests[1]
+  end
+
+  it("mails the person's address, signed like an invitation, keyed by the notification id", function()
+    local contacts, asked = watched()
+    local p = load(nil, { contacts = contacts })
+    local msg, rq = notify(p)
+    assert.are.equal("POST", rq.method)
+    assert.are.equal(SETTINGS.relay_url, rq.url)
+    assert.are.equal(hmac(SETTINGS.secret, rq.body), rq.headers["X-Signature"])
+    assert.are.equal("00000000000000a1", rq.headers["Idempotency-Key"])
+    assert.are.equal("application/json", rq.headers["Content-Type"])
+    assert.are.equal(10000, rq.timeout_ms)
+    assert.are.same({ to = "zhou@example.com", from = "Acme <service@acme.example>", subject = "VIP 低分预警",
+                      text = TEXT,
+                      html = '<!DOCTYPE html><html lang="zh-CN"><body><p>VIP 客户评分 1<br>\n工单 0000000000000001'
+                        .. "</p></body></html>" }, msg)
+    assert.are.same({}, asked)
+    assert.are.same({}, p.contact_reads)
+  end)
+
+  it("escapes the text in the HTML part and keeps the subject on one line", function()
+    local msg = notify(load(), { lang = "en", subject = "Low CSAT\r\nBcc: all@example.com",
+                                 text = 'A&B <script>"x"\'' })
+    assert.are.equal("Low CSAT Bcc: all@example.com", msg.subject)
+    assert.are.equal('A&B <script>"x"\'', msg.text) -- the text part is not HTML: as it is
+    assert.truthy(msg.html:find('<html lang="en">', 1, true), msg.html)
+    assert.truthy(msg.html:find("A&amp;B &lt;script&gt;&quot;x&quot;&#39;", 1, true), msg.html)
+    assert.falsy(msg.html:find("<script>", 1, true), msg.html)
+  end)
+
+  -- the person -> not sent, and why
+  local no_address = {
+    { { person = "zhou", name = "周敏", phone = "+8613800000001" }, "no email address for zhou" },
+    { { person = "wu", email = "" }, "no email address for wu" },
+  }
+  for i, case in ipairs(no_address) do
+    it("answers not sent, without raising or sending, for a person without an address (" .. i .. ")", function()
+      local contacts, asked = watched()
+      local p = load(nil, { contacts = contacts })
+      assert.are.same({ sent = false, reason = case[2] }, p:call("notify", notification({ to = case[1] })))
+      assert.are.same({}, p.requests)
+      assert.are.same({}, p.errors)
+      assert.are.same({}, asked)
+    end)
+  end
+
+  -- the relay's answer -> the error the call raises, so that the core retries it
+  local failures = {
+    { { status = 503, headers = {}, body = "busy" }, "the mail relay answered 503 for notification 00000000000000a1" },
+    { { status = 422, headers = {}, body = "" }, "the mail relay answered 422 for notification 00000000000000a1" },
+    { { error = "connection refused" }, "vocd.http.request: connection refused" },
+  }
+  for _, case in ipairs(failures) do
+    it("raises when the relay answers " .. (case[1].status or case[1].error), function()
+      local p = load(nil, { http = function() return case[1] end })
+      local err = stub.error_of(p.call, p, "notify", notification())
+      assert.truthy(err:find("plugin.lua:%d+: "), err)
+      assert.truthy(err:find(case[2], 1, true), err)
+    end)
+  end
 end)
 
 describe("email: settings", function()

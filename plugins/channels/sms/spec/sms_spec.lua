@@ -146,6 +146,78 @@ describe("sms: replies", function()
   end)
 end)
 
+describe("sms: notifying staff", function()
+  local STAFF = { person = "zhou", name = "周敏", phone = "+8613800000001", email = "zhou@example.com" }
+
+  local function notification(to)
+    return { id = "00000000000000a1", channel = "sms", lang = "zh-CN", subject = "VIP 低分预警",
+             text = "VIP 客户评分 1，工单 0000000000000001", rule = "workflows/vip_low_csat",
+             alert = "0000000000000003", ticket = "0000000000000001", to = to or STAFF }
+  end
+
+  -- Contacts that note every look-up: a staff notification must not ask vocd.contact for anything.
+  local function watched()
+    local asked = {}
+    return setmetatable({}, { __index = function(_, customer) asked[#asked + 1] = customer end }), asked
+  end
+
+  it("sends the text, after the brand, to the person's phone, signed like an invitation", function()
+    local contacts, asked = watched()
+    local p = load(nil, { contacts = contacts })
+    assert.are.same({ sent = true }, p:call("notify", notification()))
+    assert.are.equal(1, #p.requests)
+    local rq = p.requests[1]
+    assert.are.equal("POST", rq.method)
+    assert.are.equal(SETTINGS.gateway_url, rq.url)
+    assert.are.equal(hmac("s3cret", rq.body), rq.headers["X-Signature"])
+    assert.are.same({ to = "+8613800000001", from = "10690001",
+                      text = "【Acme】VIP 客户评分 1，工单 0000000000000001" }, stub.json.decode(rq.body))
+    assert.are.same({}, asked)
+    assert.are.same({}, p.contact_reads)
+    assert.are.same({}, p.errors)
+  end)
+
+  it("sends the text as it is when the tenant has no brand", function()
+    local settings = {}
+    for k, v in pairs(SETTINGS) do settings[k] = v end
+    settings.brand = nil
+    local p = load(settings)
+    p:call("notify", notification())
+    assert.are.equal("VIP 客户评分 1，工单 0000000000000001", stub.json.decode(p.requests[1].body).text)
+  end)
+
+  -- the person -> not sent, and why
+  local no_phone = {
+    { { person = "zhou", name = "周敏", email = "zhou@example.com" }, "no phone number for zhou" },
+    { { person = "wu", phone = "" }, "no phone number for wu" },
+  }
+  for i, case in ipairs(no_phone) do
+    it("answers not sent, without raising or sending, for a person without a phone (" .. i .. ")", function()
+      local contacts, asked = watched()
+      local p = load(nil, { contacts = contacts })
+      assert.are.same({ sent = false, reason = case[2] }, p:call("notify", notification(case[1])))
+      assert.are.same({}, p.requests)
+      assert.are.same({}, p.errors)
+      assert.are.same({}, asked)
+    end)
+  end
+
+  -- the gateway's answer -> the error the call raises, so that the core retries it
+  local failures = {
+    { { status = 503, headers = {}, body = "busy" }, "the SMS gateway answered 503 for notification 00000000000000a1" },
+    { { status = 400, headers = {}, body = "" }, "the SMS gateway answered 400 for notification 00000000000000a1" },
+    { { error = "connection refused" }, "vocd.http.request: connection refused" },
+  }
+  for _, case in ipairs(failures) do
+    it("raises when the gateway answers " .. (case[1].status or case[1].error), function()
+      local p = load(nil, { http = function() return case[1] end })
+      local err = stub.error_of(p.call, p, "notify", notification())
+      assert.truthy(err:find("plugin.lua:%d+: "), err)
+      assert.truthy(err:find(case[2], 1, true), err)
+    end)
+  end
+end)
+
 describe("sms: settings", function()
   it("needs the gateway, the secret and the notice version", function()
     local _, problems = stub.check_settings(stub.plugin_dir(), {})

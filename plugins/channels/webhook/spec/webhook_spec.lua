@@ -80,6 +80,71 @@ describe("webhook: out", function()
   end
 end)
 
+describe("webhook: notifying staff", function()
+  local STAFF = { person = "zhou", name = "周敏", phone = "+8613800000001", email = "zhou@example.com" }
+
+  local function notification(over)
+    local n = { id = "00000000000000a1", channel = "webhook", lang = "en", subject = "VIP low CSAT",
+                text = "VIP customer scored 1, ticket 0000000000000001", rule = "workflows/vip_low_csat",
+                alert = "0000000000000003", ticket = "0000000000000001", evaluation = "00000000000000e1",
+                to = STAFF }
+    for k, v in pairs(over or {}) do n[k] = v end
+    return n
+  end
+
+  -- Contacts that note every look-up: a staff notification must not ask vocd.contact for anything.
+  local function watched()
+    local asked = {}
+    return setmetatable({}, { __index = function(_, customer) asked[#asked + 1] = customer end }), asked
+  end
+
+  it("posts the notification, signed like an invitation, without the person's phone or email", function()
+    local contacts, asked = watched()
+    local p = load(nil, { contacts = contacts })
+    assert.are.same({ sent = true }, p:call("notify", notification()))
+    assert.are.equal(1, #p.requests)
+    local rq = p.requests[1]
+    assert.are.equal("POST", rq.method)
+    assert.are.equal(SETTINGS.url, rq.url)
+    assert.are.equal(10000, rq.timeout_ms)
+    assert.are.same({ event = "notification", id = "00000000000000a1", person = "zhou", name = "周敏",
+                      subject = "VIP low CSAT", text = "VIP customer scored 1, ticket 0000000000000001",
+                      lang = "en", rule = "workflows/vip_low_csat", alert = "0000000000000003",
+                      ticket = "0000000000000001", evaluation = "00000000000000e1" }, stub.json.decode(rq.body))
+    assert.falsy(rq.body:find("+8613800000001", 1, true))
+    assert.falsy(rq.body:find("zhou@example.com", 1, true))
+    assert.are.equal(tostring(NOW // 1000), rq.headers["X-Timestamp"])
+    assert.are.equal(hmac(SECRET, rq.headers["X-Timestamp"] .. "." .. rq.body), rq.headers["X-Signature"])
+    assert.are.same({}, asked)
+    assert.are.same({}, p.contact_reads)
+  end)
+
+  it("posts whatever the channels setting lists, and for a person with no contact details", function()
+    local p = load(with({ channels = { "app" } }))
+    local n = notification({ to = { person = "wu" } })
+    n.alert, n.ticket, n.evaluation = nil, nil, nil
+    assert.are.same({ sent = true }, p:call("notify", n))
+    assert.are.same({ event = "notification", id = "00000000000000a1", person = "wu", subject = "VIP low CSAT",
+                      text = "VIP customer scored 1, ticket 0000000000000001", lang = "en",
+                      rule = "workflows/vip_low_csat" }, stub.json.decode(p.requests[1].body))
+  end)
+
+  -- the other side's answer -> the error the call raises, so that the core retries it
+  local failures = {
+    { { status = 500, headers = {}, body = "" }, "the webhook answered 500 for notification 00000000000000a1" },
+    { { status = 302, headers = {}, body = "" }, "the webhook answered 302 for notification 00000000000000a1" },
+    { { error = "timed out" }, "vocd.http.request: timed out" },
+  }
+  for _, case in ipairs(failures) do
+    it("raises when the other side answers " .. (case[1].status or case[1].error), function()
+      local p = load(nil, { http = function() return case[1] end })
+      local err = stub.error_of(p.call, p, "notify", notification())
+      assert.truthy(err:find("plugin.lua:%d+: "), err)
+      assert.truthy(err:find(case[2], 1, true), err)
+    end)
+  end
+end)
+
 describe("webhook: in", function()
   local function post(p, body, opts)
     opts = opts or {}
