@@ -31,7 +31,9 @@ static void own_lines(const char *err, const char *tenant, char *out, size_t out
 int vocd_api_admin_reload(struct vocd_req *req)
 {
 	char err[8192];
-	int rc = vocd_server_reload(req->srv, err, sizeof err);
+	struct vocd_actor who;
+	vocd_http_actor(req, "api", NULL, &who);
+	int rc = vocd_server_reload(req->srv, &who, err, sizeof err);
 	if (rc == 0) {
 		cJSON *body = cJSON_CreateObject();
 		cJSON_AddBoolToObject(body, "reloaded", 1);

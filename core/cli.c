@@ -1,6 +1,7 @@
 /* The vocd command line: serve, check, token, backup, restore. Exit status 0 on success, 1 when the
  * command failed, 2 for a usage mistake. */
 #include "cli.h"
+#include "cli_config.h"
 #include "cli_rules.h"
 
 #include <getopt.h>
@@ -14,6 +15,7 @@
 #include "error.h"
 #include "log.h"
 #include "pii.h"
+#include "record.h"
 #include "plugin.h"
 #include "server.h"
 #include "store.h"
@@ -36,6 +38,9 @@ static const char usage_text[] =
 	"  backup DIR [--data DIR] [--config FILE]   online, consistent copy of the database into DIR\n"
 	"  restore DIR [--data DIR] [--config FILE]  put a backup in place (server stopped, empty data dir)\n"
 	"  audit verify [--tenant T] [--data DIR] [--config FILE]  check the audit chains end to end\n"
+	"  config versions --tenant T [--data DIR] [--config FILE]   versions kept of the tenant's file\n"
+	"  config rollback --tenant T --version N [--data DIR] [--config FILE]\n"
+	"          write version N back over the tenant's file (the current one is kept as .before-rollback)\n"
 	"  rules dry-run --tenant T --rule FILE [--from DAY] [--to DAY] [--settings JSON] [--limit N] [--json]\n"
 	"          [--data DIR] [--config FILE]\n"
 	"          replay stored history through a workflow rule (FILE: plugins/workflows/NAME/plugin.lua) and\n"
@@ -44,7 +49,7 @@ static const char usage_text[] =
 
 struct args {
 	const char *config, *data, *listen, *tenant, *role, *label, *id, *person;
-	const char *rule, *settings, *from, *to, *limit;
+	const char *rule, *settings, *from, *to, *limit, *version;
 	int json;
 	const char *positional[4];
 	int npositional;
@@ -60,13 +65,13 @@ static int parse(int argc, char **argv, struct args *a)
 		{"person", required_argument, 0, 'p'}, {"rule", required_argument, 0, 'R'},
 		{"settings", required_argument, 0, 'S'}, {"from", required_argument, 0, 'F'},
 		{"to", required_argument, 0, 'T'},       {"limit", required_argument, 0, 'N'},
-		{"json", no_argument, 0, 'J'},
+		{"json", no_argument, 0, 'J'},          {"version", required_argument, 0, 'V'},
 		{0, 0, 0, 0},
 	};
 	memset(a, 0, sizeof *a);
 	optind = 1;
 	int c;
-	while ((c = getopt_long(argc, argv, "c:d:l:t:r:L:i:p:R:S:F:T:N:Jh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:d:l:t:r:L:i:p:R:S:F:T:N:JV:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': a->config = optarg; break;
 		case 'd': a->data = optarg; break;
@@ -82,6 +87,7 @@ static int parse(int argc, char **argv, struct args *a)
 		case 'T': a->to = optarg; break;
 		case 'N': a->limit = optarg; break;
 		case 'J': a->json = 1; break;
+		case 'V': a->version = optarg; break;
 		default: return -1;
 		}
 	}
@@ -137,9 +143,11 @@ static int cmd_serve(const struct args *a)
 		if (sigwait(&set, &sig) != 0)
 			continue;
 		if (sig == SIGHUP) {
+			/* Who sent the signal is not known: the versions it activates say "signal". */
+			struct vocd_actor who = {{VOCD_AUDIT_ACTOR_SYSTEM, "signal", NULL}, {NULL, "signal", NULL, NULL}};
 			char *err = malloc(ERRBUF);
 			if (err)
-				vocd_server_reload(srv, err, ERRBUF);
+				vocd_server_reload(srv, &who, err, ERRBUF);
 			free(err);
 			continue;
 		}
@@ -351,6 +359,17 @@ static int cmd_rules(const struct args *a)
 	return vocd_cli_rules_dry_run(&d);
 }
 
+static int cmd_config(const struct args *a)
+{
+	if (a->npositional != 1 || !a->tenant)
+		return usage();
+	if (strcmp(a->positional[0], "versions") == 0)
+		return vocd_cli_config_versions(a->config, a->data, a->tenant);
+	if (strcmp(a->positional[0], "rollback") == 0 && a->version)
+		return vocd_cli_config_rollback(a->config, a->data, a->tenant, a->version);
+	return usage();
+}
+
 int vocd_cli_main(int argc, char **argv)
 {
 	if (argc < 2)
@@ -383,6 +402,8 @@ int vocd_cli_main(int argc, char **argv)
 		return cmd_restore(&a);
 	if (strcmp(cmd, "rules") == 0)
 		return cmd_rules(&a);
+	if (strcmp(cmd, "config") == 0)
+		return cmd_config(&a);
 	fprintf(stderr, "vocd: unknown command '%s'\n", cmd);
 	return usage();
 }

@@ -574,7 +574,7 @@ static void read_setting(struct ctx *c, const char *key, setting_reader read, vo
 	lua_pop(c->L, 1);
 	char why[400], fmt[32], part[130] = "";
 	if (read(setting, out, why, sizeof why) != 0) {
-		snprintf(fmt, sizeof fmt, "%s.%%129[A-Za-z0-9_:.-]", key);
+		snprintf(fmt, sizeof fmt, "%s.%%129[A-Za-z0-9_.-]", key);
 		sscanf(why, fmt, part);
 		char *dot = strchr(part, '.');
 		if (dot)
@@ -787,6 +787,7 @@ static void load_tenant(struct vocd_config *cfg, const char *id, const char *dis
 			memset(t, 0, sizeof *t);
 			t->id = strdup(id);
 			t->file = strdup(display);
+			t->text = strndup(text, len);
 			read_tenant(&c, t);
 			cfg->ntenants++;
 		}
@@ -929,6 +930,7 @@ void vocd_config_free(struct vocd_config *cfg)
 		free(t->id);
 		free(t->name);
 		free(t->file);
+		free(t->text);
 		cJSON_Delete(t->settings);
 		vocd_surveys_free(&t->surveys);
 		vocd_calendar_conf_free(&t->calendar);

@@ -36,6 +36,7 @@ struct vocd_tenant_conf {
 	char *id;          /**< the file name without .lua */
 	char *name;        /**< display name */
 	char *file;        /**< the file it came from ("(embedded) conf/tenants/demo.lua" for the default) */
+	char *text;        /**< the file's text as read (kept as a version when activated) */
 	struct vocd_plugin_ref *plugins;
 	size_t nplugins;
 	cJSON *settings;   /**< the tenant file's other top-level settings, as JSON */

@@ -12,6 +12,7 @@
 #include "http.h"
 #include "log.h"
 #include "reminders.h"
+#include "config_history.h"
 #include "invitation_expiry.h"
 #include "notify.h"
 #include "ticket_events.h"
@@ -131,6 +132,14 @@ static int replace(char **field, const char *value)
 	return 0;
 }
 
+/* The configuration activated is kept, tenant file by tenant file: what changed, when, by whom. */
+static void keep_versions(struct vocd_server *srv, const struct vocd_actor *who)
+{
+	int rc = vocd_config_history_record(srv->store, srv->cfg, who);
+	if (rc != 0)
+		vocd_warn("the configuration's versions could not be kept: %s", vocd_strerror(rc));
+}
+
 int vocd_server_start(struct vocd_server **out, const struct vocd_serve_opts *opts)
 {
 	struct vocd_server *srv = calloc(1, sizeof *srv);
@@ -190,6 +199,8 @@ int vocd_server_start(struct vocd_server **out, const struct vocd_serve_opts *op
 		goto fail;
 	if ((rc = vocd_http_start(srv, cert)) != 0)
 		goto fail;
+	struct vocd_actor started = {{VOCD_AUDIT_ACTOR_SYSTEM, "start", NULL}, {NULL, NULL, NULL, NULL}};
+	keep_versions(srv, &started);
 	vocd_info("vocd %s serving %s for %zu tenant(s), data in %s", VOCD_VERSION, srv->listen_url, srv->cfg->ntenants,
 	          srv->cfg->data_dir);
 	free(err);
@@ -201,7 +212,7 @@ fail:
 	return rc;
 }
 
-int vocd_server_reload(struct vocd_server *srv, char *err, size_t errlen)
+int vocd_server_reload(struct vocd_server *srv, const struct vocd_actor *who, char *err, size_t errlen)
 {
 	pthread_mutex_lock(&srv->reload_lock);
 	struct vocd_config *cfg = NULL;
@@ -228,6 +239,7 @@ int vocd_server_reload(struct vocd_server *srv, char *err, size_t errlen)
 		log_lines("reload refused, the running version stays", err);
 	} else {
 		vocd_info("reloaded: %zu tenant(s)", srv->cfg->ntenants);
+		keep_versions(srv, who);
 	}
 	pthread_mutex_unlock(&srv->reload_lock);
 	return rc;

@@ -54,9 +54,11 @@ int vocd_server_start(struct vocd_server **out, const struct vocd_serve_opts *op
 
 /**
  * \brief Re-reads the configuration and reloads the plugins; on any error the running version stays.
+ * Tenant files that changed are kept as new versions, activated by \p who (config_history.h).
  * \param err receives the problems (one per line).
  */
-int vocd_server_reload(struct vocd_server *srv, char *err, size_t errlen);
+struct vocd_actor;
+int vocd_server_reload(struct vocd_server *srv, const struct vocd_actor *who, char *err, size_t errlen);
 
 /** \brief Stops accepting, finishes requests and deliveries, closes storage. Accepts NULL. */
 void vocd_server_stop(struct vocd_server *srv);

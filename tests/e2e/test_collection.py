@@ -4,10 +4,9 @@ import glob
 import os
 import urllib.parse
 
-from vocdtest import Server, ServerTest, SOURCE
+from vocdtest import Server, ServerTest, demo_tenant
 
-with open(os.path.join(SOURCE, "conf", "tenants", "demo.lua")) as f:
-    DEMO = f.read()
+DEMO = demo_tenant()
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 

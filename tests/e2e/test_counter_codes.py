@@ -1,15 +1,13 @@
 """Counter codes: a printed QR code at a store opens a fresh invitation on each scan, rate limited."""
-import os
 import shutil
 import subprocess
 import tempfile
 import unittest
 import urllib.parse
 
-from vocdtest import ServerTest, SOURCE
+from vocdtest import ServerTest, demo_tenant
 
-with open(os.path.join(SOURCE, "conf", "tenants", "demo.lua")) as f:
-    DEMO = f.read()
+DEMO = demo_tenant()
 
 
 class CounterCodeTest(ServerTest):

@@ -7,14 +7,11 @@ import hashlib
 import hmac
 import json
 import os
-import re
 import time
 
-from vocdtest import ServerTest, SOURCE
+from vocdtest import SOURCE, ServerTest, demo_tenant
 
-with open(os.path.join(SOURCE, "conf", "tenants", "demo.lua")) as f:
-    # The demo's own plugins (its workflow rules) left out: these tenants run the import plugin alone.
-    DEMO = re.sub(r"^plugins = \{$.*?^\}$", "plugins = {\n}", f.read(), count=1, flags=re.M | re.S)
+DEMO = demo_tenant()
 
 SECRET = "import-secret-0123456789"
 TOKEN = "bravo-upload-token-0123456789"

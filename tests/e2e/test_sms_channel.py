@@ -5,16 +5,13 @@ import hashlib
 import hmac
 import json
 import os
-import re
 import time
 import urllib.parse
 
 from fakeserver import FakeServer
-from vocdtest import ServerTest, SOURCE
+from vocdtest import SOURCE, ServerTest, demo_tenant
 
-with open(os.path.join(SOURCE, "conf", "tenants", "demo.lua")) as f:
-    # Without the demo's own plugins (its workflow rules): the tenant enables only the channel under test.
-    DEMO = re.sub(r"^plugins = \{$.*?^\}$", "plugins = {\n}", f.read(), count=1, flags=re.M | re.S)
+DEMO = demo_tenant()
 
 
 GATEWAY = FakeServer(status=200, refuse_field="text")

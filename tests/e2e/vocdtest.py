@@ -5,6 +5,7 @@ The server's development certificate is the trust anchor, so the client verifies
 import http.client
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -18,6 +19,13 @@ import unittest
 VOCD = os.environ.get("VOCD_BIN", "build/vocd")
 SOURCE = os.environ.get("VOCD_SOURCE_DIR", os.getcwd())
 FIXTURES = os.path.join(SOURCE, "tests", "plugins", "fixtures")
+
+
+def demo_tenant():
+    """The demo tenant's file with an empty plugins table: collection and channel tests add the plugin they
+    test (DEMO.replace("plugins = {\n}", ...)) and run without the demo's workflow rules."""
+    with open(os.path.join(SOURCE, "conf", "tenants", "demo.lua")) as f:
+        return re.sub(r"^plugins = \{$.*?^\}$", "plugins = {\n}", f.read(), count=1, flags=re.M | re.S)
 
 
 def free_port():
