@@ -57,6 +57,8 @@ void vocd_api_mask_customer(struct vocd_req *req, cJSON *rec);
 /* api_replies.c */
 int vocd_api_reply_create(struct vocd_req *req);
 int vocd_api_evaluation_hide(struct vocd_req *req);
+/** Adds "labels" (tags given by workflow rules) to the record of \p type ("evaluation", "ticket") read in \p txn. */
+void vocd_api_add_labels(vocd_txn *txn, const char *tenant, const char *type, cJSON *rec);
 /** Adds "replies" and, when hidden, "hidden" {reason, note, by, at} to an evaluation being answered. */
 int vocd_api_evaluation_extras(struct vocd_req *req, cJSON *evaluation);
 

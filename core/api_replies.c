@@ -10,6 +10,7 @@
 #include "error.h"
 #include "evaluation.h"
 #include "ids.h"
+#include "rule_actions.h"
 #include "validate.h"
 
 #define REPLY_TYPE "reply"
@@ -169,6 +170,16 @@ static int add_reply(const char *id, const void *data, size_t len, void *arg)
 	return 0;
 }
 
+void vocd_api_add_labels(vocd_txn *txn, const char *tenant, const char *type, cJSON *rec)
+{
+	char key[64];
+	cJSON *labels = NULL;
+	snprintf(key, sizeof key, "%s:%s", type, vocd_json_str(rec, "id") ? vocd_json_str(rec, "id") : "");
+	if (vocd_record_get(txn, tenant, VOCD_LABELS_TYPE, key, &labels) == 0)
+		cJSON_AddItemToObject(rec, "labels", cJSON_DetachItemFromObjectCaseSensitive(labels, "labels"));
+	cJSON_Delete(labels);
+}
+
 int vocd_api_evaluation_extras(struct vocd_req *req, cJSON *evaluation)
 {
 	vocd_txn *txn;
@@ -199,6 +210,7 @@ int vocd_api_evaluation_extras(struct vocd_req *req, cJSON *evaluation)
 		cJSON_AddStringToObject(evaluation, "superseded_by", vocd_json_str(sup, "by"));
 		cJSON_Delete(sup);
 	}
+	vocd_api_add_labels(txn, req->auth.tenant, "evaluation", evaluation);
 	cJSON *hidden = NULL;
 	if (rc >= 0 && vocd_record_get(txn, req->auth.tenant, HIDDEN_TYPE, id, &hidden) == 0) {
 		cJSON_DeleteItemFromObjectCaseSensitive(hidden, "evaluation");

@@ -246,6 +246,7 @@ int vocd_api_ticket_get(struct vocd_req *req)
 		rc = vocd_index_scan(txn, req->auth.tenant, VOCD_TICKET_NOTE_TYPE, "by_ticket", req->params[0],
 		                     strlen(req->params[0]) + 1, add_note, notes);
 		rc = rc < 0 ? rc : 0;
+		vocd_api_add_labels(txn, req->auth.tenant, "ticket", t);
 	}
 	vocd_txn_end(txn);
 	if (rc == VOCD_ENOTFOUND)

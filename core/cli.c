@@ -186,7 +186,8 @@ static int cmd_check(const struct args *a)
 	char *err = malloc(ERRBUF);
 	int rc = err ? vocd_plugins_check(cfg, err, ERRBUF) : VOCD_ENOMEM;
 	if (rc != 0) {
-		fprintf(stderr, "%s", err ? err : "out of memory\n");
+		size_t n = err ? strlen(err) : 0;
+		fprintf(stderr, "%s%s", err ? err : "out of memory", n == 0 || err[n - 1] != '\n' ? "\n" : "");
 	} else {
 		size_t nplugins = 0;
 		for (size_t i = 0; i < cfg->ntenants; i++)

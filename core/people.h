@@ -29,7 +29,7 @@ struct vocd_person {
 	size_t nmanages;
 	char *phone;    /**< "+8613800000001" (normalised), may be NULL */
 	char *email;    /**< normalised, may be NULL */
-	char *lang;     /**< "zh-CN" (default) or "en": the language of their notifications */
+	char *lang;     /**< "zh-CN" or "en": the language of their notifications; NULL: zh-CN */
 };
 
 struct vocd_people {

@@ -41,15 +41,22 @@ int32_t vocd_rollup_day(const struct vocd_calendar *cal, int64_t ms)
 	return vocd_calendar_date(n);
 }
 
-/* "<dim>:<value>:" with long values hashed, so that the id stays within the store's 128 bytes. */
+/*
+ * "<dim> US <value> US" (US = the byte 0x1f): it sorts before every byte a value is written with, so the
+ * days of "d" come before any key of "d:2026" or "d5" and a scan of one value never meets another. Long
+ * values, and values holding control bytes, are written as "#" and a 64-bit hash.
+ */
 static size_t prefix(const char *dim, const char *value, char out[128])
 {
-	if (strlen(value) <= MAX_VALUE)
-		return (size_t)snprintf(out, 128, "%s:%s:", dim, value);
+	int plain = strlen(value) <= MAX_VALUE;
+	for (const unsigned char *p = (const unsigned char *)value; plain && *p; p++)
+		plain = *p >= 0x20;
+	if (plain)
+		return (size_t)snprintf(out, 128, "%s\x1f%s\x1f", dim, value);
 	uint64_t h = 14695981039346656037ull;
 	for (const unsigned char *p = (const unsigned char *)value; *p; p++)
 		h = (h ^ *p) * 1099511628211ull;
-	return (size_t)snprintf(out, 128, "%s:#%016llx:", dim, (unsigned long long)h);
+	return (size_t)snprintf(out, 128, "%s\x1f#%016llx\x1f", dim, (unsigned long long)h);
 }
 
 static int bump(vocd_txn *txn, const char *tenant, const char *dim, const char *value, int32_t day, const cJSON *scores,
@@ -114,15 +121,15 @@ static int add_day(const char *id, const void *data, size_t len, void *arg)
 	struct sum_ctx *s = arg;
 	if (strncmp(id, s->prefix, s->plen) != 0)
 		return 1; /* past this dimension value */
-	const char *day = id + s->plen;
-	/* Another value beginning with this one ("agent:a:b:…" after "agent:a:2026…") sorts after the days. */
-	if (strlen(day) != 8 || day[0] < '0' || day[0] > '9' || atoi(day) > s->to_day)
+	if (atoi(id + s->plen) > s->to_day)
 		return 1;
 	if (len != sizeof(struct vocd_rollup_counts))
 		return 0;
-	const uint32_t *in = data;
+	/* Stored values are not aligned for reading in place. */
+	uint32_t in[sizeof(struct vocd_rollup_counts) / sizeof(uint32_t)];
+	memcpy(in, data, sizeof in);
 	uint32_t *out = (uint32_t *)s->out;
-	for (size_t i = 1; i < sizeof(struct vocd_rollup_counts) / sizeof(uint32_t); i++)
+	for (size_t i = 1; i < sizeof in / sizeof in[0]; i++)
 		out[i] += in[i];
 	return 0;
 }

@@ -3,8 +3,9 @@
  * each metric. They are kept in the same write job as each evaluation (a correction moves its answer),
  * so a period's figures (an agent's NPS over the last 30 days) are a few reads, never a scan.
  *
- * Storage: record type "rollup", id "<dimension>:<value>:<YYYYMMDD>" (a value longer than 96 bytes is
- * written as "#" and a 64-bit hash of it), value the counters below in host byte order. */
+ * Storage: record type "rollup", id "<dimension> 0x1f <value> 0x1f <YYYYMMDD>" (a value longer than 96
+ * bytes, or with control bytes, is written as "#" and a 64-bit hash of it), value the counters below in
+ * host byte order. */
 #ifndef VOCD_ROLLUP_H
 #define VOCD_ROLLUP_H
 
@@ -50,7 +51,8 @@ int32_t vocd_rollup_day(const struct vocd_calendar *cal, int64_t ms);
 /**
  * \brief A figure of \p c: "answers", "csat" (share of 4 and 5, %), "csat_mean", "nps" (% promoters 9-10
  * minus % detractors 0-6), "nps_mean" (mean 0-10 score), "ces_mean". \return 0, or -1 when the metric is
- * unknown or has no answers (\p *n, the answers it is over, is 0 then).
+ * unknown or none of the answers has its score (\p *n, the answers it is over, is 0 then); "answers" is
+ * always known, 0 when there are none.
  */
 int vocd_rollup_metric(const struct vocd_rollup_counts *c, const char *metric, double *value, uint32_t *n);
 

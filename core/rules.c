@@ -104,8 +104,8 @@ static int check_named(const cJSON *spec, const char *path, const char *const *k
 		for (const char *const *k = known; !ok && *k; k++)
 			ok = strcmp(*k, m->string) == 0;
 		if (!ok)
-			return fail(why, wl, "%s: unknown setting '%s'%s%s", path, m->string, list[0] ? " (known: " : "",
-			            list[0] ? list : "");
+			return fail(why, wl, "%s: unknown setting '%s'%s%s%s", path, m->string, list[0] ? " (known: " : "",
+			            list[0] ? list : "", list[0] ? ")" : "");
 	}
 	return 0;
 }
@@ -576,14 +576,6 @@ static int check_recipients(const cJSON *to, const char *path, const struct vocd
 		            "{ manager_of = \"agent\" }, { assignee = true })", path);
 	if (vocd_assign_check(to, &t->people, reason, sizeof reason) != 0)
 		return fail(why, wl, "%s.to: %s", path, reason);
-	const char *team = vocd_json_str(to, "team");
-	if (team) {
-		int found = 0;
-		for (size_t i = 0; i < t->people.n && !found; i++)
-			found = t->people.list[i].team && strcmp(t->people.list[i].team, team) == 0;
-		if (!found)
-			return fail(why, wl, "%s.to: team \"%s\": nobody in people is in it", path, team);
-	}
 	return 0;
 }
 

@@ -29,16 +29,17 @@ static int64_t inum(const cJSON *o, const char *key)
 	return (int64_t)num(o, key);
 }
 
+/* Ticket ids are 16 digits: the key and the event fit with room to spare. */
 static void timer_key(const cJSON *ticket, int stage, char out[64])
 {
-	snprintf(out, 64, "sla:%s:%s", vocd_json_str(ticket, "id"), vocd_sla_stage_name(stage));
+	snprintf(out, 64, "sla:%.24s:%s", vocd_json_str(ticket, "id"), vocd_sla_stage_name(stage));
 }
 
 static int set_timer(vocd_txn *txn, const char *tenant, const cJSON *ticket, int stage, int64_t due)
 {
 	char key[64], data[160];
 	timer_key(ticket, stage, key);
-	int len = snprintf(data, sizeof data, "{\"ticket\":\"%s\",\"stage\":\"%s\",\"due_at\":%lld}",
+	int len = snprintf(data, sizeof data, "{\"ticket\":\"%.24s\",\"stage\":\"%s\",\"due_at\":%lld}",
 	                   vocd_json_str(ticket, "id"), vocd_sla_stage_name(stage), (long long)due);
 	return vocd_bus_timer_set(txn, tenant, key, VOCD_SLA_DUE_TOPIC, data, (size_t)len, due);
 }
@@ -114,9 +115,10 @@ int vocd_sla_finish(vocd_txn *txn, const char *tenant, cJSON *ticket, int stage,
 	cJSON *c = cJSON_GetObjectItemCaseSensitive(sla, vocd_sla_stage_name(stage));
 	if (!c || cJSON_GetObjectItemCaseSensitive(c, "done_at"))
 		return 0;
-	/* A paused clock finishes with the time it had left: done within it. */
+	/* A paused clock is done in time if it still had time left when it was paused. */
+	const cJSON *left = cJSON_GetObjectItemCaseSensitive(c, "remaining_ms");
 	int met = !cJSON_GetObjectItemCaseSensitive(c, "breached_at") &&
-	          (cJSON_GetObjectItemCaseSensitive(c, "remaining_ms") || inum(c, "due_at") >= now);
+	          (left ? cJSON_GetNumberValue(left) > 0 : inum(c, "due_at") >= now);
 	cJSON_AddNumberToObject(c, "done_at", (double)now);
 	cJSON_AddBoolToObject(c, "met", met);
 	cJSON *results = cJSON_GetObjectItemCaseSensitive(ticket, "sla_results");
@@ -199,9 +201,10 @@ int vocd_sla_reclassify(vocd_txn *txn, const struct vocd_tenant_conf *t, cJSON *
 		int64_t start = inum(c, "start"), paused = inum(c, "paused_ms"), paused_at = inum(c, "paused_at");
 		int was_paused = cJSON_GetObjectItemCaseSensitive(c, "remaining_ms") != NULL;
 		int rc = vocd_sla_start(txn, t, ticket, s, start);
-		c = running(ticket, s);
-		if (rc != 0 || !c)
+		if (rc != 0)
 			return rc;
+		if (!(c = running(ticket, s)))
+			continue; /* no limit for this stage in the new class */
 		/* The time it already waited on the customer does not count under the new limit either. */
 		int64_t due = inum(c, "due_at");
 		if (paused > 0 && (rc = due_after(t, c, due, paused, &due)) != 0)

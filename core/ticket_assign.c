@@ -185,6 +185,15 @@ int vocd_assign_check(const cJSON *spec, const struct vocd_people *people, char 
 			return -1;
 		}
 	}
+	if ((v = vocd_json_str(spec, "team"))) {
+		int found = 0;
+		for (size_t i = 0; i < people->n && !found; i++)
+			found = people->list[i].team && strcmp(people->list[i].team, v) == 0;
+		if (!found) {
+			snprintf(why, why_len, "team \"%s\": nobody in people is in it", v);
+			return -1;
+		}
+	}
 	if ((v = vocd_json_str(spec, "role"))) {
 		int found = 0;
 		for (size_t i = 0; i < people->n && !found; i++)

@@ -197,12 +197,12 @@ static int read_revisit(const cJSON *r, struct vocd_tickets_conf *c, char *why, 
 	if (v)
 		c->revisit_channel = strdup(v->valuestring);
 	v = cJSON_GetObjectItemCaseSensitive(r, "satisfied_from");
-	if (v && (!cJSON_IsNumber(v) || v->valuedouble != (int)v->valuedouble || v->valuedouble < 1 || v->valuedouble > 5))
+	if (v && (!cJSON_IsNumber(v) || v->valuedouble < 1 || v->valuedouble > 5 || v->valuedouble != (int)v->valuedouble))
 		return fail(why, wl, "tickets.revisit.satisfied_from: expected the lowest CSAT (1 to 5) that closes a ticket");
 	if (v)
 		c->satisfied_csat = (int)v->valuedouble;
 	v = cJSON_GetObjectItemCaseSensitive(r, "satisfied_nps_from");
-	if (v && (!cJSON_IsNumber(v) || v->valuedouble != (int)v->valuedouble || v->valuedouble < 0 || v->valuedouble > 10))
+	if (v && (!cJSON_IsNumber(v) || v->valuedouble < 0 || v->valuedouble > 10 || v->valuedouble != (int)v->valuedouble))
 		return fail(why, wl, "tickets.revisit.satisfied_nps_from: expected the lowest NPS score (0 to 10) that closes a ticket");
 	if (v)
 		c->satisfied_nps = (int)v->valuedouble;
@@ -246,7 +246,7 @@ int vocd_tickets_conf_parse(const cJSON *setting, struct vocd_tickets_conf *out,
 	if (rc == 0 && (v = cJSON_GetObjectItemCaseSensitive(setting, "sla")))
 		rc = read_sla(v, out, why, why_len);
 	if (rc == 0 && (v = cJSON_GetObjectItemCaseSensitive(setting, "repeat_within_days"))) {
-		if (!cJSON_IsNumber(v) || v->valuedouble != (int)v->valuedouble || v->valuedouble < 0 || v->valuedouble > 3660)
+		if (!cJSON_IsNumber(v) || v->valuedouble < 0 || v->valuedouble > 3660 || v->valuedouble != (int)v->valuedouble)
 			rc = fail(why, why_len, "tickets.repeat_within_days: expected a whole number of days from 0 (no repeat "
 			          "detection) to 3660");
 		else
