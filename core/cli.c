@@ -45,11 +45,13 @@ static const char usage_text[] =
 	"          [--data DIR] [--config FILE]\n"
 	"          replay stored history through a workflow rule (FILE: plugins/workflows/NAME/plugin.lua) and\n"
 	"          show what it would have done and why; nothing is written. DAY: 2026-11-01 (tenant time)\n"
+	"  rules test --tenant T --rule FILE [--cases FILE] [--config FILE]\n"
+	"          run a rule on the made-up events of its test cases (default: spec/cases.lua beside FILE)\n"
 	"  version\n";
 
 struct args {
 	const char *config, *data, *listen, *tenant, *role, *label, *id, *person;
-	const char *rule, *settings, *from, *to, *limit, *version;
+	const char *rule, *settings, *from, *to, *limit, *version, *cases;
 	int json;
 	const char *positional[4];
 	int npositional;
@@ -66,12 +68,13 @@ static int parse(int argc, char **argv, struct args *a)
 		{"settings", required_argument, 0, 'S'}, {"from", required_argument, 0, 'F'},
 		{"to", required_argument, 0, 'T'},       {"limit", required_argument, 0, 'N'},
 		{"json", no_argument, 0, 'J'},          {"version", required_argument, 0, 'V'},
+		{"cases", required_argument, 0, 'C'},
 		{0, 0, 0, 0},
 	};
 	memset(a, 0, sizeof *a);
 	optind = 1;
 	int c;
-	while ((c = getopt_long(argc, argv, "c:d:l:t:r:L:i:p:R:S:F:T:N:JV:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:d:l:t:r:L:i:p:R:S:F:T:N:JV:C:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': a->config = optarg; break;
 		case 'd': a->data = optarg; break;
@@ -88,6 +91,7 @@ static int parse(int argc, char **argv, struct args *a)
 		case 'N': a->limit = optarg; break;
 		case 'J': a->json = 1; break;
 		case 'V': a->version = optarg; break;
+		case 'C': a->cases = optarg; break;
 		default: return -1;
 		}
 	}
@@ -348,6 +352,8 @@ static int cmd_restore(const struct args *a)
 
 static int cmd_rules(const struct args *a)
 {
+	if (a->npositional == 1 && strcmp(a->positional[0], "test") == 0 && a->tenant && a->rule)
+		return vocd_cli_rules_test(a->config, a->tenant, a->rule, a->cases);
 	if (a->npositional != 1 || strcmp(a->positional[0], "dry-run") != 0 || !a->tenant || !a->rule)
 		return usage();
 	char *end = NULL;

@@ -9,6 +9,10 @@
 #include <time.h>
 
 #include "dryrun.h"
+#include "facts.h"
+#include "ids.h"
+#include "luahost.h"
+#include "rule_actions.h"
 #include "error.h"
 #include "plugin.h"
 #include "server.h"
@@ -160,4 +164,151 @@ out:
 	vocd_config_free(cfg);
 	free(err);
 	return status;
+}
+
+/* ---- vocd rules test ------------------------------------------------------------------------------ */
+
+/* The rule a case is about: the only one, or the one whose label ends with its `rule`. */
+static struct vocd_rule *case_rule(struct vocd_rule **rules, size_t n, const char *which)
+{
+	if (!which)
+		return n == 1 ? rules[0] : NULL;
+	for (size_t i = 0; i < n; i++) {
+		const char *label = vocd_rule_label(rules[i]);
+		size_t ll = strlen(label), wl = strlen(which);
+		if (strcmp(label, which) == 0 || (ll > wl && label[ll - wl - 1] == '/' && strcmp(label + ll - wl, which) == 0))
+			return rules[i];
+	}
+	return NULL;
+}
+
+/* "" when \p got matches what the case lists (in order), else what differs. */
+static void compare_list(const cJSON *want, const cJSON *got, const char *what, char *out, size_t outlen)
+{
+	/* Lua's {} arrives as an empty object: the empty list. */
+	char *w = cJSON_IsObject(want) && !want->child ? strdup("[]") : cJSON_PrintUnformatted(want);
+	char *g = cJSON_PrintUnformatted(got);
+	out[0] = '\0';
+	if (w && g && strcmp(w, g) != 0)
+		snprintf(out, outlen, "%s: expected %s, got %s", what, w, g);
+	free(w);
+	free(g);
+}
+
+/* Runs one case; "" in \p why when it passed. */
+static void run_case(const struct vocd_config *cfg, const struct vocd_tenant_conf *t, const char *file, const cJSON *c,
+                     char *why, size_t wl)
+{
+	struct vocd_rule **rules = NULL;
+	size_t n = 0;
+	char err[2048];
+	why[0] = '\0';
+	const cJSON *settings = cJSON_GetObjectItemCaseSensitive(c, "settings");
+	if (vocd_plugins_rule_file(cfg, t->id, file, settings, &rules, &n, err, sizeof err) != 0) {
+		snprintf(why, wl, "%.2000s", err);
+		return;
+	}
+	struct vocd_rule *r = case_rule(rules, n, cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c, "rule")));
+	struct vocd_facts f;
+	memset(&f, 0, sizeof f);
+	if (!r) {
+		snprintf(why, wl, "rule: the file has %zu rules: name the one this case is about (rule = \"<id>\")", n);
+		goto out;
+	}
+	f.tenant = t->id;
+	f.conf = t;
+	f.topic = vocd_rule_on(r);
+	f.at = vocd_now_ms();
+	f.unanswered = -1;
+	f.given = cJSON_GetObjectItemCaseSensitive(c, "given");
+	f.root = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(c, "facts"), 1);
+	if (!cJSON_IsObject(f.root)) {
+		snprintf(why, wl, "facts: expected { evaluation = { … }, customer = { … }, context = { … } }");
+		goto out;
+	}
+	for (const char *const *k = (const char *const[]){"customer", "context", NULL}; *k; k++)
+		if (!cJSON_GetObjectItemCaseSensitive(f.root, *k))
+			cJSON_AddObjectToObject(f.root, *k);
+	cJSON *held = cJSON_CreateArray();
+	int fired = vocd_rule_eval(r, &f, held);
+	int want = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(c, "fires"));
+	if (fired != want) {
+		char *text = cJSON_PrintUnformatted(held);
+		snprintf(why, wl, "expected it %s, it did %s; the conditions: %s", want ? "to fire" : "not to fire",
+		         fired ? "fire" : "not", text ? text : "");
+		free(text);
+	} else if (fired) {
+		struct vocd_rule_run run = {t->id, t, r, &f, held, 0, 1, cJSON_CreateArray()};
+		vocd_rule_act_in(NULL, &run);
+		cJSON *kinds = cJSON_CreateArray(), *people = cJSON_CreateArray();
+		const cJSON *a, *p;
+		cJSON_ArrayForEach(a, run.done)
+		{
+			cJSON_AddItemToArray(kinds, cJSON_CreateString(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(a, "do"))));
+			cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(a, "people"))
+				cJSON_AddItemToArray(people, cJSON_Duplicate(p, 1));
+		}
+		if (cJSON_GetObjectItemCaseSensitive(c, "actions"))
+			compare_list(cJSON_GetObjectItemCaseSensitive(c, "actions"), kinds, "actions", why, wl);
+		if (!why[0] && cJSON_GetObjectItemCaseSensitive(c, "people"))
+			compare_list(cJSON_GetObjectItemCaseSensitive(c, "people"), people, "people told", why, wl);
+		cJSON_Delete(kinds);
+		cJSON_Delete(people);
+		cJSON_Delete(run.done);
+	}
+	cJSON_Delete(held);
+out:
+	vocd_facts_free(&f);
+	for (size_t i = 0; i < n; i++)
+		vocd_rule_free(rules[i]);
+	free(rules);
+}
+
+int vocd_cli_rules_test(const char *config, const char *tenant, const char *rule, const char *cases)
+{
+	char *err = malloc(ERRBUF), path[4200];
+	struct vocd_config *cfg = NULL;
+	cJSON *list = NULL;
+	int failed = 0, total = 0;
+	if (!err)
+		return 1;
+	if (vocd_config_load(&cfg, config, err, ERRBUF) != 0) {
+		fprintf(stderr, "%s", err);
+		free(err);
+		return 1;
+	}
+	const struct vocd_tenant_conf *t = vocd_config_tenant(cfg, tenant);
+	if (!cases) {
+		snprintf(path, sizeof path, "%s", rule);
+		char *slash = strrchr(path, '/');
+		snprintf(slash ? slash + 1 : path, sizeof path - (size_t)(slash ? slash + 1 - path : 0), "spec/cases.lua");
+		cases = path;
+	}
+	struct vocd_luahost_limits lim = {cfg->limits.lua_memory, cfg->limits.lua_instructions,
+	                                  cfg->limits.lua_load_instructions, cfg->limits.lua_max_string};
+	if (!t) {
+		fprintf(stderr, "vocd: no tenant '%s' in %s\n", tenant, cfg->file);
+		failed = 1;
+	} else if (vocd_plugins_data_file(cases, &lim, &list, err, ERRBUF) != 0 || !cJSON_IsArray(list)) {
+		fprintf(stderr, "vocd: %s\n", list ? "the cases file must return a list of cases { { name = …, … }, … }" : err);
+		failed = 1;
+	} else {
+		printf("%s: %d case(s) from %s\n", rule, cJSON_GetArraySize(list), cases);
+		const cJSON *c;
+		cJSON_ArrayForEach(c, list)
+		{
+			char why[2048];
+			run_case(cfg, t, rule, c, why, sizeof why);
+			const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c, "name"));
+			printf("  %s  %s%s%s\n", why[0] ? "FAIL" : "ok  ", name ? name : "(a case without a name)",
+			       why[0] ? ": " : "", why);
+			failed += why[0] != 0;
+			total++;
+		}
+		printf("%d case(s), %d passed, %d failed\n", total, total - failed, failed);
+	}
+	cJSON_Delete(list);
+	vocd_config_free(cfg);
+	free(err);
+	return failed ? 1 : 0;
 }

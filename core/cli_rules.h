@@ -15,4 +15,13 @@ struct vocd_cli_dry_run {
 /** \brief Runs the dry run and prints its report. \return the exit status (0 ok, 1 failed). */
 int vocd_cli_rules_dry_run(const struct vocd_cli_dry_run *a);
 
+/**
+ * \brief `vocd rules test --tenant T --rule FILE [--cases FILE]`: runs a rule on the made-up events of its
+ * test cases (default: spec/cases.lua beside FILE) and says for each whether it fired and did what the
+ * case expects. A case: {name, settings?, rule? (the id, in a file of several), facts = {evaluation |
+ * ticket | invitation, customer, context}, given? = {figure = value or {value, answers}}, fires,
+ * actions? = {"open_ticket", ...}, people? = {"zhou", ...}}. \return 0 when every case passed, else 1.
+ */
+int vocd_cli_rules_test(const char *config, const char *tenant, const char *rule, const char *cases);
+
 #endif

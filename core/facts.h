@@ -28,6 +28,8 @@ struct vocd_facts {
 	int64_t at;          /**< when the event happened: windows ("the last 30 days") end on its day */
 	cJSON *root;         /**< {evaluation | ticket | invitation | event, customer, context} */
 	vocd_txn *txn;       /**< a read snapshot for the computed figures; NULL: they are unknown */
+	const cJSON *given;  /**< rule tests: figures given instead of computed, by fact name:
+	                          {"stats.nps_mean": {"value": 6.4, "answers": 12}, "customer.unanswered_in_row": 3} */
 	struct vocd_facts_stat stats[VOCD_FACTS_CACHE];
 	int nstats;
 	int unanswered;      /**< -1 until computed */

@@ -201,29 +201,30 @@ static int valid_kind(const char *k)
 	return 0;
 }
 
-struct schema_job {
+struct data_job {
 	cJSON **out;
 	int rc;
 	char msg[256];
 };
 
-/* Converts the value schema.lua returned (argument 2), inside a protected call. */
-static int schema_tramp(lua_State *L)
+/* Converts the value the file returned (argument 2), inside a protected call. */
+static int data_tramp(lua_State *L)
 {
-	struct schema_job *j = lua_touserdata(L, 1);
+	struct data_job *j = lua_touserdata(L, 1);
 	j->rc = vocd_lua_to_json(L, 2, j->out, j->msg, sizeof j->msg);
 	return 0;
 }
 
-/* Runs schema.lua in a scratch sandbox and checks the table it returns. */
-static int load_schema(struct pdef *d, const struct vocd_luahost_limits *lim, struct ebuf *e)
+int vocd_plugins_data_file(const char *path, const struct vocd_luahost_limits *lim, cJSON **out, char *err,
+                           size_t errlen)
 {
 	char *text;
 	size_t len;
-	int rc = read_file(d->schema_file, &text, &len);
+	*out = NULL;
+	int rc = read_file(path, &text, &len);
 	if (rc != 0) {
-		eadd(e, "plugin %s: cannot read %s: %s", d->label, d->schema_file, vocd_strerror(rc));
-		return VOCD_ECONFIG;
+		snprintf(err, errlen, "cannot read %s: %s", path, vocd_strerror(rc));
+		return rc == VOCD_ENOMEM ? rc : VOCD_ECONFIG;
 	}
 	vocd_luahost *h;
 	rc = vocd_luahost_new(&h, lim);
@@ -231,28 +232,37 @@ static int load_schema(struct pdef *d, const struct vocd_luahost_limits *lim, st
 		free(text);
 		return rc;
 	}
-	rc = vocd_luahost_load(h, text, len, d->schema_file);
+	rc = vocd_luahost_load(h, text, len, path);
 	free(text);
 	if (rc != 0) {
 		const struct vocd_luahost_error *le = vocd_luahost_last_error(h);
-		eadd(e, "plugin %s: %s:%d: %s", d->label, le->file[0] ? le->file : d->schema_file, le->line,
-		     le->message);
+		snprintf(err, errlen, "%s:%d: %s", le->file[0] ? le->file : path, le->line, le->message);
 		vocd_luahost_free(h);
 		return VOCD_ECONFIG;
 	}
-	struct schema_job j = {&d->schema, 0, ""};
-	rc = vocd_luahost_pcall(h, schema_tramp, &j, 1, 0);
-	if (rc != 0) {
-		eadd(e, "plugin %s: %s: %s", d->label, d->schema_file, vocd_luahost_last_error(h)->message);
-		vocd_luahost_free(h);
-		return VOCD_ECONFIG;
-	}
+	struct data_job j = {out, 0, ""};
+	rc = vocd_luahost_pcall(h, data_tramp, &j, 1, 0);
+	if (rc != 0)
+		snprintf(err, errlen, "%s: %s", path, vocd_luahost_last_error(h)->message);
 	vocd_luahost_free(h);
+	if (rc != 0)
+		return VOCD_ECONFIG;
 	if (j.rc != 0) {
-		eadd(e, "plugin %s: %s: %s", d->label, d->schema_file, j.msg);
+		snprintf(err, errlen, "%s: %s", path, j.msg);
 		return j.rc == VOCD_ENOMEM ? j.rc : VOCD_ECONFIG;
 	}
+	return 0;
+}
+
+/* Runs schema.lua in a scratch sandbox and checks the table it returns. */
+static int load_schema(struct pdef *d, const struct vocd_luahost_limits *lim, struct ebuf *e)
+{
 	char err[2048];
+	int rc = vocd_plugins_data_file(d->schema_file, lim, &d->schema, err, sizeof err);
+	if (rc != 0) {
+		eadd(e, "plugin %s: %s", d->label, err);
+		return rc;
+	}
 	rc = vocd_schema_check(d->schema, d->schema_file, err, sizeof err);
 	if (rc != 0) {
 		eadd(e, "plugin %s: %s", d->label, err);

@@ -45,6 +45,15 @@ int vocd_plugins_check(const struct vocd_config *cfg, char *err, size_t errlen);
 int vocd_plugins_call(vocd_plugins *p, const char *tenant, const char *name, const char *hook,
                       const cJSON *arg, cJSON **result, char *err, size_t errlen);
 
+/**
+ * \brief Runs the Lua file \p path in a fresh sandbox under \p lim and converts the value it returns to JSON
+ * (a schema, a rule's test cases). \p *out is the caller's.
+ * \return 0, VOCD_ECONFIG (the reason, with file and line, in \p err), VOCD_ENOMEM.
+ */
+struct vocd_luahost_limits;
+int vocd_plugins_data_file(const char *path, const struct vocd_luahost_limits *lim, cJSON **out, char *err,
+                           size_t errlen);
+
 struct vocd_rule;
 
 /** Receives a tenant's workflow rules, ordered by label; they stay valid during the call only. */

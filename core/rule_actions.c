@@ -102,6 +102,23 @@ static int refresh_ticket(struct act *x)
 	return 0;
 }
 
+/* A dry run changes nothing, but the actions after an assignment should still speak of the new assignee:
+ * a named person or a manager is known without the store (a role or a team needs the ticket counts). */
+static void dry_assign(struct act *x, const cJSON *to)
+{
+	cJSON *tk = cJSON_GetObjectItemCaseSensitive(x->run->facts->root, "ticket");
+	const char *person = vocd_json_str(to, "person"), *m = vocd_json_str(to, "manager_of");
+	const struct vocd_person *who = NULL;
+	if (person)
+		who = vocd_people_find(&x->run->conf->people, person);
+	else if (m)
+		who = vocd_people_manager_of(&x->run->conf->people, strcmp(m, "assignee") == 0 ? "agent" : m,
+		                             strcmp(m, "assignee") == 0 ? vocd_json_str(tk, "assignee")
+		                                                        : vocd_json_str(cJSON_GetObjectItemCaseSensitive(x->run->facts->root, "context"), m));
+	if (tk && who)
+		vocd_json_set_str(tk, "assignee", who->id);
+}
+
 static int change_ticket(struct act *x, const char *kind, const cJSON *a, cJSON *d)
 {
 	const char *klass = vocd_json_str(a, "class"), *prio = vocd_json_str(a, "priority");
@@ -147,6 +164,8 @@ static int change_ticket(struct act *x, const char *kind, const cJSON *a, cJSON 
 			rc = refresh_ticket(x);
 		cJSON_AddStringToObject(d, "ticket", x->ticket);
 	}
+	if (x->run->dry)
+		dry_assign(x, strcmp(kind, "set_class") == 0 ? NULL : to);
 	cJSON_Delete(fallback);
 	return rc;
 }

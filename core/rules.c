@@ -428,6 +428,23 @@ static int compare(const struct cond *c, const cJSON *fact)
 }
 
 /* A computed figure as a JSON number (in \p tmp), with what it was computed over for the explanation. */
+/* A figure a rule test gives instead of the store: a number, or {value, answers}. */
+static int given(const struct cond *c, const struct vocd_facts *f, double *v, uint32_t *answers, const char **subject)
+{
+	const cJSON *g = f->given ? cJSON_GetObjectItemCaseSensitive(f->given, c->fact) : NULL;
+	if (!g)
+		return 1;
+	const cJSON *value = cJSON_IsObject(g) ? cJSON_GetObjectItemCaseSensitive(g, "value") : g;
+	const cJSON *n = cJSON_GetObjectItemCaseSensitive(g, "answers");
+	*v = cJSON_GetNumberValue(value);
+	*answers = cJSON_IsNumber(n) ? (uint32_t)n->valuedouble : c->min_answers;
+	if (subject && c->of)
+		*subject = vocd_json_str(cJSON_GetObjectItemCaseSensitive(f->root, "context"), c->of);
+	if (subject && !*subject)
+		*subject = "";
+	return cJSON_IsNumber(value) ? 0 : -1;
+}
+
 static const cJSON *computed(const struct cond *c, struct vocd_facts *f, cJSON *tmp, cJSON *why_item)
 {
 	int n = -1;
@@ -435,7 +452,9 @@ static const cJSON *computed(const struct cond *c, struct vocd_facts *f, cJSON *
 		double v;
 		uint32_t answers;
 		const char *subject;
-		int rc = vocd_facts_stat(f, c->metric, c->of, c->days, &v, &answers, &subject);
+		int rc = given(c, f, &v, &answers, &subject);
+		if (rc > 0)
+			rc = vocd_facts_stat(f, c->metric, c->of, c->days, &v, &answers, &subject);
 		if (why_item) {
 			cJSON_AddStringToObject(why_item, "of", c->of);
 			cJSON_AddStringToObject(why_item, "subject", subject);
@@ -450,7 +469,13 @@ static const cJSON *computed(const struct cond *c, struct vocd_facts *f, cJSON *
 		cJSON_SetNumberValue(tmp, (double)((long long)(v * 100 + (v < 0 ? -0.5 : 0.5))) / 100);
 		return tmp;
 	}
-	n = c->computed == FACT_UNANSWERED ? vocd_facts_unanswered_in_row(f) : vocd_facts_customer_tickets(f, c->category, c->days);
+	double v;
+	uint32_t unused;
+	int rc = given(c, f, &v, &unused, NULL);
+	if (rc == 0)
+		n = (int)v;
+	else if (rc > 0)
+		n = c->computed == FACT_UNANSWERED ? vocd_facts_unanswered_in_row(f) : vocd_facts_customer_tickets(f, c->category, c->days);
 	if (n < 0)
 		return NULL;
 	cJSON_SetNumberValue(tmp, n);

@@ -1,0 +1,21 @@
+-- Cases of workflows/keyword_alert (two rules: "evaluation" and "complaint"), run by `vocd rules test`.
+return {
+  { name = "an evaluation mentioning fraud: an urgent ticket and an alert to the risk officer", rule = "evaluation",
+    facts = { evaluation = { id = "1", scores = { csat = 4 }, text = "怀疑有人冒充客服进行欺诈" } },
+    fires = true, actions = { "open_ticket", "alert" }, people = { "wu" } },
+  { name = "Latin letters in any case", rule = "evaluation",
+    facts = { evaluation = { id = "2", scores = { csat = 5 }, text = "Possible FRAUD on my account" } }, fires = true },
+  { name = "ordinary words raise nothing", rule = "evaluation",
+    facts = { evaluation = { id = "3", scores = { csat = 2 }, text = "等了很久" } }, fires = false },
+  { name = "no text raises nothing", rule = "evaluation", facts = { evaluation = { id = "4", scores = { csat = 2 } } },
+    fires = false },
+  { name = "a word added by the tenant", rule = "evaluation", settings = { keywords = { "12315" } },
+    facts = { evaluation = { id = "5", scores = { csat = 1 }, text = "再不处理我就打12315" } }, fires = true },
+  { name = "the tenant's list replaces the default one", rule = "evaluation", settings = { keywords = { "12315" } },
+    facts = { evaluation = { id = "6", scores = { csat = 1 }, text = "欺诈" } }, fires = false },
+  { name = "a complaint about a security hole is escalated", rule = "complaint",
+    facts = { ticket = { id = "7", text = "你们的 App 有安全漏洞", assignee = "a-17" } },
+    fires = true, actions = { "escalate", "alert" }, people = { "wu" } },
+  { name = "a ticket from an evaluation is the evaluation rule's", rule = "complaint",
+    facts = { ticket = { id = "8", evaluation = "1", text = "欺诈" } }, fires = false },
+}
