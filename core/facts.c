@@ -70,6 +70,9 @@ void vocd_facts_free(struct vocd_facts *f)
 {
 	cJSON_Delete(f->root);
 	f->root = NULL;
+	for (int i = 0; i < f->nfolded; i++)
+		free(f->folded[i].text);
+	f->nfolded = 0;
 }
 
 const cJSON *vocd_facts_lookup(const struct vocd_facts *f, char *const *segs, int nsegs)
@@ -95,36 +98,52 @@ int vocd_facts_stat(struct vocd_facts *f, const char *metric, const char *of, in
 	*value = 0;
 	*n = 0;
 	*subject = "";
-	const cJSON *rec = subject_record(f);
-	const char *v = strcmp(of, VOCD_ROLLUP_ALL) == 0 ? "*"
-	                : strcmp(of, "channel") == 0 || strcmp(of, "service_type") == 0
-	                    ? vocd_json_str(rec, of)
-	                    : vocd_json_str(cJSON_GetObjectItemCaseSensitive(f->root, "context"), of);
-	if (!v || !f->txn)
-		return -1;
-	*subject = v;
-	int32_t to = vocd_rollup_day(&f->conf->calendar.cal, f->at), from;
-	int64_t n_to = vocd_calendar_day_number(to);
-	from = days > 0 ? vocd_calendar_date(n_to - (days - 1)) : (to / 100) * 100 + 1;
-	char key[200];
-	snprintf(key, sizeof key, "%s\x1f%.128s\x1f%d", of, v, (int)from);
-	const struct vocd_rollup_counts *c = NULL;
+	/* The rules of one event ask for a few figures many times: each (dimension, period) is read once. */
+	struct vocd_facts_stat *c = NULL, local;
 	for (int i = 0; i < f->nstats && !c; i++)
-		if (strcmp(f->stats[i].key, key) == 0)
-			c = &f->stats[i].counts;
-	struct vocd_rollup_counts local;
+		if (f->stats[i].days == days && strcmp(f->stats[i].of, of) == 0)
+			c = &f->stats[i];
 	if (!c) {
-		if (vocd_rollup_sum(f->txn, f->tenant, of, v, from, to, &local) != 0)
-			return -1;
-		if (f->nstats < VOCD_FACTS_CACHE) {
-			snprintf(f->stats[f->nstats].key, sizeof f->stats[f->nstats].key, "%s", key);
-			f->stats[f->nstats].counts = local;
-			c = &f->stats[f->nstats++].counts;
-		} else {
-			c = &local;
+		c = f->nstats < VOCD_FACTS_CACHE ? &f->stats[f->nstats++] : &local;
+		memset(c, 0, sizeof *c);
+		c->of = of;
+		c->days = days;
+		const cJSON *rec = subject_record(f);
+		const char *v = strcmp(of, VOCD_ROLLUP_ALL) == 0 ? "*"
+		                : strcmp(of, "channel") == 0 || strcmp(of, "service_type") == 0
+		                    ? vocd_json_str(rec, of)
+		                    : vocd_json_str(cJSON_GetObjectItemCaseSensitive(f->root, "context"), of);
+		if (v && f->txn) {
+			int32_t to = vocd_rollup_day(&f->conf->calendar.cal, f->at);
+			int32_t from = days > 0 ? vocd_calendar_date(vocd_calendar_day_number(to) - (days - 1)) : (to / 100) * 100 + 1;
+			c->subject = v;
+			c->known = vocd_rollup_sum(f->txn, f->tenant, of, v, from, to, &c->counts) == 0;
 		}
 	}
-	return vocd_rollup_metric(c, metric, value, n);
+	if (!c->known)
+		return -1;
+	*subject = c->subject;
+	return vocd_rollup_metric(&c->counts, metric, value, n);
+}
+
+const char *vocd_facts_folded(struct vocd_facts *f, const cJSON *item)
+{
+	for (int i = 0; i < f->nfolded; i++)
+		if (f->folded[i].item == item)
+			return f->folded[i].text;
+	char *t = strdup(item->valuestring);
+	if (!t)
+		return NULL;
+	for (char *p = t; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	if (f->nfolded == VOCD_FACTS_FOLDED) { /* rare: more texts than kept; the oldest goes */
+		free(f->folded[0].text);
+		memmove(f->folded, f->folded + 1, sizeof f->folded[0] * (VOCD_FACTS_FOLDED - 1));
+		f->nfolded--;
+	}
+	f->folded[f->nfolded++] = (struct vocd_facts_folded){item, t};
+	return t;
 }
 
 struct streak {

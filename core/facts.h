@@ -16,8 +16,19 @@
 #define VOCD_FACTS_CACHE 16
 
 struct vocd_facts_stat {
-	char key[200];
+	const char *of; /**< the dimension (the rule's own string, alive while the rules are) */
+	int days;
+	int known;      /**< 0: nothing to compute it from */
+	const char *subject;
 	struct vocd_rollup_counts counts;
+};
+
+#define VOCD_FACTS_FOLDED 8
+
+/** A text fact with its ASCII letters lower-cased, made once per event for "contains any". */
+struct vocd_facts_folded {
+	const cJSON *item;
+	char *text;
 };
 
 struct vocd_facts {
@@ -33,6 +44,8 @@ struct vocd_facts {
 	struct vocd_facts_stat stats[VOCD_FACTS_CACHE];
 	int nstats;
 	int unanswered;      /**< -1 until computed */
+	struct vocd_facts_folded folded[VOCD_FACTS_FOLDED];
+	int nfolded;
 };
 
 /**
@@ -58,6 +71,12 @@ const cJSON *vocd_facts_lookup(const struct vocd_facts *f, char *const *segs, in
  */
 int vocd_facts_stat(struct vocd_facts *f, const char *metric, const char *of, int days, double *value, uint32_t *n,
                     const char **subject);
+
+/**
+ * \brief The text of \p item (a string fact of \p f) with its ASCII letters lower-cased, made once per
+ * event and freed with the facts; NULL when out of memory.
+ */
+const char *vocd_facts_folded(struct vocd_facts *f, const cJSON *item);
 
 /** \brief How many of the customer's latest invitations in a row expired unanswered. -1 when unknown. */
 int vocd_facts_unanswered_in_row(struct vocd_facts *f);

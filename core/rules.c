@@ -342,19 +342,6 @@ static void free_cond(struct cond *c)
 
 /* ---- Evaluating ---------------------------------------------------------------------------------- */
 
-/* Case-insensitive (ASCII) substring search; other bytes (Chinese) compare as they are. */
-static int contains_word(const char *text, const char *word)
-{
-	size_t wl = strlen(word);
-	for (const char *p = text; *p; p++) {
-		size_t i = 0;
-		while (i < wl && p[i] && tolower((unsigned char)p[i]) == (unsigned char)word[i])
-			i++;
-		if (i == wl)
-			return 1;
-	}
-	return 0;
-}
 
 static int ascii_caseeq(const char *a, const char *b)
 {
@@ -380,11 +367,16 @@ static int same(const cJSON *fact, const cJSON *value)
 	return 0;
 }
 
-static int contains_any(const struct cond *c, const cJSON *fact)
+
+/* Words are lower-cased where ASCII when the rule is compiled, the text once per event: then a plain
+ * search (Chinese compares as it is). */
+static int contains_any(const struct cond *c, struct vocd_facts *f, const cJSON *fact)
 {
 	if (cJSON_IsString(fact)) {
-		for (int i = 0; i < c->nwords; i++)
-			if (contains_word(fact->valuestring, c->words[i]))
+		const char *text = vocd_facts_folded(f, fact);
+		size_t n = text ? strlen(text) : 0;
+		for (int i = 0; text && i < c->nwords; i++)
+			if (memmem(text, n, c->words[i], strlen(c->words[i])))
 				return 1;
 		return 0;
 	}
@@ -396,7 +388,7 @@ static int contains_any(const struct cond *c, const cJSON *fact)
 	return 0;
 }
 
-static int compare(const struct cond *c, const cJSON *fact)
+static int compare(const struct cond *c, struct vocd_facts *f, const cJSON *fact)
 {
 	const cJSON *x;
 	switch (c->op) {
@@ -415,9 +407,9 @@ static int compare(const struct cond *c, const cJSON *fact)
 		cJSON_ArrayForEach(x, c->value) if (fact && same(fact, x)) return 0;
 		return 1;
 	case OP_CONTAINS:
-		return fact && contains_any(c, fact);
+		return fact && contains_any(c, f, fact);
 	case OP_NOT_CONTAINS:
-		return !fact || !contains_any(c, fact);
+		return !fact || !contains_any(c, f, fact);
 	default:
 		break;
 	}
@@ -501,7 +493,7 @@ static int eval_cond(const struct cond *c, struct vocd_facts *f, cJSON *why)
 	memset(&tmp, 0, sizeof tmp);
 	tmp.type = cJSON_Number;
 	const cJSON *fact = c->computed == FACT_PLAIN ? vocd_facts_lookup(f, c->segs, c->nsegs) : computed(c, f, &tmp, item);
-	int ok = compare(c, fact);
+	int ok = compare(c, f, fact);
 	if (item) {
 		cJSON_AddStringToObject(item, "fact", c->fact);
 		if (fact)
