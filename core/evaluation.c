@@ -146,6 +146,8 @@ static int create_job(vocd_txn *txn, void *arg)
 		cJSON_AddStringToObject(rec, "previous", previous);
 	if (n->invitation)
 		cJSON_AddStringToObject(rec, "invitation", n->invitation);
+	if (inv && vocd_json_str(inv, "ticket")) /* a revisit: the answer belongs to that ticket's loop */
+		cJSON_AddStringToObject(rec, "ticket", vocd_json_str(inv, "ticket"));
 	if (customer)
 		cJSON_AddStringToObject(rec, "customer", customer);
 	if (service_type)

@@ -47,9 +47,8 @@ static int expire_job(vocd_txn *txn, void *arg)
 	return rc;
 }
 
-static int on_due(const struct vocd_event *ev, void *ud)
+int vocd_invitation_expiry_on_due(const struct vocd_event *ev, struct vocd_server *srv)
 {
-	struct vocd_server *srv = ud;
 	cJSON *data = cJSON_ParseWithLength(ev->data, ev->len);
 	const char *id = vocd_json_str(data, "id");
 	int rc = 0;
@@ -59,9 +58,4 @@ static int on_due(const struct vocd_event *ev, void *ud)
 	}
 	cJSON_Delete(data);
 	return rc;
-}
-
-int vocd_invitation_expiry_start(struct vocd_server *srv)
-{
-	return vocd_bus_subscribe(srv->bus, "core:expiry", VOCD_EXPIRE_DUE, on_due, srv);
 }

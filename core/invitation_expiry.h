@@ -6,7 +6,9 @@
 
 #include "server.h"
 
-/** \brief Subscribes "core:expiry" for every tenant. */
-int vocd_invitation_expiry_start(struct vocd_server *srv);
+struct vocd_event;
+
+/** \brief The expiry timer of an invitation fired (topic VOCD_EXPIRE_DUE): called by core_events.c. */
+int vocd_invitation_expiry_on_due(const struct vocd_event *ev, struct vocd_server *srv);
 
 #endif

@@ -48,45 +48,73 @@ int32_t vocd_rollup_day(const struct vocd_calendar *cal, int64_t ms)
  */
 static size_t prefix(const char *dim, const char *value, char out[128])
 {
-	int plain = strlen(value) <= MAX_VALUE;
+	size_t dl = strlen(dim), vl = strlen(value);
+	int plain = vl <= MAX_VALUE && dl < 16;
 	for (const unsigned char *p = (const unsigned char *)value; plain && *p; p++)
 		plain = *p >= 0x20;
-	if (plain)
-		return (size_t)snprintf(out, 128, "%s\x1f%s\x1f", dim, value);
-	uint64_t h = 14695981039346656037ull;
-	for (const unsigned char *p = (const unsigned char *)value; *p; p++)
-		h = (h ^ *p) * 1099511628211ull;
-	return (size_t)snprintf(out, 128, "%s\x1f#%016llx\x1f", dim, (unsigned long long)h);
+	if (!plain) {
+		uint64_t h = 14695981039346656037ull;
+		for (const unsigned char *p = (const unsigned char *)value; *p; p++)
+			h = (h ^ *p) * 1099511628211ull;
+		return (size_t)snprintf(out, 128, "%.16s\x1f#%016llx\x1f", dim, (unsigned long long)h);
+	}
+	memcpy(out, dim, dl);
+	out[dl] = 0x1f;
+	memcpy(out + dl + 1, value, vl);
+	out[dl + 1 + vl] = 0x1f;
+	out[dl + 2 + vl] = '\0';
+	return dl + 2 + vl;
 }
 
-static int bump(vocd_txn *txn, const char *tenant, const char *dim, const char *value, int32_t day, const cJSON *scores,
-                int sign)
+/* YYYYMMDD after the prefix, without printf: every evaluation writes several. */
+static void put_day(char *at, int32_t day)
 {
-	char id[128];
-	size_t n = prefix(dim, value, id);
-	snprintf(id + n, sizeof id - n, "%08d", (int)day);
+	for (int i = 7; i >= 0; i--, day /= 10)
+		at[i] = (char)('0' + day % 10);
+	at[8] = '\0';
+}
+
+/* The scores of one evaluation, read once for all of its dimensions; 0 where there is none. */
+struct change {
+	int csat, nps, ces; /* nps is stored + 1, so that 0 means "none" */
+	int sign;
+};
+
+/* Counters never go below zero, even for a record counted before rollups existed. */
+static void add(uint32_t *field, int sign)
+{
+	*field = sign > 0 ? *field + 1 : *field > 0 ? *field - 1 : 0;
+}
+
+static void apply(void *data, int found, void *arg)
+{
+	const struct change *ch = arg;
 	struct vocd_rollup_counts c;
-	const void *data;
-	size_t len;
-	memset(&c, 0, sizeof c);
-	int rc = vocd_rec_get(txn, tenant, VOCD_ROLLUP_TYPE, id, &data, &len);
-	if (rc == 0 && len == sizeof c)
-		memcpy(&c, data, sizeof c);
-	else if (rc != 0 && rc != VOCD_ENOTFOUND)
-		return rc;
+	memcpy(&c, data, sizeof c); /* stored values are not aligned for use in place */
 	c.version = 1;
-	/* Counters never go below zero, even for a record counted before rollups existed. */
-#define ADD(field) ((field) = sign > 0 ? (field) + 1 : (field) > 0 ? (field) - 1 : 0)
-	ADD(c.answers);
-	const cJSON *v;
-	if (cJSON_IsNumber(v = cJSON_GetObjectItemCaseSensitive(scores, "csat")) && v->valueint >= 1 && v->valueint <= 5)
-		ADD(c.csat[v->valueint]);
-	if (cJSON_IsNumber(v = cJSON_GetObjectItemCaseSensitive(scores, "nps")) && v->valueint >= 0 && v->valueint <= 10)
-		ADD(c.nps[v->valueint]);
-	if (cJSON_IsNumber(v = cJSON_GetObjectItemCaseSensitive(scores, "ces")) && v->valueint >= 1 && v->valueint <= 7)
-		ADD(c.ces[v->valueint]);
-#undef ADD
-	return vocd_rec_put(txn, tenant, VOCD_ROLLUP_TYPE, id, &c, sizeof c, NULL, 0);
+	add(&c.answers, ch->sign);
+	if (ch->csat)
+		add(&c.csat[ch->csat], ch->sign);
+	if (ch->nps)
+		add(&c.nps[ch->nps - 1], ch->sign);
+	if (ch->ces)
+		add(&c.ces[ch->ces], ch->sign);
+	memcpy(data, &c, sizeof c);
+	(void)found;
+}
+
+static int bump(vocd_txn *txn, const char *tenant, const char *dim, const char *value, int32_t day,
+                struct change *ch)
+{
+	char id[140];
+	put_day(id + prefix(dim, value, id), day);
+	return vocd_rec_modify(txn, tenant, VOCD_ROLLUP_TYPE, id, sizeof(struct vocd_rollup_counts), apply, ch);
+}
+
+static int score(const cJSON *scores, const char *metric, int lo, int hi, int offset)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(scores, metric);
+	return cJSON_IsNumber(v) && v->valueint >= lo && v->valueint <= hi ? v->valueint + offset : 0;
 }
 
 int vocd_rollup_count(vocd_txn *txn, const char *tenant, const struct vocd_calendar *cal, const cJSON *evaluation,
@@ -95,17 +123,18 @@ int vocd_rollup_count(vocd_txn *txn, const char *tenant, const struct vocd_calen
 	int32_t day = vocd_rollup_day(cal, (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(evaluation, "created_at")));
 	const cJSON *scores = cJSON_GetObjectItemCaseSensitive(evaluation, "scores");
 	const cJSON *ctx = cJSON_GetObjectItemCaseSensitive(evaluation, "context");
-	int rc = bump(txn, tenant, VOCD_ROLLUP_ALL, "*", day, scores, sign);
+	struct change ch = {score(scores, "csat", 1, 5, 0), score(scores, "nps", 0, 10, 1), score(scores, "ces", 1, 7, 0), sign};
+	int rc = bump(txn, tenant, VOCD_ROLLUP_ALL, "*", day, &ch);
 	for (const char *const *d = context_dims; rc == 0 && *d; d++) {
 		const char *v = vocd_json_str(ctx, *d);
 		if (v && *v)
-			rc = bump(txn, tenant, *d, v, day, scores, sign);
+			rc = bump(txn, tenant, *d, v, day, &ch);
 	}
 	const char *v;
 	if (rc == 0 && (v = vocd_json_str(evaluation, "channel")))
-		rc = bump(txn, tenant, "channel", v, day, scores, sign);
+		rc = bump(txn, tenant, "channel", v, day, &ch);
 	if (rc == 0 && (v = vocd_json_str(evaluation, "service_type")))
-		rc = bump(txn, tenant, "service_type", v, day, scores, sign);
+		rc = bump(txn, tenant, "service_type", v, day, &ch);
 	return rc;
 }
 
@@ -144,7 +173,8 @@ int vocd_rollup_sum(vocd_txn *txn, const char *tenant, const char *dim, const ch
 	s.to_day = to_day;
 	s.out = out;
 	char from[140];
-	snprintf(from, sizeof from, "%s%08d", s.prefix, (int)from_day);
+	memcpy(from, s.prefix, s.plen);
+	put_day(from + s.plen, from_day);
 	int rc = vocd_rec_scan(txn, tenant, VOCD_ROLLUP_TYPE, from, add_day, &s);
 	return rc < 0 ? rc : 0;
 }

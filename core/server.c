@@ -13,10 +13,8 @@
 #include "log.h"
 #include "reminders.h"
 #include "config_history.h"
-#include "invitation_expiry.h"
+#include "core_events.h"
 #include "notify.h"
-#include "ticket_events.h"
-#include "workflow.h"
 #include "tls.h"
 
 #define ERRBUF 16384
@@ -188,9 +186,8 @@ int vocd_server_start(struct vocd_server **out, const struct vocd_serve_opts *op
 		goto fail;
 	}
 	vocd_plugins_set_pii(srv->plugins, srv->pii);
-	if ((rc = vocd_reminders_start(srv)) != 0 || (rc = vocd_ticket_events_start(srv)) != 0 ||
-	    (rc = vocd_workflow_start(srv)) != 0 || (rc = vocd_notify_start(srv)) != 0 ||
-	    (rc = vocd_invitation_expiry_start(srv)) != 0)
+	if ((rc = vocd_reminders_start(srv)) != 0 || (rc = vocd_core_events_start(srv)) != 0 ||
+	    (rc = vocd_notify_start(srv)) != 0)
 		goto fail;
 	if ((rc = vocd_bus_start(srv->bus)) != 0)
 		goto fail;

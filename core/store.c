@@ -478,6 +478,50 @@ int vocd_rec_put(vocd_txn *txn, const char *tenant, const char *type, const char
 	return rc;
 }
 
+int vocd_rec_modify(vocd_txn *txn, const char *tenant, const char *type, const char *id, size_t len,
+                    void (*fn)(void *data, int found, void *arg), void *arg)
+{
+	if (txn == NULL || !txn->write || len == 0 || len > 1024 || fn == NULL)
+		return VOCD_EINVAL;
+	if (txn->env_err != 0)
+		return from_mdb(txn->env_err);
+	size_t tl = name_len(tenant), yl = name_len(type), dl = name_len(id);
+	if (tl == 0 || yl == 0 || dl == 0)
+		return VOCD_EINVAL;
+	struct kbuf k;
+	rec_key(&k, tenant, tl, type, yl, id, dl);
+	if (!kb_ok(txn->st, &k))
+		return VOCD_EINVAL;
+	/* One descent: the cursor finds the record and replaces it where it is. */
+	MDB_cursor *c;
+	int mrc = mdb_cursor_open(txn->txn, txn->st->rec_dbi, &c);
+	if (mrc != 0)
+		return txn_failed(txn, mrc);
+	MDB_val key = kb_val(&k), val;
+	unsigned char buf[sizeof(uint32_t) + 1024];
+	size_t total = sizeof(uint32_t) + len;
+	int rc = 0;
+	mrc = mdb_cursor_get(c, &key, &val, MDB_SET_KEY);
+	int found = mrc == 0;
+	if (found && (val.mv_size != total || memcmp(val.mv_data, "\0\0\0\0", sizeof(uint32_t)) != 0))
+		rc = VOCD_EINVAL; /* a record of another shape, or with index entries: not for this function */
+	else if (mrc != 0 && mrc != MDB_NOTFOUND)
+		rc = txn_failed(txn, mrc);
+	if (rc == 0) {
+		if (found)
+			memcpy(buf, val.mv_data, total);
+		else
+			memset(buf, 0, total);
+		fn(buf + sizeof(uint32_t), found, arg);
+		MDB_val nv = {total, buf};
+		mrc = mdb_cursor_put(c, &key, &nv, found ? MDB_CURRENT : 0);
+		if (mrc != 0)
+			rc = txn_failed(txn, mrc);
+	}
+	mdb_cursor_close(c);
+	return rc;
+}
+
 int vocd_rec_get(vocd_txn *txn, const char *tenant, const char *type, const char *id, const void **data,
                  size_t *len)
 {

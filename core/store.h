@@ -74,6 +74,15 @@ int vocd_rec_put(vocd_txn *txn, const char *tenant, const char *type, const char
                  size_t len, const struct vocd_index_value *index, size_t nindex);
 
 /**
+ * \brief Inside a write job: changes a record of exactly \p len bytes (at most 1024) and no index entries in
+ * place, with one descent of the tree: \p fn gets its bytes (zeros and \p found 0 when there is none yet)
+ * and changes them. For counters (rollups), written on every evaluation.
+ * \return 0, VOCD_EINVAL (a record of that id exists with another size or with index entries), VOCD_EFULL.
+ */
+int vocd_rec_modify(vocd_txn *txn, const char *tenant, const char *type, const char *id, size_t len,
+                    void (*fn)(void *data, int found, void *arg), void *arg);
+
+/**
  * \brief Looks up a record. \p *data stays valid until the transaction ends or the next write in it.
  * \return 0 or VOCD_ENOTFOUND.
  */

@@ -76,9 +76,8 @@ static int breach_job(vocd_txn *txn, void *arg)
 	return rc;
 }
 
-static int on_sla_due(const struct vocd_event *ev, void *ud)
+int vocd_ticket_events_on_sla_due(const struct vocd_event *ev, struct vocd_server *srv)
 {
-	struct vocd_server *srv = ud;
 	cJSON *data = cJSON_ParseWithLength(ev->data, ev->len);
 	const char *ticket = vocd_json_str(data, "ticket");
 	int stage = vocd_sla_stage_parse(vocd_json_str(data, "stage"));
@@ -148,9 +147,12 @@ static int revisit_job(vocd_txn *txn, void *arg)
 	return rc;
 }
 
-static int on_evaluation(const struct vocd_event *ev, void *ud)
+int vocd_ticket_events_on_evaluation(const struct vocd_event *ev, struct vocd_server *srv)
 {
-	struct vocd_server *srv = ud;
+	/* Only a revisit's answer carries its ticket (evaluation.c): every other evaluation is passed unread. */
+	static const char mark[] = "\"ticket\":\"";
+	if (!memmem(ev->data, ev->len, mark, sizeof mark - 1))
+		return 0;
 	cJSON *e = cJSON_ParseWithLength(ev->data, ev->len);
 	const char *inv_id = vocd_json_str(e, "invitation");
 	const struct vocd_tenant_conf *t = vocd_config_tenant(vocd_server_config(srv), ev->tenant);
@@ -175,13 +177,5 @@ static int on_evaluation(const struct vocd_event *ev, void *ud)
 out:
 	cJSON_Delete(inv);
 	cJSON_Delete(e);
-	return rc;
-}
-
-int vocd_ticket_events_start(struct vocd_server *srv)
-{
-	int rc = vocd_bus_subscribe(srv->bus, "core:tickets.sla", VOCD_SLA_DUE_TOPIC, on_sla_due, srv);
-	if (rc == 0)
-		rc = vocd_bus_subscribe(srv->bus, "core:tickets.revisit", "evaluation.created", on_evaluation, srv);
 	return rc;
 }

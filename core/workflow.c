@@ -209,9 +209,8 @@ static int run_rules(const struct vocd_rule *const *rules, size_t n, void *arg)
 	return rc;
 }
 
-static int on_event(const struct vocd_event *ev, void *ud)
+int vocd_workflow_on_event(const struct vocd_event *ev, struct vocd_server *srv)
 {
-	struct vocd_server *srv = ud;
 	/* Notifications are the rules' own doing; timer topics are the core's. */
 	if (strncmp(ev->topic, "notification.", 13) == 0 || strcmp(ev->topic, "ticket.sla_due") == 0 ||
 	    strcmp(ev->topic, "invitation.reminder_due") == 0 || strcmp(ev->topic, "invitation.expire_due") == 0)
@@ -231,9 +230,4 @@ static int on_event(const struct vocd_event *ev, void *ud)
 		vocd_bus_set_error(msg);
 	}
 	return rc ? 1 : 0;
-}
-
-int vocd_workflow_start(struct vocd_server *srv)
-{
-	return vocd_bus_subscribe(srv->bus, "core:workflows", "*", on_event, srv);
 }

@@ -1,4 +1,4 @@
-/* The workflow engine on the bus: for every event of a tenant, the tenant's workflow rules that listen to
+/* The workflow engine on the bus (core_events.c dispatches to it): for every event of a tenant, the tenant's workflow rules that listen to
  * it are evaluated on the event's facts, and the actions of those that fire are carried out in one write
  * job, with the firing itself (the rules and the conditions that held) in the audit trail. A delivery
  * repeated after a crash finds that record and does nothing twice.
@@ -13,7 +13,9 @@
 #define VOCD_FIRED_TYPE "workflow.fired" /**< id: the event's id (20 digits) -> what fired and what it did */
 #define VOCD_ONCE_TYPE "workflow.once"   /**< id: "<rule>|<key value>" -> {at}: a rule's once_per */
 
-/** \brief Subscribes "core:workflows" to every topic of every tenant. */
-int vocd_workflow_start(struct vocd_server *srv);
+struct vocd_event;
+
+/** \brief Runs the tenant's rules that listen to the event: called by core_events.c for every event. */
+int vocd_workflow_on_event(const struct vocd_event *ev, struct vocd_server *srv);
 
 #endif

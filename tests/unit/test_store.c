@@ -232,6 +232,60 @@ static void test_put_get_replace_del(void **state)
 	vocd_store_close(st);
 }
 
+/* A counter changed in place: "ab" turned into "bc" (each byte + 1); the found flag seen is kept. */
+struct modify_arg {
+	const char *tenant, *id;
+	size_t len;
+	int found;
+};
+
+static void next_bytes(void *data, int found, void *arg)
+{
+	struct modify_arg *m = arg;
+	m->found = found;
+	unsigned char *b = data;
+	for (size_t i = 0; i < m->len; i++)
+		b[i] = found ? (unsigned char)(b[i] + 1) : (unsigned char)('a' + i);
+}
+
+static int job_modify(vocd_txn *txn, void *a)
+{
+	struct modify_arg *m = a;
+	return vocd_rec_modify(txn, m->tenant, "count", m->id, m->len, next_bytes, m);
+}
+
+static void test_modify_in_place(void **state)
+{
+	struct fx *fx = *state;
+	vocd_store *st = open_store(fx->dir, 0, 0, 1);
+	struct modify_arg m = {"t1", "c1", 2, -1};
+	assert_int_equal(vocd_store_write(st, job_modify, &m), 0);
+	assert_int_equal(m.found, 0);
+	assert_rec(st, "t1", "count", "c1", "ab");
+	assert_int_equal(vocd_store_write(st, job_modify, &m), 0);
+	assert_int_equal(m.found, 1);
+	assert_rec(st, "t1", "count", "c1", "bc");
+	assert_no_rec(st, "t2", "count", "c1"); /* tenants apart */
+	/* A record of another size, or with index entries, is not changed. */
+	m.len = 3;
+	assert_int_equal(vocd_store_write(st, job_modify, &m), VOCD_EINVAL);
+	assert_rec(st, "t1", "count", "c1", "bc");
+	struct vocd_index_value idx = {"by", "x", 1};
+	struct put_arg p = {"t1", "count", "c2", "xy", 2, &idx, 1, 0, 0};
+	assert_int_equal(vocd_store_write(st, job_put, &p), 0);
+	m = (struct modify_arg){"t1", "c2", 2, -1};
+	assert_int_equal(vocd_store_write(st, job_modify, &m), VOCD_EINVAL);
+	assert_rec(st, "t1", "count", "c2", "xy");
+	/* Only in a write job, and within 1024 bytes. */
+	vocd_txn *txn;
+	assert_int_equal(vocd_store_read(st, &txn), 0);
+	assert_int_equal(vocd_rec_modify(txn, "t1", "count", "c1", 2, next_bytes, &m), VOCD_EINVAL);
+	vocd_txn_end(txn);
+	m = (struct modify_arg){"t1", "c3", 1025, -1};
+	assert_int_equal(vocd_store_write(st, job_modify, &m), VOCD_EINVAL);
+	vocd_store_close(st);
+}
+
 static void test_index_scan(void **state)
 {
 	struct fx *fx = *state;
@@ -1201,6 +1255,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_put_get_replace_del, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_modify_in_place, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_index_scan, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_scan_order_and_from, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tenants_apart, setup, teardown),
