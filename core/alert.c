@@ -15,11 +15,9 @@ static int put_alert(vocd_txn *txn, const char *tenant, cJSON *a, const char *ac
 
 int vocd_alert_raise_in(vocd_txn *txn, struct vocd_alert_new *n)
 {
-	uint64_t seq;
-	int rc = vocd_seq_next(txn, n->tenant, VOCD_ALERT_TYPE, &seq);
+	int rc = vocd_seq_id(txn, n->tenant, VOCD_ALERT_TYPE, n->id);
 	if (rc != 0)
 		return rc;
-	snprintf(n->id, sizeof n->id, "%016llu", (unsigned long long)seq);
 	cJSON *a = cJSON_CreateObject();
 	cJSON_AddStringToObject(a, "id", n->id);
 	cJSON_AddStringToObject(a, "rule", n->rule);

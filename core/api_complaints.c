@@ -24,22 +24,8 @@ struct complaint_job {
 static int complaint_job(vocd_txn *txn, void *arg)
 {
 	struct complaint_job *j = arg;
-	free(j->o.text_out);
-	j->o.text_out = NULL;
 	int rc = j->customer ? vocd_customer_upsert_in(txn, j->o.tenant, j->pii, j->customer, j->o.who) : 0;
 	return rc ? rc : vocd_ticket_open_in(txn, &j->o);
-}
-
-/* A category, as reports group by it: 1-64 of a-z, 0-9, _ and -. */
-static int category_valid(const char *s)
-{
-	size_t n = strlen(s);
-	if (n == 0 || n > 64)
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_' || s[i] == '-'))
-			return 0;
-	return 1;
 }
 
 int vocd_api_complaint_create(struct vocd_req *req)
@@ -63,7 +49,7 @@ int vocd_api_complaint_create(struct vocd_req *req)
 	    vocd_check_string_object(cJSON_GetObjectItemCaseSensitive(body, "context"), "context", vocd_context_keys, 1,
 	                             &fe) != 0) {
 		vocd_http_field_error(req, &fe);
-	} else if (category && !category_valid(category)) {
+	} else if (category && !vocd_name_valid(category)) {
 		vocd_http_error(req, 422, "invalid_field", "category: expected 1-64 of a-z, 0-9, _ and - (\"billing\")");
 	} else if (klass && (k = vocd_ticket_class_parse(klass)) < 0) {
 		vocd_http_error(req, 422, "invalid_field", "class: expected general, important, urgent or repeat");
@@ -93,7 +79,6 @@ int vocd_api_complaint_create(struct vocd_req *req)
 		j.o.detractor = 1; /* someone who complains was unhappy: their revisit counts for the recovery rate */
 		j.o.who = &who;
 		int rc = vocd_store_write(req->srv->store, complaint_job, &j);
-		free(j.o.text_out);
 		if (rc != 0) {
 			vocd_http_fail(req, rc, NULL);
 		} else {

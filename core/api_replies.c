@@ -34,10 +34,8 @@ static int reply_job(vocd_txn *txn, void *arg)
 	cJSON_Delete(ev);
 	if (rc != 0)
 		return rc;
-	uint64_t seq;
-	if ((rc = vocd_seq_next(txn, j->tenant, REPLY_TYPE, &seq)) != 0)
+	if ((rc = vocd_seq_id(txn, j->tenant, REPLY_TYPE, j->id)) != 0)
 		return rc;
-	snprintf(j->id, sizeof j->id, "%016llu", (unsigned long long)seq);
 	cJSON *rec = cJSON_CreateObject();
 	cJSON_AddStringToObject(rec, "id", j->id);
 	cJSON_AddStringToObject(rec, "evaluation", j->evaluation);

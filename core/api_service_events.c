@@ -114,11 +114,9 @@ static int create(vocd_txn *txn, void *arg)
 			return 0;
 		}
 	}
-	uint64_t seq;
-	int rc = vocd_seq_next(txn, j->tenant, TYPE, &seq);
+	int rc = vocd_seq_id(txn, j->tenant, TYPE, j->id);
 	if (rc != 0)
 		return rc;
-	snprintf(j->id, sizeof j->id, "%016llu", (unsigned long long)seq);
 	cJSON_DeleteItemFromObjectCaseSensitive(j->record, "id");
 	cJSON_AddStringToObject(j->record, "id", j->id);
 	/* The index value includes the terminating NUL so that "a" does not find "ab". */

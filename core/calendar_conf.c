@@ -16,16 +16,6 @@ static const char *const day_names[7] = {"monday", "tuesday", "wednesday", "thur
                                          "sunday"};
 static const char *const known_keys[] = {"utc_offset", "hours", "holidays", "workdays", "workday_as", NULL};
 
-static int fail(char *why, size_t wl, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(char *why, size_t wl, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(why, wl, fmt, ap);
-	va_end(ap);
-	return VOCD_ECONFIG;
-}
-
 static int weekday_of(const char *name)
 {
 	for (int d = 0; d < 7; d++)
@@ -62,15 +52,15 @@ static int parse_hours_of(const cJSON *list, const char *path, struct vocd_calen
 	if (cJSON_IsFalse(list) || (cJSON_IsObject(list) && !list->child)) /* false or {}: no working hours */
 		return 0;
 	if (!cJSON_IsArray(list))
-		return fail(why, wl, "%s: expected a list such as { \"09:00-12:00\", \"13:30-18:00\" } or false", path);
+		return vocd_config_error(why, wl, "%s: expected a list such as { \"09:00-12:00\", \"13:30-18:00\" } or false", path);
 	int i = 0;
 	for (const cJSON *p = list->child; p; p = p->next, i++) {
 		const char *s = cJSON_GetStringValue(p), *e;
 		int start, end;
 		if (i >= VOCD_CAL_PERIODS)
-			return fail(why, wl, "%s: at most %d working periods a day", path, VOCD_CAL_PERIODS);
+			return vocd_config_error(why, wl, "%s: at most %d working periods a day", path, VOCD_CAL_PERIODS);
 		if (!s || (start = clock_minutes(s, &e)) < 0 || *e != '-' || (end = clock_minutes(e + 1, &e)) < 0 || *e)
-			return fail(why, wl, "%s[%d]: expected hours such as \"09:00-12:00\", got %s%s%s", path, i + 1,
+			return vocd_config_error(why, wl, "%s[%d]: expected hours such as \"09:00-12:00\", got %s%s%s", path, i + 1,
 			            s ? "\"" : "", s ? s : "something else", s ? "\"" : "");
 		c->week[d][i] = (struct vocd_work_period){start, end};
 	}
@@ -81,7 +71,7 @@ static int parse_hours_of(const cJSON *list, const char *path, struct vocd_calen
 static int parse_hours(const cJSON *hours, struct vocd_calendar *c, char *why, size_t wl)
 {
 	if (!cJSON_IsObject(hours))
-		return fail(why, wl, "calendar.hours: expected a table { weekdays = { \"09:00-18:00\" }, saturday = … }");
+		return vocd_config_error(why, wl, "calendar.hours: expected a table { weekdays = { \"09:00-18:00\" }, saturday = … }");
 	for (int d = 0; d < 7; d++)
 		c->nperiods[d] = 0;
 	char path[64];
@@ -94,7 +84,7 @@ static int parse_hours(const cJSON *hours, struct vocd_calendar *c, char *why, s
 			continue;
 		int d = weekday_of(h->string);
 		if (d < 0)
-			return fail(why, wl, "calendar.hours.%s: not a day (expected weekdays, monday … sunday)", h->string);
+			return vocd_config_error(why, wl, "calendar.hours.%s: not a day (expected weekdays, monday … sunday)", h->string);
 		snprintf(path, sizeof path, "calendar.hours.%s", h->string);
 		if (parse_hours_of(h, path, c, d, why, wl) != 0)
 			return VOCD_ECONFIG;
@@ -106,7 +96,7 @@ static int parse_hours(const cJSON *hours, struct vocd_calendar *c, char *why, s
 static int parse_days(const cJSON *list, const char *name, int32_t *days, size_t *n, char *why, size_t wl)
 {
 	if (!cJSON_IsArray(list))
-		return fail(why, wl, "calendar.%s: expected a list such as { \"2026-10-01\", \"2026-10-02..2026-10-07\" }",
+		return vocd_config_error(why, wl, "calendar.%s: expected a list such as { \"2026-10-01\", \"2026-10-02..2026-10-07\" }",
 		            name);
 	int i = 1;
 	for (const cJSON *item = list->child; item; item = item->next, i++) {
@@ -115,15 +105,15 @@ static int parse_days(const cJSON *list, const char *name, int32_t *days, size_t
 		if (from >= 0 && strncmp(e, "..", 2) == 0)
 			to = parse_day(e + 2, &e);
 		if (from < 0 || to < 0 || *e)
-			return fail(why, wl, "calendar.%s[%d]: expected a day such as \"2026-10-01\" or a range "
+			return vocd_config_error(why, wl, "calendar.%s[%d]: expected a day such as \"2026-10-01\" or a range "
 			            "\"2026-10-01..2026-10-07\", got %s%s%s", name, i, s ? "\"" : "", s ? s : "something else",
 			            s ? "\"" : "");
 		int64_t a = vocd_calendar_day_number(from), b = vocd_calendar_day_number(to);
 		if (b < a || b - a >= MAX_RANGE)
-			return fail(why, wl, "calendar.%s[%d]: a range runs forward and spans at most %d days", name, i, MAX_RANGE);
+			return vocd_config_error(why, wl, "calendar.%s[%d]: a range runs forward and spans at most %d days", name, i, MAX_RANGE);
 		for (int64_t d = a; d <= b; d++) {
 			if (*n >= MAX_DAYS)
-				return fail(why, wl, "calendar: at most %d holidays and adjusted working days", MAX_DAYS);
+				return vocd_config_error(why, wl, "calendar: at most %d holidays and adjusted working days", MAX_DAYS);
 			days[(*n)++] = vocd_calendar_date(d);
 		}
 	}
@@ -160,27 +150,27 @@ int vocd_calendar_parse(const cJSON *setting, struct vocd_tenant_calendar *out, 
 	if (!setting)
 		return 0;
 	if (!cJSON_IsObject(setting))
-		return fail(why, wl, "calendar: expected a table { utc_offset = …, hours = …, holidays = … }");
+		return vocd_config_error(why, wl, "calendar: expected a table { utc_offset = …, hours = …, holidays = … }");
 	for (const cJSON *k = setting->child; k; k = k->next) {
 		int known = 0;
 		for (const char *const *kk = known_keys; *kk; kk++)
 			known |= strcmp(*kk, k->string) == 0;
 		if (!known)
-			return fail(why, wl, "calendar.%s: unknown setting (known: utc_offset, hours, holidays, workdays, "
+			return vocd_config_error(why, wl, "calendar.%s: unknown setting (known: utc_offset, hours, holidays, workdays, "
 			            "workday_as)", k->string);
 	}
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(setting, "utc_offset");
 	if (v && parse_offset(cJSON_GetStringValue(v), &c->utc_offset_min) != 0)
-		return fail(why, wl, "calendar.utc_offset: expected an offset such as \"+08:00\" or \"-05:00\"");
+		return vocd_config_error(why, wl, "calendar.utc_offset: expected an offset such as \"+08:00\" or \"-05:00\"");
 	if ((v = cJSON_GetObjectItemCaseSensitive(setting, "hours")) && parse_hours(v, c, why, wl) != 0)
 		return VOCD_ECONFIG;
 	if ((v = cJSON_GetObjectItemCaseSensitive(setting, "workday_as")) &&
 	    (!cJSON_GetStringValue(v) || (c->workday_as = weekday_of(v->valuestring)) < 0))
-		return fail(why, wl, "calendar.workday_as: expected a day name such as \"monday\"");
+		return vocd_config_error(why, wl, "calendar.workday_as: expected a day name such as \"monday\"");
 
 	out->days = malloc(MAX_DAYS * sizeof *out->days);
 	if (!out->days)
-		return fail(why, wl, "calendar: out of memory");
+		return vocd_config_error(why, wl, "calendar: out of memory");
 	size_t n = 0;
 	const cJSON *h = cJSON_GetObjectItemCaseSensitive(setting, "holidays");
 	const cJSON *w = cJSON_GetObjectItemCaseSensitive(setting, "workdays");
@@ -207,7 +197,7 @@ int vocd_calendar_parse(const cJSON *setting, struct vocd_tenant_calendar *out, 
 	char inner[160];
 	if (vocd_calendar_check(c, inner, sizeof inner) != 0) {
 		vocd_calendar_conf_free(out);
-		return fail(why, wl, "calendar.%s", inner);
+		return vocd_config_error(why, wl, "calendar.%s", inner);
 	}
 	return 0;
 }

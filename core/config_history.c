@@ -35,11 +35,10 @@ static int record_one(vocd_txn *txn, const struct vocd_tenant_conf *t, const str
 	cJSON_Delete(head);
 	if (same)
 		return 0;
-	uint64_t n;
-	if ((rc = vocd_seq_next(txn, t->id, VOCD_CONFIG_VERSION_TYPE, &n)) != 0)
-		return rc;
 	char id[24];
-	snprintf(id, sizeof id, "%016llu", (unsigned long long)n);
+	if ((rc = vocd_seq_id(txn, t->id, VOCD_CONFIG_VERSION_TYPE, id)) != 0)
+		return rc;
+	unsigned long long n = strtoull(id, NULL, 10);
 	cJSON *v = cJSON_CreateObject();
 	cJSON_AddNumberToObject(v, "version", (double)n);
 	cJSON_AddNumberToObject(v, "at", (double)vocd_now_ms());

@@ -1,6 +1,9 @@
 /* Texts, machine codes and HTTP statuses of vocd's error codes. */
 #include "error.h"
 
+#include <stdarg.h>
+#include <stdio.h>
+
 struct error_info {
 	int err;
 	const char *code;
@@ -40,3 +43,12 @@ static const struct error_info *find(int err)
 const char *vocd_strerror(int err) { return find(err)->text; }
 const char *vocd_error_code(int err) { return find(err)->code; }
 int vocd_error_http_status(int err) { return find(err)->status; }
+
+int vocd_config_error(char *why, size_t why_len, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(why, why_len, fmt, ap);
+	va_end(ap);
+	return VOCD_ECONFIG;
+}

@@ -32,4 +32,12 @@ const char *vocd_error_code(int err);
 /** \brief The HTTP status that answers a request failing with \p err. */
 int vocd_error_http_status(int err);
 
+#include <stddef.h>
+
+/**
+ * \brief Writes a setting's problem ("tickets.sla.urgent: …") into \p why and returns VOCD_ECONFIG: what the
+ * readers of settings (calendar, people, tickets, rules) answer a mistake with.
+ */
+int vocd_config_error(char *why, size_t why_len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 #endif

@@ -56,11 +56,9 @@ static int consent_from_body(vocd_txn *txn, struct vocd_evaluation_new *n, const
 	if (!version || !channel || !cJSON_IsNumber(time))
 		return unproc(n, VOCD_EUNPROC, "consent",
 		              "expected {\"notice_version\": \"…\", \"time\": Unix ms, \"channel\": \"…\"}");
-	uint64_t seq;
-	int rc = vocd_seq_next(txn, n->tenant, VOCD_CONSENT_TYPE, &seq);
+	int rc = vocd_seq_id(txn, n->tenant, VOCD_CONSENT_TYPE, id);
 	if (rc != 0)
 		return rc;
-	snprintf(id, 24, "%016llu", (unsigned long long)seq);
 	cJSON *rec = cJSON_CreateObject();
 	cJSON_AddStringToObject(rec, "id", id);
 	if (customer)
@@ -135,10 +133,8 @@ static int create_job(vocd_txn *txn, void *arg)
 	if ((rc = vocd_survey_check_answer(sv, n->answer, n->field, sizeof n->field, n->message, sizeof n->message)) != 0)
 		goto out;
 
-	uint64_t seq;
-	if ((rc = vocd_seq_next(txn, n->tenant, VOCD_EVALUATION_TYPE, &seq)) != 0)
+	if ((rc = vocd_seq_id(txn, n->tenant, VOCD_EVALUATION_TYPE, n->id)) != 0)
 		goto out;
-	snprintf(n->id, sizeof n->id, "%016llu", (unsigned long long)seq);
 	rec = cJSON_CreateObject();
 	cJSON_AddStringToObject(rec, "id", n->id);
 	cJSON_AddNumberToObject(rec, "version", version);

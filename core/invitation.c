@@ -351,12 +351,10 @@ static int consent_job(vocd_txn *txn, void *arg)
 		cJSON_Delete(inv);
 		return 0;
 	}
-	uint64_t seq;
-	if ((rc = vocd_seq_next(txn, j->tenant, VOCD_CONSENT_TYPE, &seq)) != 0) {
+	if ((rc = vocd_seq_id(txn, j->tenant, VOCD_CONSENT_TYPE, j->consent_id)) != 0) {
 		cJSON_Delete(inv);
 		return rc;
 	}
-	snprintf(j->consent_id, sizeof j->consent_id, "%016llu", (unsigned long long)seq);
 	const char *cid = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(inv, "customer"));
 	cJSON *c = cJSON_CreateObject();
 	cJSON_AddStringToObject(c, "id", j->consent_id);
@@ -507,10 +505,8 @@ static int withdraw_job(vocd_txn *txn, void *arg)
 		                     j->who, NULL);
 	}
 	cJSON_Delete(rec);
-	uint64_t seq;
-	if (rc == 0 && (rc = vocd_seq_next(txn, j->tenant, VOCD_CONSENT_TYPE, &seq)) == 0) {
-		char id[24];
-		snprintf(id, sizeof id, "%016llu", (unsigned long long)seq);
+	char id[24];
+	if (rc == 0 && (rc = vocd_seq_id(txn, j->tenant, VOCD_CONSENT_TYPE, id)) == 0) {
 		cJSON *c = cJSON_CreateObject();
 		cJSON_AddStringToObject(c, "id", id);
 		cJSON_AddStringToObject(c, "customer", j->customer);

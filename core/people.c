@@ -16,27 +16,6 @@
 static const char *const person_keys[] = {"name", "roles", "team", "manager", "manages", "phone", "email", "lang", NULL};
 static const char *const dimensions[] = {"team", "store", "dealer", "region", "product_line", NULL};
 
-static int fail(char *why, size_t wl, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(char *why, size_t wl, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(why, wl, fmt, ap);
-	va_end(ap);
-	return VOCD_ECONFIG;
-}
-
-static int name_valid(const char *s)
-{
-	size_t n = s ? strlen(s) : 0;
-	if (n == 0 || n > 64)
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
-			return 0;
-	return 1;
-}
-
 int vocd_people_dimension_valid(const char *dim)
 {
 	for (const char *const *d = dimensions; dim && *d; d++)
@@ -59,7 +38,7 @@ static int add_strings(const cJSON *v, const char *path, int (*ok)(const char *)
 	if (!v)
 		return 0;
 	if (!cJSON_IsString(v) && !cJSON_IsArray(v) && !(cJSON_IsObject(v) && !v->child))
-		return fail(why, wl, "%s: expected a list such as { %s }", path, expected);
+		return vocd_config_error(why, wl, "%s: expected a list such as { %s }", path, expected);
 	int count = cJSON_IsString(v) ? 1 : cJSON_GetArraySize(v);
 	*out = calloc(count > 0 ? (size_t)count : 1, sizeof **out);
 	if (!*out)
@@ -67,7 +46,7 @@ static int add_strings(const cJSON *v, const char *path, int (*ok)(const char *)
 	const cJSON *s = cJSON_IsString(v) ? v : v->child;
 	for (int i = 1; s; s = cJSON_IsString(v) ? NULL : s->next, i++) {
 		if (!cJSON_IsString(s) || !ok(s->valuestring))
-			return fail(why, wl, "%s[%d]: expected %s%s%s%s", path, i, expected, cJSON_IsString(s) ? ", got \"" : "",
+			return vocd_config_error(why, wl, "%s[%d]: expected %s%s%s%s", path, i, expected, cJSON_IsString(s) ? ", got \"" : "",
 			            cJSON_IsString(s) ? s->valuestring : "", cJSON_IsString(s) ? "\"" : "");
 		if (!((*out)[(*n)++] = strdup(s->valuestring)))
 			return VOCD_ENOMEM;
@@ -96,7 +75,7 @@ static int opt_text(const cJSON *obj, const char *key, const char *path, size_t 
 	if (!v)
 		return 0;
 	if (!cJSON_IsString(v) || !v->valuestring[0] || strlen(v->valuestring) > max)
-		return fail(why, wl, "%s.%s: expected text of 1 to %zu bytes", path, key, max);
+		return vocd_config_error(why, wl, "%s.%s: expected text of 1 to %zu bytes", path, key, max);
 	*out = strdup(v->valuestring);
 	return *out ? 0 : VOCD_ENOMEM;
 }
@@ -106,17 +85,17 @@ static int read_person(const cJSON *v, struct vocd_person *p, char *why, size_t 
 	char path[200];
 	snprintf(path, sizeof path, "people.%s", v->string);
 	if (!vocd_external_id_valid(v->string))
-		return fail(why, wl, "%s: a person's id is 1-128 of letters, digits and _ . : - (the id an agent has "
+		return vocd_config_error(why, wl, "%s: a person's id is 1-128 of letters, digits and _ . : - (the id an agent has "
 		            "in the service context), and not a phone number", path);
 	p->id = strdup(v->string);
 	if (!cJSON_IsObject(v))
-		return fail(why, wl, "%s: expected { name = \"…\", roles = { … }, team = \"…\", manager = \"…\" }", path);
+		return vocd_config_error(why, wl, "%s: expected { name = \"…\", roles = { … }, team = \"…\", manager = \"…\" }", path);
 	for (const cJSON *k = v->child; k; k = k->next) {
 		int known = 0;
 		for (const char *const *n = person_keys; *n; n++)
 			known |= strcmp(*n, k->string) == 0;
 		if (!known)
-			return fail(why, wl, "%s: unknown setting '%s' (known: name, roles, team, manager, manages, phone, "
+			return vocd_config_error(why, wl, "%s: unknown setting '%s' (known: name, roles, team, manager, manages, phone, "
 			            "email, lang)", path, k->string);
 	}
 	char sub[240];
@@ -127,10 +106,10 @@ static int read_person(const cJSON *v, struct vocd_person *p, char *why, size_t 
 	    (rc = opt_text(v, "lang", path, 8, &p->lang, why, wl)) != 0)
 		return rc;
 	if (p->lang && strcmp(p->lang, "zh-CN") != 0 && strcmp(p->lang, "en") != 0)
-		return fail(why, wl, "%s.lang: expected \"zh-CN\" or \"en\", got \"%s\"", path, p->lang);
+		return vocd_config_error(why, wl, "%s.lang: expected \"zh-CN\" or \"en\", got \"%s\"", path, p->lang);
 	snprintf(sub, sizeof sub, "%s.roles", path);
-	if ((rc = add_strings(cJSON_GetObjectItemCaseSensitive(v, "roles"), sub, name_valid,
-	                      "role names of a-z, 0-9 and _ (\"service_director\")", &p->roles, &p->nroles, why, wl)) != 0)
+	if ((rc = add_strings(cJSON_GetObjectItemCaseSensitive(v, "roles"), sub, vocd_name_valid,
+	                      "role names of a-z, 0-9, _ and - (\"service_director\")", &p->roles, &p->nroles, why, wl)) != 0)
 		return rc;
 	snprintf(sub, sizeof sub, "%s.manages", path);
 	if ((rc = add_strings(cJSON_GetObjectItemCaseSensitive(v, "manages"), sub, manages_valid,
@@ -144,7 +123,7 @@ static int read_person(const cJSON *v, struct vocd_person *p, char *why, size_t 
 		rc = vocd_pii_normalize_phone(text, &norm);
 		free(text);
 		if (rc != 0)
-			return fail(why, wl, "%s.phone: not a valid phone number (e.g. 13812345678 or +44 20 7946 0958)", path);
+			return vocd_config_error(why, wl, "%s.phone: not a valid phone number (e.g. 13812345678 or +44 20 7946 0958)", path);
 		if (asprintf(&p->phone, "+%s", norm) < 0)
 			p->phone = NULL;
 		vocd_pii_free(norm);
@@ -155,7 +134,7 @@ static int read_person(const cJSON *v, struct vocd_person *p, char *why, size_t 
 		rc = vocd_pii_normalize_email(text, &norm);
 		free(text);
 		if (rc != 0)
-			return fail(why, wl, "%s.email: not a valid email address", path);
+			return vocd_config_error(why, wl, "%s.email: not a valid email address", path);
 		p->email = strdup(norm);
 		vocd_pii_free(norm);
 	}
@@ -168,10 +147,10 @@ int vocd_people_parse(const cJSON *setting, struct vocd_people *out, char *why, 
 	if (!setting || (cJSON_IsObject(setting) && !setting->child))
 		return 0;
 	if (!cJSON_IsObject(setting))
-		return fail(why, why_len, "people: expected { id = { name = \"…\", roles = { … } }, … }");
+		return vocd_config_error(why, why_len, "people: expected { id = { name = \"…\", roles = { … } }, … }");
 	size_t n = (size_t)cJSON_GetArraySize(setting);
 	if (n > MAX_PEOPLE)
-		return fail(why, why_len, "people: at most %d people", MAX_PEOPLE);
+		return vocd_config_error(why, why_len, "people: at most %d people", MAX_PEOPLE);
 	out->list = calloc(n, sizeof *out->list);
 	if (!out->list)
 		return VOCD_ENOMEM;
@@ -186,9 +165,9 @@ int vocd_people_parse(const cJSON *setting, struct vocd_people *out, char *why, 
 	for (size_t i = 0; i < out->n; i++) {
 		const struct vocd_person *p = &out->list[i];
 		if (p->manager && !vocd_people_find(out, p->manager))
-			rc = fail(why, why_len, "people.%s.manager: \"%s\" is not one of the people", p->id, p->manager);
+			rc = vocd_config_error(why, why_len, "people.%s.manager: \"%s\" is not one of the people", p->id, p->manager);
 		else if (p->manager && strcmp(p->manager, p->id) == 0)
-			rc = fail(why, why_len, "people.%s.manager: a person cannot be their own manager", p->id);
+			rc = vocd_config_error(why, why_len, "people.%s.manager: a person cannot be their own manager", p->id);
 		if (rc != 0)
 			break;
 	}

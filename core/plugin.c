@@ -25,6 +25,7 @@
 #include "plugin_api.h"
 #include "plugin_schema.h"
 #include "rules.h"
+#include "validate.h"
 
 #define FILE_MAX (1u << 20)
 
@@ -179,17 +180,6 @@ static void def_free(struct pdef *d)
 	free(d->code);
 	cJSON_Delete(d->schema);
 	free(d);
-}
-
-static int valid_plugin_name(const char *s)
-{
-	size_t n = s != NULL ? strlen(s) : 0;
-	if (n == 0 || n > 64)
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_' || s[i] == '-'))
-			return 0;
-	return 1;
 }
 
 static int valid_kind(const char *k)
@@ -493,7 +483,7 @@ static int compile_rules(struct pinst *in, const struct vocd_tenant_conf *t, con
 	for (const cJSON *spec = in->rule_spec->child; spec; spec = spec->next, i++) {
 		const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(spec, "id"));
 		char label[200], why[1024];
-		if (n > 1 && (!id || !valid_plugin_name(id))) {
+		if (n > 1 && (!id || !vocd_name_valid(id))) {
 			eadd(e, "%s%s: rules[%d].id: each rule of a list needs an id of a-z, 0-9, '_', '-' (\"agent\")", prefix,
 			     in->def->code_file, i + 1);
 			return VOCD_ECONFIG;
@@ -828,7 +818,7 @@ static int set_build(vocd_plugins *host, const struct vocd_config *cfg, struct p
 		for (size_t i = 0; i < tc->nplugins && rc != VOCD_ENOMEM; i++) {
 			const struct vocd_plugin_ref *ref = &tc->plugins[i];
 			const char *where = ref->where != NULL ? ref->where : tc->file;
-			if (!valid_kind(ref->kind) || !valid_plugin_name(ref->name)) {
+			if (!valid_kind(ref->kind) || !vocd_name_valid(ref->name)) {
 				eadd(&e, "%s: tenant %s: plugin %ss/%s: expected a kind (channel, workflow, incentive, report) "
 				         "and a name of a-z, 0-9, '_', '-'",
 				     where, tc->id, ref->kind ? ref->kind : "?", ref->name ? ref->name : "?");
@@ -1080,7 +1070,7 @@ int vocd_plugins_rule_file(const struct vocd_config *cfg, const char *tenant, co
 		snprintf(dir, sizeof dir, ".");
 	const char *base = strrchr(dir, '/');
 	snprintf(name, sizeof name, "%.127s", base ? base + 1 : dir);
-	if (!valid_plugin_name(name)) {
+	if (!vocd_name_valid(name)) {
 		eadd(&e, "%s: a rule file is the plugin.lua of a folder plugins/workflows/<name>/, with its schema.lua beside "
 		     "it; \"%s\" is not a plugin name (a-z, 0-9, '_', '-')", code_file, name);
 		return VOCD_ECONFIG;

@@ -73,7 +73,6 @@ static int open_ticket(struct act *x, const cJSON *a, cJSON *d)
 	o.detractor = ev ? detractor(ev) : 1;
 	o.who = &x->who;
 	int rc = vocd_ticket_open_in(x->txn, &o);
-	free(o.text_out);
 	free(summary);
 	if (rc != 0)
 		return rc;

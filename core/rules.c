@@ -12,6 +12,7 @@
 #include "record.h"
 #include "ticket.h"
 #include "ticket_assign.h"
+#include "validate.h"
 
 #define MAX_SEGS 8
 #define MAX_DEPTH 8
@@ -68,16 +69,6 @@ struct vocd_rule {
 
 /* ---- Messages ------------------------------------------------------------------------------------ */
 
-static int fail(char *why, size_t wl, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(char *why, size_t wl, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(why, wl, fmt, ap);
-	va_end(ap);
-	return VOCD_ECONFIG;
-}
-
 /* A positional part of a condition or action: item i (1-based) of an array, or member "i" of an object. */
 static const cJSON *part(const cJSON *spec, int i)
 {
@@ -104,7 +95,7 @@ static int check_named(const cJSON *spec, const char *path, const char *const *k
 		for (const char *const *k = known; !ok && *k; k++)
 			ok = strcmp(*k, m->string) == 0;
 		if (!ok)
-			return fail(why, wl, "%s: unknown setting '%s'%s%s%s", path, m->string, list[0] ? " (known: " : "",
+			return vocd_config_error(why, wl, "%s: unknown setting '%s'%s%s%s", path, m->string, list[0] ? " (known: " : "",
 			            list[0] ? list : "", list[0] ? ")" : "");
 	}
 	return 0;
@@ -185,9 +176,9 @@ static int compile_group(const cJSON *list, const char *path, const char *on, in
                          size_t wl)
 {
 	if (depth > MAX_DEPTH)
-		return fail(why, wl, "%s: conditions nested more than %d deep", path, MAX_DEPTH);
+		return vocd_config_error(why, wl, "%s: conditions nested more than %d deep", path, MAX_DEPTH);
 	if (!cJSON_IsArray(list) && !(cJSON_IsObject(list) && !list->child))
-		return fail(why, wl, "%s: expected a list of conditions { { \"fact\", \"op\", value }, … }", path);
+		return vocd_config_error(why, wl, "%s: expected a list of conditions { { \"fact\", \"op\", value }, … }", path);
 	int n = cJSON_GetArraySize(list);
 	c->kids = calloc(n > 0 ? (size_t)n : 1, sizeof *c->kids);
 	if (!c->kids)
@@ -209,14 +200,14 @@ static int compile_leaf(const cJSON *spec, const char *path, const char *on, str
 	static const char *const known[] = {"of", "period", "min_answers", "category", "days", NULL};
 	const cJSON *fact = part(spec, 1), *opv = part(spec, 2), *value = part(spec, 3);
 	if (!cJSON_IsString(fact) || !cJSON_IsString(opv))
-		return fail(why, wl, "%s: expected { \"fact\", \"operator\", value } such as { \"evaluation.scores.csat\", \"<\", 3 }",
+		return vocd_config_error(why, wl, "%s: expected { \"fact\", \"operator\", value } such as { \"evaluation.scores.csat\", \"<\", 3 }",
 		            path);
 	int rc = check_named(spec, path, known, "of, period, min_answers, category, days", why, wl);
 	if (rc != 0)
 		return rc;
 	c->kind = C_LEAF;
 	if (op_parse(opv->valuestring, &c->op) != 0)
-		return fail(why, wl, "%s: unknown operator \"%s\" (known: is, is not, <, <=, >, >=, in, not in, contains any, "
+		return vocd_config_error(why, wl, "%s: unknown operator \"%s\" (known: is, is not, <, <=, >, >=, in, not in, contains any, "
 		            "contains none of, exists, missing)", path, opv->valuestring);
 	c->fact = strdup(fact->valuestring);
 	if (!c->fact)
@@ -228,30 +219,30 @@ static int compile_leaf(const cJSON *spec, const char *path, const char *on, str
 	for (char *seg = strtok_r(copy, ".", &save); seg; seg = strtok_r(NULL, ".", &save)) {
 		if (c->nsegs == MAX_SEGS) {
 			free(copy);
-			return fail(why, wl, "%s: \"%s\": at most %d parts", path, c->fact, MAX_SEGS);
+			return vocd_config_error(why, wl, "%s: \"%s\": at most %d parts", path, c->fact, MAX_SEGS);
 		}
 		c->segs[c->nsegs++] = strdup(seg);
 	}
 	free(copy);
 	if (c->nsegs < 2 || !root_allowed(c->segs[0], on))
-		return fail(why, wl, "%s: \"%s\" is not a fact a rule on %s can read (facts start with %s, customer, context "
+		return vocd_config_error(why, wl, "%s: \"%s\" is not a fact a rule on %s can read (facts start with %s, customer, context "
 		            "or stats)", path, c->fact, on,
 		            strncmp(on, "evaluation.", 11) == 0 ? "evaluation" : strncmp(on, "ticket.", 7) == 0 ? "ticket"
 		            : strncmp(on, "invitation.", 11) == 0 ? "invitation" : "event");
 	int needs_value = c->op != OP_EXISTS && c->op != OP_MISSING;
 	if (needs_value && !value)
-		return fail(why, wl, "%s: \"%s\" needs a value to compare with", path, opv->valuestring);
+		return vocd_config_error(why, wl, "%s: \"%s\" needs a value to compare with", path, opv->valuestring);
 	if (value && !(c->value = cJSON_Duplicate(value, 1)))
 		return VOCD_ENOMEM;
 	int numeric = c->op == OP_LT || c->op == OP_LE || c->op == OP_GT || c->op == OP_GE;
 	if (numeric && !cJSON_IsNumber(value))
-		return fail(why, wl, "%s: \"%s\" compares numbers: expected a number, got %s", path, opv->valuestring,
+		return vocd_config_error(why, wl, "%s: \"%s\" compares numbers: expected a number, got %s", path, opv->valuestring,
 		            cJSON_IsString(value) ? "text" : "something else");
 	if ((c->op == OP_IN || c->op == OP_NOT_IN) && !cJSON_IsArray(value))
-		return fail(why, wl, "%s: \"%s\" expects a list such as { \"VIP\", \"gold\" }", path, opv->valuestring);
+		return vocd_config_error(why, wl, "%s: \"%s\" expects a list such as { \"VIP\", \"gold\" }", path, opv->valuestring);
 	if (c->op == OP_CONTAINS || c->op == OP_NOT_CONTAINS) {
 		if (!cJSON_IsArray(value) && !cJSON_IsString(value))
-			return fail(why, wl, "%s: \"%s\" expects a word or a list of words such as { \"欺诈\", \"fraud\" }", path,
+			return vocd_config_error(why, wl, "%s: \"%s\" expects a word or a list of words such as { \"欺诈\", \"fraud\" }", path,
 			            opv->valuestring);
 		int n = cJSON_IsArray(value) ? cJSON_GetArraySize(value) : 1;
 		c->words = calloc(n > 0 ? (size_t)n : 1, sizeof *c->words);
@@ -260,7 +251,7 @@ static int compile_leaf(const cJSON *spec, const char *path, const char *on, str
 		const cJSON *w = cJSON_IsArray(value) ? value->child : value;
 		for (; w; w = cJSON_IsArray(value) ? w->next : NULL) {
 			if (!cJSON_IsString(w) || !w->valuestring[0])
-				return fail(why, wl, "%s: the words must be text, and not empty", path);
+				return vocd_config_error(why, wl, "%s: the words must be text, and not empty", path);
 			c->words[c->nwords] = strdup(w->valuestring);
 			lower_ascii(c->words[c->nwords++]);
 		}
@@ -271,22 +262,22 @@ static int compile_leaf(const cJSON *spec, const char *path, const char *on, str
 		const cJSON *min = named(spec, "min_answers");
 		c->computed = FACT_STAT;
 		if (c->nsegs != 2 || !vocd_rollup_metric_valid(c->segs[1]))
-			return fail(why, wl, "%s: \"%s\": expected stats.answers, stats.csat (%% of 4 and 5), stats.csat_mean, "
+			return vocd_config_error(why, wl, "%s: \"%s\": expected stats.answers, stats.csat (%% of 4 and 5), stats.csat_mean, "
 			            "stats.nps, stats.nps_mean (mean 0-10 score) or stats.ces_mean", path, c->fact);
 		if (!of || !vocd_rollup_dimension_valid(of))
-			return fail(why, wl, "%s: of: whose figure: expected agent, team, store, dealer, region, product_line, "
+			return vocd_config_error(why, wl, "%s: of: whose figure: expected agent, team, store, dealer, region, product_line, "
 			            "channel, service_type or all", path);
 		if (period_parse(period ? period : "30 days", &c->days) != 0)
-			return fail(why, wl, "%s: period: expected \"30 days\", \"7 days\", \"this month\" or \"today\", got \"%s\"",
+			return vocd_config_error(why, wl, "%s: period: expected \"30 days\", \"7 days\", \"this month\" or \"today\", got \"%s\"",
 			            path, period);
 		if (min && (!cJSON_IsNumber(min) || min->valuedouble < 1 || min->valuedouble > 1e6))
-			return fail(why, wl, "%s: min_answers: expected a whole number from 1", path);
+			return vocd_config_error(why, wl, "%s: min_answers: expected a whole number from 1", path);
 		c->min_answers = min ? (unsigned)min->valuedouble : 1;
 		c->metric = strdup(c->segs[1]);
 		c->of = strdup(of);
 		snprintf(c->period, sizeof c->period, "%s", period ? period : "30 days");
 		if (!numeric && c->op != OP_EXISTS && c->op != OP_MISSING)
-			return fail(why, wl, "%s: a figure is compared with <, <=, > or >=", path);
+			return vocd_config_error(why, wl, "%s: a figure is compared with <, <=, > or >=", path);
 	} else if (strcmp(c->segs[0], "customer") == 0 && c->nsegs == 2 && strcmp(c->segs[1], "unanswered_in_row") == 0) {
 		c->computed = FACT_UNANSWERED;
 	} else if (strcmp(c->segs[0], "customer") == 0 && c->nsegs == 2 && strcmp(c->segs[1], "tickets") == 0) {
@@ -294,11 +285,11 @@ static int compile_leaf(const cJSON *spec, const char *path, const char *on, str
 		const char *cat = cJSON_GetStringValue(named(spec, "category"));
 		c->computed = FACT_TICKETS;
 		if (days && (!cJSON_IsNumber(days) || days->valuedouble < 1 || days->valuedouble > 3660))
-			return fail(why, wl, "%s: days: expected a whole number of days from 1", path);
+			return vocd_config_error(why, wl, "%s: days: expected a whole number of days from 1", path);
 		c->days = days ? (int)days->valuedouble : 30;
 		c->category = cat ? strdup(cat) : NULL;
 	} else if (named(spec, "of") || named(spec, "period") || named(spec, "min_answers")) {
-		return fail(why, wl, "%s: of, period and min_answers belong to stats.* figures", path);
+		return vocd_config_error(why, wl, "%s: of, period and min_answers belong to stats.* figures", path);
 	}
 	return 0;
 }
@@ -312,14 +303,14 @@ static int compile_cond(const cJSON *spec, const char *path, const char *on, int
 		if (!list)
 			continue;
 		if (cJSON_GetArraySize(spec) != 1)
-			return fail(why, wl, "%s: a group is written alone: { %s = { … } }", path, groups[g]);
+			return vocd_config_error(why, wl, "%s: a group is written alone: { %s = { … } }", path, groups[g]);
 		char sub[256];
 		snprintf(sub, sizeof sub, "%.240s.%s", path, groups[g]);
 		c->kind = g == 0 ? C_ALL : g == 1 ? C_ANY : C_NONE;
 		return compile_group(list, sub, on, depth, c, why, wl);
 	}
 	if (!cJSON_IsArray(spec) && !cJSON_IsObject(spec))
-		return fail(why, wl, "%s: expected a condition { \"fact\", \"operator\", value }", path);
+		return vocd_config_error(why, wl, "%s: expected a condition { \"fact\", \"operator\", value }", path);
 	return compile_leaf(spec, path, on, c, why, wl);
 }
 
@@ -558,27 +549,16 @@ static const char *action_kind(const char *s)
 	return NULL;
 }
 
-static int tag_valid(const char *s)
-{
-	size_t n = s ? strlen(s) : 0;
-	if (n == 0 || n > 64)
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_' || s[i] == '-'))
-			return 0;
-	return 1;
-}
-
 /* {zh-CN = "…", en = "…"} or one text: the message of a notification, with {fact} placeholders. */
 static int check_message(const cJSON *m, const char *path, char *why, size_t wl)
 {
 	if (!m || (cJSON_IsString(m) && m->valuestring[0]))
 		return 0;
 	if (!cJSON_IsObject(m) || !m->child)
-		return fail(why, wl, "%s.message: expected text, or { [\"zh-CN\"] = \"…\", en = \"…\" }", path);
+		return vocd_config_error(why, wl, "%s.message: expected text, or { [\"zh-CN\"] = \"…\", en = \"…\" }", path);
 	for (const cJSON *x = m->child; x; x = x->next)
 		if ((strcmp(x->string, "zh-CN") && strcmp(x->string, "en")) || !cJSON_IsString(x) || strlen(x->valuestring) > 2000)
-			return fail(why, wl, "%s.message.%s: expected zh-CN and en texts of up to 2000 bytes", path, x->string);
+			return vocd_config_error(why, wl, "%s.message.%s: expected zh-CN and en texts of up to 2000 bytes", path, x->string);
 	return 0;
 }
 
@@ -589,10 +569,10 @@ static int check_recipients(const cJSON *to, const char *path, const struct vocd
 		return 0;
 	char reason[256];
 	if (!to)
-		return fail(why, wl, "%s.to: required: who is told ({ role = \"service_director\" }, { person = \"zhou\" }, "
+		return vocd_config_error(why, wl, "%s.to: required: who is told ({ role = \"service_director\" }, { person = \"zhou\" }, "
 		            "{ manager_of = \"agent\" }, { assignee = true })", path);
 	if (vocd_assign_check(to, &t->people, reason, sizeof reason) != 0)
-		return fail(why, wl, "%s.to: %s", path, reason);
+		return vocd_config_error(why, wl, "%s.to: %s", path, reason);
 	return 0;
 }
 
@@ -607,7 +587,7 @@ static int check_channels(const cJSON *a, const char *path, char *why, size_t wl
 		return 0;
 	}
 bad:
-	return fail(why, wl, "%s.channel: required: the channel plugin that sends it (\"sms\", \"email\", \"webhook\"), or a "
+	return vocd_config_error(why, wl, "%s.channel: required: the channel plugin that sends it (\"sms\", \"email\", \"webhook\"), or a "
 	            "list of them", path);
 }
 
@@ -617,7 +597,7 @@ static int compile_action(const cJSON *spec, const char *path, const char *on, c
 {
 	const char *kind = action_kind(cJSON_GetStringValue(part(spec, 1)));
 	if (!kind)
-		return fail(why, wl, "%s: expected an action such as { \"open ticket\", class = \"urgent\" }: open ticket, "
+		return vocd_config_error(why, wl, "%s: expected an action such as { \"open ticket\", class = \"urgent\" }: open ticket, "
 		            "assign, escalate, set class, alert, notify or tag", path);
 	cJSON *a = cJSON_CreateObject();
 	if (!a)
@@ -635,7 +615,7 @@ static int compile_action(const cJSON *spec, const char *path, const char *on, c
 		if (second && !cJSON_GetObjectItemCaseSensitive(a, key))
 			cJSON_AddItemToObject(a, key, cJSON_Duplicate(second, 1));
 	} else if (second) {
-		return fail(why, wl, "%s: %s takes named settings only", path, kind);
+		return vocd_config_error(why, wl, "%s: %s takes named settings only", path, kind);
 	}
 	static const char *const open_keys[] = {"class", "priority", "category", "assign", "summary", NULL};
 	static const char *const assign_keys[] = {"to", NULL};
@@ -657,38 +637,38 @@ static int compile_action(const cJSON *spec, const char *path, const char *on, c
 		for (const char *const *k = keys; !ok && *k; k++)
 			ok = strcmp(*k, m->string) == 0;
 		if (!ok)
-			return fail(why, wl, "%s: unknown setting '%s' (known: %s)", path, m->string, list);
+			return vocd_config_error(why, wl, "%s: unknown setting '%s' (known: %s)", path, m->string, list);
 	}
 	int rc = 0;
 	const char *klass = vocd_json_str(a, "class"), *prio = vocd_json_str(a, "priority");
 	if (cJSON_GetObjectItemCaseSensitive(a, "class") && vocd_ticket_class_parse(klass) < 0)
-		return fail(why, wl, "%s.class: expected general, important, urgent or repeat", path);
+		return vocd_config_error(why, wl, "%s.class: expected general, important, urgent or repeat", path);
 	if (cJSON_GetObjectItemCaseSensitive(a, "priority") && vocd_ticket_priority_parse(prio) < 0)
-		return fail(why, wl, "%s.priority: expected low, normal, high or highest", path);
+		return vocd_config_error(why, wl, "%s.priority: expected low, normal, high or highest", path);
 	if ((strcmp(kind, "assign") == 0 || strcmp(kind, "escalate") == 0 || strcmp(kind, "set_class") == 0) && !ticket_event)
-		return fail(why, wl, "%s: %s acts on a ticket: the rule must listen to a ticket event (ticket.opened, "
+		return vocd_config_error(why, wl, "%s: %s acts on a ticket: the rule must listen to a ticket event (ticket.opened, "
 		            "ticket.changed, ticket.sla_breached)", path, kind);
 	if (strcmp(kind, "open_ticket") == 0) {
 		const cJSON *as = cJSON_GetObjectItemCaseSensitive(a, "assign");
 		const char *cat = vocd_json_str(a, "category");
 		if (as && vocd_assign_check(as, &t->people, reason, sizeof reason) != 0)
-			return fail(why, wl, "%s.assign: %s", path, reason);
-		if (cJSON_GetObjectItemCaseSensitive(a, "category") && !tag_valid(cat))
-			return fail(why, wl, "%s.category: expected 1-64 of a-z, 0-9, _ and - (\"billing\")", path);
+			return vocd_config_error(why, wl, "%s.assign: %s", path, reason);
+		if (cJSON_GetObjectItemCaseSensitive(a, "category") && !vocd_name_valid(cat))
+			return vocd_config_error(why, wl, "%s.category: expected 1-64 of a-z, 0-9, _ and - (\"billing\")", path);
 		if (cJSON_GetObjectItemCaseSensitive(a, "summary") && !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(a, "summary")))
-			return fail(why, wl, "%s.summary: expected text", path);
+			return vocd_config_error(why, wl, "%s.summary: expected text", path);
 	} else if (strcmp(kind, "assign") == 0 || strcmp(kind, "escalate") == 0) {
 		const cJSON *to = cJSON_GetObjectItemCaseSensitive(a, "to");
 		if (!to && kind[0] == 'a')
-			return fail(why, wl, "%s.to: required: { person = … }, { role = … }, { team = … } or { manager_of = … }", path);
+			return vocd_config_error(why, wl, "%s.to: required: { person = … }, { role = … }, { team = … } or { manager_of = … }", path);
 		if (to && vocd_assign_check(to, &t->people, reason, sizeof reason) != 0)
-			return fail(why, wl, "%s.to: %s", path, reason);
+			return vocd_config_error(why, wl, "%s.to: %s", path, reason);
 	} else if (strcmp(kind, "set_class") == 0) {
 		if (!klass)
-			return fail(why, wl, "%s: which class: { \"set class\", \"repeat\" }", path);
+			return vocd_config_error(why, wl, "%s: which class: { \"set class\", \"repeat\" }", path);
 	} else if (strcmp(kind, "tag") == 0) {
-		if (!tag_valid(vocd_json_str(a, "tag")))
-			return fail(why, wl, "%s: the tag: 1-64 of a-z, 0-9, _ and - ({ \"tag\", \"vip_unhappy\" })", path);
+		if (!vocd_name_valid(vocd_json_str(a, "tag")))
+			return vocd_config_error(why, wl, "%s: the tag: 1-64 of a-z, 0-9, _ and - ({ \"tag\", \"vip_unhappy\" })", path);
 	} else { /* alert, notify */
 		if ((rc = check_recipients(cJSON_GetObjectItemCaseSensitive(a, "to"), path, t, why, wl)) != 0 ||
 		    (rc = check_channels(a, path, why, wl)) != 0 ||
@@ -696,7 +676,7 @@ static int compile_action(const cJSON *spec, const char *path, const char *on, c
 			return rc;
 		const cJSON *to = cJSON_GetObjectItemCaseSensitive(a, "to");
 		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(to, "assignee")) && !ticket_event)
-			return fail(why, wl, "%s.to: the assignee is a ticket's: the rule must listen to a ticket event", path);
+			return vocd_config_error(why, wl, "%s.to: the assignee is a ticket's: the rule must listen to a ticket event", path);
 	}
 	return 0;
 }
@@ -726,13 +706,13 @@ int vocd_rule_compile(const cJSON *spec, const char *label, const struct vocd_te
 	static const char *const keys[] = {"id", "name", "on", "when", "actions", "once_per", NULL};
 	*out = NULL;
 	if (!cJSON_IsObject(spec))
-		return fail(why, wl, "rule: expected { on = \"evaluation.created\", when = { … }, actions = { … } }");
+		return vocd_config_error(why, wl, "rule: expected { on = \"evaluation.created\", when = { … }, actions = { … } }");
 	for (const cJSON *m = spec->child; m; m = m->next) {
 		int ok = 0;
 		for (const char *const *k = keys; *k; k++)
 			ok |= strcmp(*k, m->string) == 0;
 		if (!ok)
-			return fail(why, wl, "rule: unknown setting '%s' (known: id, name, on, when, actions, once_per)", m->string);
+			return vocd_config_error(why, wl, "rule: unknown setting '%s' (known: id, name, on, when, actions, once_per)", m->string);
 	}
 	struct vocd_rule *r = calloc(1, sizeof *r);
 	if (!r)
@@ -743,7 +723,7 @@ int vocd_rule_compile(const cJSON *spec, const char *label, const struct vocd_te
 	r->label = strdup(label);
 	r->when.kind = C_ALL;
 	if (!topic_valid(on)) {
-		rc = fail(why, wl, "rule.on: expected the event it listens to, such as \"evaluation.created\", "
+		rc = vocd_config_error(why, wl, "rule.on: expected the event it listens to, such as \"evaluation.created\", "
 		          "\"ticket.opened\", \"ticket.sla_breached\", \"invitation.expired\" or \"ticket.*\"");
 		goto out;
 	}
@@ -756,12 +736,12 @@ int vocd_rule_compile(const cJSON *spec, const char *label, const struct vocd_te
 		r->name_zh = strdup(zh ? zh : en ? en : label);
 		r->name_en = strdup(en ? en : zh ? zh : label);
 	} else if (name) {
-		rc = fail(why, wl, "rule.name: expected text, or { [\"zh-CN\"] = \"…\", en = \"…\" }");
+		rc = vocd_config_error(why, wl, "rule.name: expected text, or { [\"zh-CN\"] = \"…\", en = \"…\" }");
 		goto out;
 	}
 	const cJSON *when = cJSON_GetObjectItemCaseSensitive(spec, "when");
 	if (!when) {
-		rc = fail(why, wl, "rule.when: required: the conditions, such as { { \"evaluation.scores.csat\", \"<\", 3 } } "
+		rc = vocd_config_error(why, wl, "rule.when: required: the conditions, such as { { \"evaluation.scores.csat\", \"<\", 3 } } "
 		          "(an empty list {} fires on every event)");
 		goto out;
 	}
@@ -769,7 +749,7 @@ int vocd_rule_compile(const cJSON *spec, const char *label, const struct vocd_te
 		goto out;
 	const cJSON *actions = cJSON_GetObjectItemCaseSensitive(spec, "actions");
 	if (!cJSON_IsArray(actions) || cJSON_GetArraySize(actions) == 0) {
-		rc = fail(why, wl, "rule.actions: required: a list of what to do, such as { { \"open ticket\", class = "
+		rc = vocd_config_error(why, wl, "rule.actions: required: a list of what to do, such as { { \"open ticket\", class = "
 		          "\"urgent\" } }");
 		goto out;
 	}
@@ -795,7 +775,7 @@ int vocd_rule_compile(const cJSON *spec, const char *label, const struct vocd_te
 		if (!key || !cJSON_IsNumber(days) || days->valuedouble < 1 || days->valuedouble > 366 ||
 		    cJSON_GetArraySize(once) != 2 || !strchr(key, '.') || !root_allowed(root, r->on) ||
 		    strcmp(root, "stats") == 0) {
-			rc = fail(why, wl, "rule.once_per: expected { key = \"context.dealer\", days = 7 }: fire at most once in "
+			rc = vocd_config_error(why, wl, "rule.once_per: expected { key = \"context.dealer\", days = 7 }: fire at most once in "
 			          "that many days for the same value of that fact");
 			goto out;
 		}

@@ -706,6 +706,15 @@ int vocd_seq_next(vocd_txn *txn, const char *tenant, const char *name, uint64_t 
 	return 0;
 }
 
+int vocd_seq_id(vocd_txn *txn, const char *tenant, const char *name, char out[24])
+{
+	uint64_t n;
+	int rc = vocd_seq_next(txn, tenant, name, &n);
+	if (rc == 0)
+		snprintf(out, 24, "%016llu", (unsigned long long)n);
+	return rc;
+}
+
 int vocd_tenant_scan(vocd_txn *txn, const char *type, vocd_rec_visit_fn fn, void *arg)
 {
 	size_t yl = name_len(type);

@@ -109,6 +109,10 @@ int vocd_index_scan(vocd_txn *txn, const char *tenant, const char *type, const c
 /** \brief Next value of a per-tenant, per-name counter, starting at 1 (write transactions only). */
 int vocd_seq_next(vocd_txn *txn, const char *tenant, const char *name, uint64_t *out);
 
+/** \brief vocd_seq_next as a record id: 16 digits with leading zeros ("0000000000000042"), so that id
+ * order is the counter's order. */
+int vocd_seq_id(vocd_txn *txn, const char *tenant, const char *name, char out[24]);
+
 /** \brief Lists the tenants that have at least one record of \p type. Visitor gets the tenant as id. */
 int vocd_tenant_scan(vocd_txn *txn, const char *type, vocd_rec_visit_fn fn, void *arg);
 

@@ -11,6 +11,7 @@
 #include "error.h"
 #include "ids.h"
 #include "invitation.h"
+#include "json_text.h"
 #include "sla.h"
 #include "ticket_assign.h"
 #include "token.h"
@@ -142,20 +143,30 @@ static cJSON *history(cJSON *t, const char *action, const struct vocd_ticket_act
 	return e;
 }
 
-/* Publishes the ticket as stored; a change also says what changed. */
-static int announce(vocd_txn *txn, const char *tenant, const char *topic, const char *stored, const cJSON *change)
+/* Stores the ticket (its audit entry for \p action) and publishes it on \p topic as stored, with \p key set to
+ * \p extra when given: what changed, or which deadline was missed. */
+int vocd_ticket_save(vocd_txn *txn, const char *tenant, cJSON *t, const char *action, const struct vocd_actor *who,
+                     const char *topic, const char *key, const cJSON *extra)
 {
-	if (!change)
-		return vocd_bus_publish(txn, tenant, topic, stored, strlen(stored));
+	char *stored = NULL;
+	int rc = vocd_ticket_put(txn, tenant, t, action, who, &stored);
+	if (rc != 0)
+		return rc;
+	if (!extra) {
+		rc = vocd_bus_publish(txn, tenant, topic, stored, strlen(stored));
+		free(stored);
+		return rc;
+	}
 	cJSON *ev = cJSON_Parse(stored);
+	free(stored);
 	if (!ev)
 		return VOCD_ENOMEM;
-	cJSON_AddItemToObject(ev, "change", cJSON_Duplicate(change, 1));
-	char *text = cJSON_PrintUnformatted(ev);
+	cJSON_AddItemToObject(ev, key, cJSON_Duplicate(extra, 1));
+	char *text = vocd_json_print(ev, NULL);
 	cJSON_Delete(ev);
 	if (!text)
 		return VOCD_ENOMEM;
-	int rc = vocd_bus_publish(txn, tenant, topic, text, strlen(text));
+	rc = vocd_bus_publish(txn, tenant, topic, text, strlen(text));
 	free(text);
 	return rc;
 }
@@ -249,19 +260,8 @@ static int raise_ticket(vocd_txn *txn, struct vocd_ticket_open *o, const char *i
 		vocd_json_set_str(t, "priority", vocd_ticket_priority_name(prio));
 		cJSON_AddStringToObject(e, "priority", vocd_ticket_priority_name(prio));
 	}
-	char *text = NULL;
 	if (rc == 0)
-		rc = vocd_ticket_put(txn, o->tenant, t, "ticket.raise", o->who, &text);
-	if (rc == 0) {
-		cJSON *change = cJSON_CreateObject();
-		cJSON_AddStringToObject(change, "action", "raise");
-		rc = announce(txn, o->tenant, "ticket.changed", text, change);
-		cJSON_Delete(change);
-	}
-	if (rc == 0)
-		o->text_out = text;
-	else
-		free(text);
+		rc = vocd_ticket_save(txn, o->tenant, t, "ticket.raise", o->who, "ticket.changed", "change", e);
 	cJSON_Delete(t);
 	return rc;
 }
@@ -270,7 +270,6 @@ int vocd_ticket_open_in(vocd_txn *txn, struct vocd_ticket_open *o)
 {
 	o->id[0] = '\0';
 	o->merged = 0;
-	o->text_out = NULL;
 	int rc;
 	if (o->evaluation) {
 		struct find_ctx f = {0};
@@ -296,10 +295,8 @@ int vocd_ticket_open_in(vocd_txn *txn, struct vocd_ticket_open *o)
 		if (repeat_of[0] && klass != VOCD_CLASS_URGENT)
 			klass = VOCD_CLASS_REPEAT;
 	}
-	uint64_t seq;
-	if ((rc = vocd_seq_next(txn, o->tenant, VOCD_TICKET_TYPE, &seq)) != 0)
+	if ((rc = vocd_seq_id(txn, o->tenant, VOCD_TICKET_TYPE, o->id)) != 0)
 		return rc;
-	snprintf(o->id, sizeof o->id, "%016llu", (unsigned long long)seq);
 	cJSON *t = cJSON_CreateObject();
 	cJSON_AddStringToObject(t, "id", o->id);
 	cJSON_AddStringToObject(t, "class", vocd_ticket_class_name(klass));
@@ -333,34 +330,20 @@ int vocd_ticket_open_in(vocd_txn *txn, struct vocd_ticket_open *o)
 	rc = assign(txn, o->conf, t, o->assign);
 	for (int s = VOCD_STAGE_ACKNOWLEDGE; rc == 0 && s <= VOCD_STAGE_RESOLVE; s++)
 		rc = vocd_sla_start(txn, o->conf, t, s, now);
-	char *text = NULL;
 	if (rc == 0)
-		rc = vocd_ticket_put(txn, o->tenant, t, "ticket.open", o->who, &text);
-	if (rc == 0)
-		rc = announce(txn, o->tenant, "ticket.opened", text, NULL);
-	if (rc == 0)
-		o->text_out = text;
-	else
-		free(text);
+		rc = vocd_ticket_save(txn, o->tenant, t, "ticket.open", o->who, "ticket.opened", NULL, NULL);
 	cJSON_Delete(t);
 	return rc;
 }
 
 static int open_job(vocd_txn *txn, void *arg)
 {
-	struct vocd_ticket_open *o = arg;
-	free(o->text_out);
-	o->text_out = NULL;
-	return vocd_ticket_open_in(txn, o);
+	return vocd_ticket_open_in(txn, arg);
 }
 
 int vocd_ticket_open(vocd_store *st, struct vocd_ticket_open *o)
 {
-	o->text_out = NULL;
-	int rc = vocd_store_write(st, open_job, o);
-	free(o->text_out);
-	o->text_out = NULL;
-	return rc;
+	return vocd_store_write(st, open_job, o);
 }
 
 /* ---- Changing ------------------------------------------------------------------------------------ */
@@ -576,13 +559,7 @@ int vocd_ticket_change_in(vocd_txn *txn, struct vocd_ticket_change *c)
 		goto out;
 	char action_name[40];
 	snprintf(action_name, sizeof action_name, "ticket.%s", action);
-	char *text = NULL;
-	if ((rc = vocd_ticket_put(txn, c->tenant, t, action_name, c->by.who, &text)) == 0) {
-		cJSON *change = cJSON_Duplicate(entry, 1);
-		rc = announce(txn, c->tenant, "ticket.changed", text, change);
-		cJSON_Delete(change);
-	}
-	free(text);
+	rc = vocd_ticket_save(txn, c->tenant, t, action_name, c->by.who, "ticket.changed", "change", entry);
 out:
 	cJSON_Delete(t);
 	return rc;
@@ -621,10 +598,8 @@ static int note_job(vocd_txn *txn, void *arg)
 		snprintf(j->error, sizeof j->error, "%s", c.error);
 		return rc;
 	}
-	uint64_t seq;
-	if ((rc = vocd_seq_next(txn, j->tenant, VOCD_TICKET_NOTE_TYPE, &seq)) != 0)
+	if ((rc = vocd_seq_id(txn, j->tenant, VOCD_TICKET_NOTE_TYPE, j->id)) != 0)
 		return rc;
-	snprintf(j->id, sizeof j->id, "%016llu", (unsigned long long)seq);
 	cJSON *rec = cJSON_CreateObject();
 	cJSON_AddStringToObject(rec, "id", j->id);
 	cJSON_AddStringToObject(rec, "ticket", j->ticket);

@@ -61,7 +61,6 @@ struct vocd_ticket_open {
 	/* out */
 	char id[24];
 	int merged;                /**< the evaluation had an open ticket already: it was raised instead */
-	char *text_out;            /**< the stored ticket's JSON (caller frees), with vocd_ticket_open_in */
 };
 
 /**
@@ -126,6 +125,13 @@ int vocd_ticket_change(vocd_store *st, struct vocd_ticket_change *c);
  */
 int vocd_ticket_put(vocd_txn *txn, const char *tenant, cJSON *ticket, const char *action, const struct vocd_actor *who,
                     char **text_out);
+
+/**
+ * \brief Inside a write job: vocd_ticket_put, then the event \p topic with the ticket as stored and, when
+ * \p extra is given, \p key set to it ("change": the history entry; "breach": the missed deadline).
+ */
+int vocd_ticket_save(vocd_txn *txn, const char *tenant, cJSON *ticket, const char *action, const struct vocd_actor *who,
+                     const char *topic, const char *key, const cJSON *extra);
 
 /**
  * \brief Adds a note or a piece of evidence ("note" / "evidence") to a ticket.

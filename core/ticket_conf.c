@@ -42,16 +42,6 @@ int vocd_sla_stage_parse(const char *s)
 	return -1;
 }
 
-static int fail(char *why, size_t wl, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(char *why, size_t wl, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(why, wl, fmt, ap);
-	va_end(ap);
-	return VOCD_ECONFIG;
-}
-
 /* Units after the number, spaces around them ignored. */
 static const struct {
 	const char *unit;
@@ -139,7 +129,7 @@ static int check_keys(const cJSON *obj, const char *path, const char *const *kno
 		for (const char *const *n = known; *n; n++)
 			ok |= strcmp(*n, k->string) == 0;
 		if (!ok)
-			return fail(why, wl, "%s: unknown setting '%s' (known: %s)", path, k->string, list);
+			return vocd_config_error(why, wl, "%s: unknown setting '%s' (known: %s)", path, k->string, list);
 	}
 	return 0;
 }
@@ -147,25 +137,25 @@ static int check_keys(const cJSON *obj, const char *path, const char *const *kno
 static int read_sla(const cJSON *sla, struct vocd_tickets_conf *c, char *why, size_t wl)
 {
 	if (!cJSON_IsObject(sla))
-		return fail(why, wl, "tickets.sla: expected { general = { acknowledge = \"2h\", resolve = \"7 working days\" }, … }");
+		return vocd_config_error(why, wl, "tickets.sla: expected { general = { acknowledge = \"2h\", resolve = \"7 working days\" }, … }");
 	for (const cJSON *cls = sla->child; cls; cls = cls->next) {
 		int k = vocd_ticket_class_parse(cls->string);
 		if (k < 0)
-			return fail(why, wl, "tickets.sla: unknown class '%s' (known: general, important, urgent, repeat)", cls->string);
+			return vocd_config_error(why, wl, "tickets.sla: unknown class '%s' (known: general, important, urgent, repeat)", cls->string);
 		if (!cJSON_IsObject(cls))
-			return fail(why, wl, "tickets.sla.%s: expected { acknowledge = \"2h\", plan = \"48h\", resolve = \"7 working "
+			return vocd_config_error(why, wl, "tickets.sla.%s: expected { acknowledge = \"2h\", plan = \"48h\", resolve = \"7 working "
 			            "days\", revisit = \"10 working days\" }", cls->string);
 		for (const cJSON *st = cls->child; st; st = st->next) {
 			int s = vocd_sla_stage_parse(st->string);
 			if (s < 0)
-				return fail(why, wl, "tickets.sla.%s: unknown stage '%s' (known: acknowledge, plan, resolve, revisit)",
+				return vocd_config_error(why, wl, "tickets.sla.%s: unknown stage '%s' (known: acknowledge, plan, resolve, revisit)",
 				            cls->string, st->string);
 			if (cJSON_IsFalse(st)) {
 				c->sla[k][s].kind = VOCD_DURATION_NONE;
 				continue;
 			}
 			if (!cJSON_IsString(st) || vocd_duration_parse(st->valuestring, &c->sla[k][s]) != 0)
-				return fail(why, wl, "tickets.sla.%s.%s: expected a duration such as \"2h\", \"30m\", \"7 working days\" "
+				return vocd_config_error(why, wl, "tickets.sla.%s.%s: expected a duration such as \"2h\", \"30m\", \"7 working days\" "
 				            "or \"3 days\" (or false for no limit), got %s%s%s", cls->string, st->string,
 				            cJSON_IsString(st) ? "\"" : "", cJSON_IsString(st) ? st->valuestring : "something else",
 				            cJSON_IsString(st) ? "\"" : "");
@@ -182,28 +172,28 @@ static int read_revisit(const cJSON *r, struct vocd_tickets_conf *c, char *why, 
 		return 0;
 	}
 	if (!cJSON_IsObject(r))
-		return fail(why, wl, "tickets.revisit: expected { channel = \"sms\", satisfied_from = 4 } or false");
+		return vocd_config_error(why, wl, "tickets.revisit: expected { channel = \"sms\", satisfied_from = 4 } or false");
 	int rc = check_keys(r, "tickets.revisit", keys, "enabled, channel, satisfied_from, satisfied_nps_from", why, wl);
 	if (rc != 0)
 		return rc;
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(r, "enabled");
 	if (v && !cJSON_IsBool(v))
-		return fail(why, wl, "tickets.revisit.enabled: expected true or false");
+		return vocd_config_error(why, wl, "tickets.revisit.enabled: expected true or false");
 	if (v)
 		c->revisit = cJSON_IsTrue(v);
 	v = cJSON_GetObjectItemCaseSensitive(r, "channel");
 	if (v && (!cJSON_IsString(v) || !v->valuestring[0] || strlen(v->valuestring) > 32))
-		return fail(why, wl, "tickets.revisit.channel: expected a channel name such as \"sms\"");
+		return vocd_config_error(why, wl, "tickets.revisit.channel: expected a channel name such as \"sms\"");
 	if (v)
 		c->revisit_channel = strdup(v->valuestring);
 	v = cJSON_GetObjectItemCaseSensitive(r, "satisfied_from");
 	if (v && (!cJSON_IsNumber(v) || v->valuedouble < 1 || v->valuedouble > 5 || v->valuedouble != (int)v->valuedouble))
-		return fail(why, wl, "tickets.revisit.satisfied_from: expected the lowest CSAT (1 to 5) that closes a ticket");
+		return vocd_config_error(why, wl, "tickets.revisit.satisfied_from: expected the lowest CSAT (1 to 5) that closes a ticket");
 	if (v)
 		c->satisfied_csat = (int)v->valuedouble;
 	v = cJSON_GetObjectItemCaseSensitive(r, "satisfied_nps_from");
 	if (v && (!cJSON_IsNumber(v) || v->valuedouble < 0 || v->valuedouble > 10 || v->valuedouble != (int)v->valuedouble))
-		return fail(why, wl, "tickets.revisit.satisfied_nps_from: expected the lowest NPS score (0 to 10) that closes a ticket");
+		return vocd_config_error(why, wl, "tickets.revisit.satisfied_nps_from: expected the lowest NPS score (0 to 10) that closes a ticket");
 	if (v)
 		c->satisfied_nps = (int)v->valuedouble;
 	return 0;
@@ -213,13 +203,13 @@ static int read_assign(const cJSON *a, struct vocd_tickets_conf *c, char *why, s
 {
 	static const char *const keys[] = {"team", "how", NULL};
 	if (!cJSON_IsObject(a))
-		return fail(why, wl, "tickets.assign: expected { team = \"care\", how = \"fewest_open\" }");
+		return vocd_config_error(why, wl, "tickets.assign: expected { team = \"care\", how = \"fewest_open\" }");
 	int rc = check_keys(a, "tickets.assign", keys, "team, how", why, wl);
 	if (rc != 0)
 		return rc;
 	const cJSON *team = cJSON_GetObjectItemCaseSensitive(a, "team"), *how = cJSON_GetObjectItemCaseSensitive(a, "how");
 	if (team && (!cJSON_IsString(team) || !team->valuestring[0] || strlen(team->valuestring) > 128))
-		return fail(why, wl, "tickets.assign.team: expected a team name");
+		return vocd_config_error(why, wl, "tickets.assign.team: expected a team name");
 	if (team)
 		c->assign_team = strdup(team->valuestring);
 	if (how) {
@@ -229,7 +219,7 @@ static int read_assign(const cJSON *a, struct vocd_tickets_conf *c, char *why, s
 		else if (h && (strcmp(h, "round_robin") == 0 || strcmp(h, "round robin") == 0))
 			c->assign_how = VOCD_ASSIGN_ROUND_ROBIN;
 		else
-			return fail(why, wl, "tickets.assign.how: expected \"fewest_open\" or \"round_robin\"");
+			return vocd_config_error(why, wl, "tickets.assign.how: expected \"fewest_open\" or \"round_robin\"");
 	}
 	return 0;
 }
@@ -240,14 +230,14 @@ int vocd_tickets_conf_parse(const cJSON *setting, struct vocd_tickets_conf *out,
 	if (!setting)
 		return 0;
 	if (!cJSON_IsObject(setting))
-		return fail(why, why_len, "tickets: expected { sla = { … }, repeat_within_days = 30, revisit = { … } }");
+		return vocd_config_error(why, why_len, "tickets: expected { sla = { … }, repeat_within_days = 30, revisit = { … } }");
 	int rc = check_keys(setting, "tickets", known_keys, "sla, repeat_within_days, revisit, assign", why, why_len);
 	const cJSON *v;
 	if (rc == 0 && (v = cJSON_GetObjectItemCaseSensitive(setting, "sla")))
 		rc = read_sla(v, out, why, why_len);
 	if (rc == 0 && (v = cJSON_GetObjectItemCaseSensitive(setting, "repeat_within_days"))) {
 		if (!cJSON_IsNumber(v) || v->valuedouble < 0 || v->valuedouble > 3660 || v->valuedouble != (int)v->valuedouble)
-			rc = fail(why, why_len, "tickets.repeat_within_days: expected a whole number of days from 0 (no repeat "
+			rc = vocd_config_error(why, why_len, "tickets.repeat_within_days: expected a whole number of days from 0 (no repeat "
 			          "detection) to 3660");
 		else
 			out->repeat_within_days = (unsigned)v->valuedouble;

@@ -58,20 +58,12 @@ static int breach_job(vocd_txn *txn, void *arg)
 	cJSON_AddStringToObject(by, "id", "sla");
 	cJSON_AddItemToArray(h ? h : cJSON_AddArrayToObject(t, "history"), e);
 	vocd_json_set_num(t, "updated_at", (double)now);
-	char *text = NULL;
-	rc = vocd_ticket_put(txn, j->tenant, t, "ticket.sla_breach", &who, &text);
-	if (rc == 0) {
-		cJSON *ev = cJSON_Parse(text);
-		cJSON *breach = cJSON_AddObjectToObject(ev, "breach");
-		cJSON_AddStringToObject(breach, "stage", vocd_sla_stage_name(j->stage));
-		cJSON_AddNumberToObject(breach, "due_at", (double)j->due);
-		char *evtext = cJSON_PrintUnformatted(ev);
-		cJSON_Delete(ev);
-		rc = evtext ? vocd_bus_publish(txn, j->tenant, "ticket.sla_breached", evtext, strlen(evtext)) : VOCD_ENOMEM;
-		free(evtext);
-		j->breached = rc == 0;
-	}
-	free(text);
+	cJSON *breach = cJSON_CreateObject();
+	cJSON_AddStringToObject(breach, "stage", vocd_sla_stage_name(j->stage));
+	cJSON_AddNumberToObject(breach, "due_at", (double)j->due);
+	rc = vocd_ticket_save(txn, j->tenant, t, "ticket.sla_breach", &who, "ticket.sla_breached", "breach", breach);
+	j->breached = rc == 0;
+	cJSON_Delete(breach);
 	cJSON_Delete(t);
 	return rc;
 }

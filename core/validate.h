@@ -30,6 +30,9 @@ int vocd_check_string(const cJSON *item, const char *field, size_t max, int requ
 int vocd_check_string_object(const cJSON *obj, const char *field, const char *const *allowed, int refuse_personal,
                              struct vocd_field_error *e);
 
+/** \brief True if \p s is a name of ours: 1-64 of a-z, 0-9, _ and - (a plugin, a category, a tag, a role). */
+int vocd_name_valid(const char *s);
+
 /** \brief True if \p s is a usable external id: 1-128 bytes of letters, digits and _ . : -, and not a
  * phone number (ids are kept in clear; personal data is not an id). */
 int vocd_external_id_valid(const char *s);

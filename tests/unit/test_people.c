@@ -163,15 +163,15 @@ static void mistakes_are_refused_with_what_was_expected(void **state)
 	    {"{\"li\": {\"manager\": 3}}", "people.li.manager: expected text of 1 to 128 bytes"},
 	    /* roles */
 	    {"{\"li\": {\"roles\": [\"Service-Director\"]}}",
-	     "people.li.roles[1]: expected role names of a-z, 0-9 and _ (\"service_director\"), got \"Service-Director\""},
+	     "people.li.roles[1]: expected role names of a-z, 0-9, _ and - (\"service_director\"), got \"Service-Director\""},
 	    {"{\"li\": {\"roles\": [\"supervisor\", 3]}}",
-	     "people.li.roles[2]: expected role names of a-z, 0-9 and _ (\"service_director\")"},
+	     "people.li.roles[2]: expected role names of a-z, 0-9, _ and - (\"service_director\")"},
 	    {"{\"li\": {\"roles\": [\"\"]}}",
-	     "people.li.roles[1]: expected role names of a-z, 0-9 and _ (\"service_director\"), got \"\""},
+	     "people.li.roles[1]: expected role names of a-z, 0-9, _ and - (\"service_director\"), got \"\""},
 	    {"{\"li\": {\"roles\": 5}}",
-	     "people.li.roles: expected a list such as { role names of a-z, 0-9 and _ (\"service_director\") }"},
+	     "people.li.roles: expected a list such as { role names of a-z, 0-9, _ and - (\"service_director\") }"},
 	    {"{\"li\": {\"roles\": {\"main\": \"supervisor\"}}}",
-	     "people.li.roles: expected a list such as { role names of a-z, 0-9 and _ (\"service_director\") }"},
+	     "people.li.roles: expected a list such as { role names of a-z, 0-9, _ and - (\"service_director\") }"},
 	    /* manages */
 	    {"{\"li\": {\"manages\": [\"team:care\", \"city:shanghai\"]}}",
 	     "people.li.manages[2]: expected \"team:NAME\", \"store:ID\", \"dealer:ID\", \"region:NAME\" or "
