@@ -66,13 +66,21 @@ int vocd_facts_build(struct vocd_facts *f, vocd_txn *txn, const char *tenant, co
 	return 0;
 }
 
-void vocd_facts_free(struct vocd_facts *f)
+void vocd_facts_set_root(struct vocd_facts *f, cJSON *root)
 {
 	cJSON_Delete(f->root);
-	f->root = NULL;
+	f->root = root;
+	/* Both caches point into the old tree (its values, its items). */
 	for (int i = 0; i < f->nfolded; i++)
 		free(f->folded[i].text);
 	f->nfolded = 0;
+	f->nstats = 0;
+	f->unanswered = -1;
+}
+
+void vocd_facts_free(struct vocd_facts *f)
+{
+	vocd_facts_set_root(f, NULL);
 }
 
 const cJSON *vocd_facts_lookup(const struct vocd_facts *f, char *const *segs, int nsegs)
@@ -101,12 +109,12 @@ int vocd_facts_stat(struct vocd_facts *f, const char *metric, const char *of, in
 	/* The rules of one event ask for a few figures many times: each (dimension, period) is read once. */
 	struct vocd_facts_stat *c = NULL, local;
 	for (int i = 0; i < f->nstats && !c; i++)
-		if (f->stats[i].days == days && strcmp(f->stats[i].of, of) == 0)
+		if (f->stats[i].days == days && strncmp(f->stats[i].of, of, sizeof f->stats[i].of) == 0)
 			c = &f->stats[i];
 	if (!c) {
 		c = f->nstats < VOCD_FACTS_CACHE ? &f->stats[f->nstats++] : &local;
 		memset(c, 0, sizeof *c);
-		c->of = of;
+		snprintf(c->of, sizeof c->of, "%s", of);
 		c->days = days;
 		const cJSON *rec = subject_record(f);
 		const char *v = strcmp(of, VOCD_ROLLUP_ALL) == 0 ? "*"

@@ -16,7 +16,7 @@
 #define VOCD_FACTS_CACHE 16
 
 struct vocd_facts_stat {
-	const char *of; /**< the dimension (the rule's own string, alive while the rules are) */
+	char of[16];    /**< the dimension: a rollup dimension name, all shorter than this */
 	int days;
 	int known;      /**< 0: nothing to compute it from */
 	const char *subject;
@@ -58,6 +58,10 @@ int vocd_facts_build(struct vocd_facts *f, vocd_txn *txn, const char *tenant, co
                      const char *topic, uint64_t event_id, const cJSON *data, int64_t at);
 
 void vocd_facts_free(struct vocd_facts *f);
+
+/** \brief Puts \p root (the caller's, now the facts') in place of the facts' tree, and forgets what was
+ * computed from the old one. */
+void vocd_facts_set_root(struct vocd_facts *f, cJSON *root);
 
 /** \brief The fact at a dotted path already split into \p segs ("evaluation", "scores", "csat"); NULL if none. */
 const cJSON *vocd_facts_lookup(const struct vocd_facts *f, char *const *segs, int nsegs);

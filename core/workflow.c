@@ -94,8 +94,7 @@ static int fire_job(vocd_txn *txn, void *arg)
 	cJSON *fresh = cJSON_Duplicate(w->pristine, 1);
 	if (!fresh)
 		return VOCD_ENOMEM;
-	cJSON_Delete(w->facts.root);
-	w->facts.root = fresh;
+	vocd_facts_set_root(&w->facts, fresh);
 	const void *data;
 	size_t len;
 	if (vocd_rec_get(txn, w->ev->tenant, VOCD_FIRED_TYPE, id, &data, &len) == 0)
