@@ -723,12 +723,21 @@ static int api_store_put(lua_State *L)
 	return run_job(L, "vocd.store.put", put_fn, &j);
 }
 
+/* The core's own events: the core and the workflow rules trust what they say (an answer, a ticket, a
+ * notification to send), so a plugin may hook them but never publish one. */
+static const char *const reserved_topics[] = {"evaluation.", "invitation.", "ticket.", "notification.",
+                                              "service_event.", "reply.", NULL};
+
 static const char *check_topic(lua_State *L, int idx, const char *fn)
 {
 	size_t len;
 	const char *t = luaL_checklstring(L, idx, &len);
 	if (!valid_name(t, len, 0))
 		luaL_error(L, "%s: invalid topic '%s'", fn, t);
+	for (const char *const *r = reserved_topics; *r; r++)
+		if (strncmp(t, *r, strlen(*r)) == 0)
+			luaL_error(L, "%s: '%s' is the core's own kind of event (%s*): a plugin may hook it, not publish it",
+			           fn, t, *r);
 	return t;
 }
 

@@ -102,8 +102,15 @@ class RunawayPluginTest(ServerTest):
         self.assertEqual(self.call("good", "nope")[0], 404)
         self.assertEqual(self.call("loop", "run", token=self.globex)[0], 404)  # not enabled for globex
 
+    def test_the_cores_events_can_be_hooked_but_not_published(self):
+        # A forged evaluation or notification would be believed by the core and the workflow rules.
+        for topic in ("evaluation.created", "ticket.opened", "notification.requested", "invitation.expired"):
+            status, _, body = self.call("good", "publish", {"topic": topic, "data": {"id": "forged"}})
+            self.assertEqual(status, 500, body)
+            self.assertIn("the core's own kind of event", body["error"]["message"])
+
     def test_events_reach_hooks_and_failures_end_as_dead_letters(self):
-        status, _, _ = self.call("good", "publish", {"topic": "evaluation.created", "data": {"id": "e-1"}})
+        status, _, _ = self.call("good", "publish", {"topic": "review.posted", "data": {"id": "e-1"}})
         self.assertEqual(status, 200)
         deadline = time.time() + 20
         seen = None
@@ -113,7 +120,7 @@ class RunawayPluginTest(ServerTest):
                 break
             time.sleep(0.2)
         self.assertEqual(seen["last_id"], "e-1")
-        self.assertEqual(seen["topic"], "evaluation.created")
+        self.assertEqual(seen["topic"], "review.posted")
         # globex's copy of the plugin saw nothing: events stay in their tenant.
         self.assertIsNone(self.call("good", "get", {"key": "seen"}, token=self.globex)[2]["result"].get("value"))
         # The raising hook is retried with backoff, then its event becomes a dead letter.
@@ -121,7 +128,7 @@ class RunawayPluginTest(ServerTest):
         self.assertTrue(letters, "no dead letter after the retries")
         letter = letters[0]
         self.assertIn("raises", letter["subscriber"])
-        self.assertEqual(letter["topic"], "evaluation.created")
+        self.assertEqual(letter["topic"], "review.posted")
         self.assertIn("hook failed", letter["error"])
         status, _, body = self.server.request("POST", "/api/v1/admin/dead-letters/%s/replay" % letter["id"],
                                               token=self.admin)

@@ -241,7 +241,7 @@ static void test_status_reports_last_error(void **state)
 	assert_string_equal(cJSON_GetObjectItem(o, "version")->valuestring, "1.0.0");
 	assert_string_equal(cJSON_GetObjectItem(o, "kind")->valuestring, "workflow");
 	assert_true(cJSON_IsNull(cJSON_GetObjectItem(o, "last_error")));
-	assert_string_equal(cJSON_GetArrayItem(cJSON_GetObjectItem(o, "hooks"), 0)->valuestring, "evaluation.created");
+	assert_string_equal(cJSON_GetArrayItem(cJSON_GetObjectItem(o, "hooks"), 0)->valuestring, "review.posted");
 	cJSON_Delete(st);
 
 	assert_int_equal(vocd_plugins_call(p, "demo", "raises", "run", NULL, NULL, err, sizeof err), VOCD_EPLUGIN);
@@ -473,7 +473,7 @@ static void test_tenants_apart_and_bus_hooks(void **state)
 	cJSON_Delete(r);
 
 	/* Bus hooks: an event published by demo's plugin reaches demo's hook only, once. */
-	cJSON_Delete(call_json(p, "demo", "publish", "{\"topic\": \"evaluation.created\", \"data\": {\"id\": \"e1\"}}"));
+	cJSON_Delete(call_json(p, "demo", "publish", "{\"topic\": \"review.posted\", \"data\": {\"id\": \"e1\"}}"));
 	cJSON *seen = NULL;
 	for (int i = 0; i < 500; i++) {
 		r = call_json(p, "demo", "get", "{\"key\": \"seen\"}");
@@ -490,7 +490,7 @@ static void test_tenants_apart_and_bus_hooks(void **state)
 	seen = cJSON_GetObjectItem(r, "value");
 	assert_int_equal(cJSON_GetObjectItem(seen, "n")->valueint, 1);
 	assert_string_equal(cJSON_GetObjectItem(seen, "last_id")->valuestring, "e1");
-	assert_string_equal(cJSON_GetObjectItem(seen, "topic")->valuestring, "evaluation.created");
+	assert_string_equal(cJSON_GetObjectItem(seen, "topic")->valuestring, "review.posted");
 	cJSON_Delete(r);
 	r = call_json(p, "acme", "get", "{\"key\": \"seen\"}");
 	assert_null(cJSON_GetObjectItem(r, "value"));
@@ -498,13 +498,13 @@ static void test_tenants_apart_and_bus_hooks(void **state)
 
 	/* A failing hook is recorded in the status with its hook name. */
 	cJSON_Delete(call_json(p, "demo", "publish",
-	                       "{\"topic\": \"evaluation.created\", \"data\": {\"id\": \"e2\", \"fail\": true}}"));
+	                       "{\"topic\": \"review.posted\", \"data\": {\"id\": \"e2\", \"fail\": true}}"));
 	int found = 0;
 	for (int i = 0; i < 500 && !found; i++) {
 		cJSON *st;
 		assert_int_equal(vocd_plugins_status(p, "demo", &st), 0);
 		cJSON *le = cJSON_GetObjectItem(cJSON_GetArrayItem(st, 0), "last_error");
-		found = cJSON_IsObject(le) && strcmp(cJSON_GetObjectItem(le, "hook")->valuestring, "evaluation.created") == 0 &&
+		found = cJSON_IsObject(le) && strcmp(cJSON_GetObjectItem(le, "hook")->valuestring, "review.posted") == 0 &&
 		        strstr(cJSON_GetObjectItem(le, "message")->valuestring, "event asked to fail") != NULL;
 		cJSON_Delete(st);
 		if (!found)
@@ -514,7 +514,7 @@ static void test_tenants_apart_and_bus_hooks(void **state)
 
 	/* Reload with the same config: hooks move to the new set and keep working. */
 	assert_int_equal(vocd_plugins_reload(p, &t.cfg, err, sizeof err), 0);
-	cJSON_Delete(call_json(p, "demo", "publish", "{\"topic\": \"evaluation.created\", \"data\": {\"id\": \"e3\"}}"));
+	cJSON_Delete(call_json(p, "demo", "publish", "{\"topic\": \"review.posted\", \"data\": {\"id\": \"e3\"}}"));
 	found = 0;
 	for (int i = 0; i < 500 && !found; i++) {
 		r = call_json(p, "demo", "get", "{\"key\": \"seen\"}");
@@ -696,8 +696,8 @@ static void test_subscription_failure_is_a_load_error(void **state)
 	struct env e;
 	env_open(&e);
 	/* Someone else holds the name the raises fixture's hook would subscribe under. */
-	assert_int_equal(vocd_bus_subscribe_tenant(e.bus, "lua:demo:workflows/raises:evaluation.created", "demo",
-	                                           "evaluation.created", dummy_event, NULL),
+	assert_int_equal(vocd_bus_subscribe_tenant(e.bus, "lua:demo:workflows/raises:review.posted", "demo",
+	                                           "review.posted", dummy_event, NULL),
 	                 0);
 	struct tconf one, two;
 	tconf_init(&one, FIXTURES);
@@ -709,20 +709,20 @@ static void test_subscription_failure_is_a_load_error(void **state)
 	char err[2048];
 	assert_int_equal(vocd_plugins_create(&p, &two.cfg, e.st, e.bus, err, sizeof err), VOCD_ECONFIG);
 	assert_null(p);
-	assert_non_null(strstr(err, "tenant demo, plugin workflows/raises: vocd.hook(\"evaluation.created\"): "
+	assert_non_null(strstr(err, "tenant demo, plugin workflows/raises: vocd.hook(\"review.posted\"): "
 	                            "cannot subscribe to the bus"));
 
 	assert_int_equal(vocd_plugins_create(&p, &one.cfg, e.st, e.bus, err, sizeof err), 0);
 	assert_int_equal(vocd_bus_start(e.bus), 0);
 	err[0] = '\0';
 	assert_int_equal(vocd_plugins_reload(p, &two.cfg, err, sizeof err), VOCD_ECONFIG);
-	assert_non_null(strstr(err, "plugin workflows/raises: vocd.hook(\"evaluation.created\"): cannot subscribe"));
+	assert_non_null(strstr(err, "plugin workflows/raises: vocd.hook(\"review.posted\"): cannot subscribe"));
 	/* The running version stays, with its hooks still delivered. */
 	cJSON *st;
 	assert_int_equal(vocd_plugins_status(p, "demo", &st), 0);
 	assert_int_equal(cJSON_GetArraySize(st), 1);
 	cJSON_Delete(st);
-	cJSON_Delete(call_json(p, "demo", "publish", "{\"topic\": \"evaluation.created\", \"data\": {\"id\": \"s1\"}}"));
+	cJSON_Delete(call_json(p, "demo", "publish", "{\"topic\": \"review.posted\", \"data\": {\"id\": \"s1\"}}"));
 	int found = 0;
 	for (int i = 0; i < 500 && !found; i++) {
 		cJSON *r = call_json(p, "demo", "get", "{\"key\": \"seen\"}");

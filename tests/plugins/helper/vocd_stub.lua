@@ -5,7 +5,7 @@
 --   local stub = require("vocd_stub")
 --   local p = stub.load("plugins/workflows/escalate", { threshold = 2 })
 --   p:emit("evaluation.created", { id = "e1", csat = 1 })
---   assert.same({ { topic = "ticket.requested", data = {...} } }, p.published)
+--   assert.same({ { topic = "review.requested", data = {...} } }, p.published)
 --
 -- What is recorded on the instance p:
 --   p.stored     key -> value             vocd.store (preset with opts.store)
@@ -124,6 +124,13 @@ local function check_topic(topic, fn)
     raise(string.format("bad argument #1 to '%s' (string expected, got %s)", fn:match("[^.]+$"), type(topic)))
   end
   if not valid_name(topic, false) then raise(string.format("%s: invalid topic '%s'", fn, topic)) end
+  -- The core's own events may be hooked, never published (core/plugin_api.c).
+  for _, prefix in ipairs({ "evaluation.", "invitation.", "ticket.", "notification.", "service_event.", "reply." }) do
+    if topic:sub(1, #prefix) == prefix then
+      raise(string.format("%s: '%s' is the core's own kind of event (%s*): a plugin may hook it, not publish it",
+                          fn, topic, prefix))
+    end
+  end
   return topic
 end
 

@@ -79,7 +79,7 @@ describe("good: handlers", function()
     { "echo", { x = 1 }, { arg = { x = 1 }, tenant = "demo", threshold = 2, channel = "sms", tags = { "vip" } } },
     { "strings", nil, "ABCxxx3" },
     { "put", { key = "k", value = { 1, 2 } }, true },
-    { "publish", { topic = "ticket.requested", data = { reason = "low" } }, true },
+    { "publish", { topic = "review.requested", data = { reason = "low" } }, true },
   }
   for _, case in ipairs(cases) do
     it(case[1] .. " answers", function()
@@ -107,8 +107,8 @@ describe("good: handlers", function()
   end)
 
   it("publish is recorded", function()
-    p:call("publish", { topic = "ticket.requested", data = { evaluation = "e1" } })
-    assert.are.same({ { topic = "ticket.requested", data = { evaluation = "e1" } } }, p.published)
+    p:call("publish", { topic = "review.requested", data = { evaluation = "e1" } })
+    assert.are.same({ { topic = "review.requested", data = { evaluation = "e1" } } }, p.published)
     assert.are.equal(GOOD .. "/plugin.lua:0: vocd.publish: invalid topic 'bad topic'",
                      stub.error_of(p.call, p, "publish", { topic = "bad topic", data = {} }))
   end)
@@ -131,17 +131,17 @@ describe("good: handlers", function()
   end)
 end)
 
-describe("good: the evaluation.created hook", function()
+describe("good: the review.posted hook", function()
   -- events in order -> the "seen" record stored afterwards
   local cases = {
-    { { { id = "e1" } }, { n = 1, last_id = "e1", topic = "evaluation.created" } },
-    { { { id = "e1" }, { id = "e2" }, { id = "e3" } }, { n = 3, last_id = "e3", topic = "evaluation.created" } },
+    { { { id = "e1" } }, { n = 1, last_id = "e1", topic = "review.posted" } },
+    { { { id = "e1" }, { id = "e2" }, { id = "e3" } }, { n = 3, last_id = "e3", topic = "review.posted" } },
   }
   for i, case in ipairs(cases) do
     it("counts events (case " .. i .. ")", function()
       local p = stub.load(GOOD, { threshold = 2 })
       for _, ev in ipairs(case[1]) do
-        assert.are.equal(1, p:emit("evaluation.created", ev))
+        assert.are.equal(1, p:emit("review.posted", ev))
       end
       assert.are.same({ seen = case[2] }, p.stored)
       assert.are.same({}, p.published)
@@ -151,7 +151,7 @@ describe("good: the evaluation.created hook", function()
 
   it("starts from a stored record", function()
     local p = stub.load(GOOD, { threshold = 2 }, { store = { seen = { n = 41 } } })
-    p:emit("evaluation.created", { id = "e42" })
+    p:emit("review.posted", { id = "e42" })
     assert.are.equal(42, p.stored.seen.n)
   end)
 
@@ -164,8 +164,8 @@ describe("good: the evaluation.created hook", function()
   it("fails with the plugin's file and line; what it stored before stays", function()
     local p = stub.load(GOOD, { threshold = 2 })
     assert.are.equal(GOOD .. "/plugin.lua:11: event asked to fail",
-                     stub.error_of(p.emit, p, "evaluation.created", { id = "e1", fail = true }))
-    assert.are.same({ hook = "evaluation.created", file = GOOD .. "/plugin.lua", line = 11,
+                     stub.error_of(p.emit, p, "review.posted", { id = "e1", fail = true }))
+    assert.are.same({ hook = "review.posted", file = GOOD .. "/plugin.lua", line = 11,
                       message = "event asked to fail", kind = "error" }, p.last_error)
     assert.are.equal(1, p.stored.seen.n)
   end)

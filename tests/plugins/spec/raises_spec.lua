@@ -26,9 +26,9 @@ describe("raises", function()
 
   it("a failing hook fails the event with file and line", function()
     local p = stub.load(dir)
-    assert.are.equal(file .. ":13: hook failed", stub.error_of(p.emit, p, "evaluation.created", { id = 1 }))
+    assert.are.equal(file .. ":13: hook failed", stub.error_of(p.emit, p, "review.posted", { id = 1 }))
     assert.are.equal(13, p.last_error.line)
-    assert.are.equal("evaluation.created", p.last_error.hook)
+    assert.are.equal("review.posted", p.last_error.hook)
   end)
 end)
 
@@ -57,7 +57,7 @@ describe("registration", function()
   -- latehook registers from its handlers, after loading: refused like the host does.
   local dir = FIXTURES .. "/latehook"
   local cases = {
-    { "run", 3, "vocd.hook('evaluation.created'): registration is only allowed while the plugin loads" },
+    { "run", 3, "vocd.hook('review.posted'): registration is only allowed while the plugin loads" },
     { "handle", 6, "vocd.handle('later'): registration is only allowed while the plugin loads" },
   }
   for _, case in ipairs(cases) do

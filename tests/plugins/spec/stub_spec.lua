@@ -24,21 +24,21 @@ teardown(function() os.execute("rm -rf '" .. root .. "'") end)
 describe("timers and the clock", function()
   local code = [[
 vocd.hook("ticket.opened", function(t)
-  vocd.timer("remind:" .. t.id, vocd.time() + 3600000, "ticket.remind", { id = t.id })
+  vocd.timer("remind:" .. t.id, vocd.time() + 3600000, "review.remind", { id = t.id })
 end)
-vocd.hook("ticket.remind", function(t) vocd.log.warn("ticket", t.id, "still open") end)
+vocd.hook("review.remind", function(t) vocd.log.warn("ticket", t.id, "still open") end)
 return { version = "0.1.0", api = 1 }
 ]]
 
   it("records a timer, fires it when the clock passes it", function()
     local p = stub.load(plugin(code), nil, { now = 1000 })
     p:emit("ticket.opened", { id = 7 })
-    assert.are.same({ ["remind:7"] = { at = 3601000, topic = "ticket.remind", data = { id = 7 } } }, p.timers)
+    assert.are.same({ ["remind:7"] = { at = 3601000, topic = "review.remind", data = { id = 7 } } }, p.timers)
     p:advance(3599999)
     assert.are.same({}, p.published)
     p:advance(1)
     assert.are.same({}, p.timers)
-    assert.are.same({ { topic = "ticket.remind", data = { id = 7 } } }, p.published)
+    assert.are.same({ { topic = "review.remind", data = { id = 7 } } }, p.published)
     assert.are.same({ "ticket 7 still open" }, p:log_lines("warn"))
   end)
 
