@@ -74,6 +74,14 @@ int vocd_api_invitation_qr(struct vocd_req *req)
 		vocd_http_fail(req, rc, NULL);
 		return 0;
 	}
+	/* A revisit asks the customer how their complaint was handled: its link goes to them alone, never
+	 * through the staff who handled it (an agent could otherwise answer for the customer). */
+	if (vocd_json_str(rec, "ticket")) {
+		vocd_http_error(req, 403, "forbidden", "invitation %s is a ticket's revisit: its link is sent to the customer only",
+		                req->params[0]);
+		cJSON_Delete(rec);
+		return 0;
+	}
 	const cJSON *exp = cJSON_GetObjectItemCaseSensitive(rec, "expires_at");
 	if (!cJSON_IsNumber(exp)) {
 		cJSON_Delete(rec);

@@ -409,6 +409,8 @@ static int invite_again(vocd_txn *txn, struct vocd_ticket_change *c, cJSON *t)
 	if (rc != 0)
 		return rc;
 	snprintf(c->invitation, sizeof c->invitation, "%s", n.id);
+	/* A ticket reopened and resolved again asks again: only the latest revisit is awaited. */
+	cJSON_DeleteItemFromObjectCaseSensitive(t, "revisit");
 	cJSON *r = cJSON_AddObjectToObject(t, "revisit");
 	cJSON_AddStringToObject(r, "invitation", n.id);
 	cJSON_AddStringToObject(r, "channel", n.channel);

@@ -145,7 +145,14 @@ int vocd_ticket_events_on_evaluation(const struct vocd_event *ev, struct vocd_se
 	static const char mark[] = "\"ticket\":\"";
 	if (!memmem(ev->data, ev->len, mark, sizeof mark - 1))
 		return 0;
-	cJSON *e = cJSON_ParseWithLength(ev->data, ev->len);
+	/* The answer is judged as stored, never as the event tells it: only its id is taken from the event. */
+	cJSON *told = cJSON_ParseWithLength(ev->data, ev->len);
+	cJSON *e = NULL;
+	const char *eid = vocd_json_str(told, "id");
+	int got = eid ? vocd_evaluation_get(srv->store, ev->tenant, eid, &e) : VOCD_ENOTFOUND;
+	cJSON_Delete(told);
+	if (got != 0)
+		return got == VOCD_ENOTFOUND ? 0 : got;
 	const char *inv_id = vocd_json_str(e, "invitation");
 	const struct vocd_tenant_conf *t = vocd_config_tenant(vocd_server_config(srv), ev->tenant);
 	cJSON *inv = NULL;

@@ -354,6 +354,10 @@ tickets = {
         self.assertEqual(t["revisit"]["channel"], "sms")
         st, _, invitation = self.server.request("GET", "/api/v1/invitations/" + inv, token=self.admin)
         self.assertEqual((invitation["ticket"], invitation["context"]["type"]), (t["id"], "revisit"))
+        # Its link goes to the customer only: the staff who handled the complaint cannot answer for them.
+        for token in (self.admin, self.agent17):
+            st, _, err = self.server.request("GET", "/api/v1/invitations/%s/qr" % inv, token=token)
+            self.assertEqual((st, err["error"]["code"]), (403, "forbidden"), err)
         return t, inv
 
     def answer(self, invitation, csat):
@@ -381,7 +385,12 @@ tickets = {
         self.assertIn("due_at", t["sla"]["resolve"])
         # Resolved again: a new revisit goes out, and only its answer counts.
         t2 = self.move(t, "resolved", resolution="a manager called")
+        self.assertEqual(t2["state"], "revisiting")
         self.assertNotEqual(t2["revisit"]["invitation"], inv)
+        self.assertNotIn("evaluation", t2["revisit"])
+        ev = self.answer(t2["revisit"]["invitation"], 5)
+        t2 = self.wait_for(t2, lambda t: t["state"] == "closed")
+        self.assertEqual((t2["state"], t2["revisit"]["evaluation"], t2["recovered"]), ("closed", ev["id"], True))
 
     # ---- Isolation and the trail -------------------------------------------------------------------------
 
