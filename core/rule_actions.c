@@ -49,6 +49,21 @@ static int open_ticket(struct act *x, const cJSON *a, cJSON *d)
 		cJSON_AddStringToObject(d, "category", vocd_json_str(a, "category"));
 	if (assign)
 		cJSON_AddItemToObject(d, "assign", cJSON_Duplicate(assign, 1));
+	/* The answer to a ticket's revisit has its ticket already: an unhappy one reopens it (ticket_events.c),
+	 * and another ticket would only count the same complaint twice. The next actions speak of that one. */
+	const char *revisited = vocd_json_str(ev, "ticket");
+	if (revisited) {
+		snprintf(x->ticket, sizeof x->ticket, "%s", revisited);
+		cJSON_AddStringToObject(d, "ticket", revisited);
+		cJSON_AddStringToObject(d, "skipped", "the evaluation answers this ticket's revisit");
+		return 0;
+	}
+	/* A ticket a rule opened opens no other: two rules opening tickets on each other's tickets would never
+	 * stop (one complaint may still open one linked ticket, whose own events then open nothing). */
+	if (!ev && cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(tk, "rules")) > 0) {
+		cJSON_AddStringToObject(d, "skipped", "a ticket opened by a rule opens no other");
+		return 0;
+	}
 	if (x->run->dry)
 		return 0;
 	struct vocd_notice n = {vocd_rule_label(x->run->rule), vocd_rule_title(x->run->rule, "zh-CN"), NULL, NULL,

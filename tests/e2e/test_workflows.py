@@ -251,6 +251,23 @@ plugins = {""" + CHANNELS + """
         inv = self.server.request("GET", "/api/v1/invitations/" + inv["id"], token=self.brief)[2]
         self.assertEqual(inv["state"], "expired")
 
+    def test_an_unhappy_revisit_reopens_its_ticket_and_opens_no_other(self):
+        ev = self.evaluate("rv-1", {"csat": 1, "nps": 2})
+        t = self.ticket_of(ev)
+        st, _, t = self.server.request("POST", "/api/v1/tickets/%s/transitions" % t["id"], token=self.admin,
+                                       body={"to": "resolved", "resolution": "refunded"})
+        self.assertEqual((st, t["state"]), (200, "revisiting"), t)
+        st, _, again = self.server.request("POST", "/api/v1/evaluations", token=self.admin, body={
+            "invitation": t["revisit"]["invitation"], "answer": {"scores": {"csat": 1, "nps": 1}}})
+        self.assertEqual(st, 201, again)
+        stored = self.server.request("GET", "/api/v1/evaluations/" + again["id"], token=self.admin)[2]
+        self.assertEqual(stored.get("ticket"), t["id"], stored)
+        # The bus passes events in order: once a later evaluation has its ticket, the revisit's was seen.
+        self.assertIsNotNone(self.ticket_of(self.evaluate("rv-2", {"csat": 1})))
+        self.assertIsNone(self.ticket_of(again, seconds=0.5))
+        t = self.server.request("GET", "/api/v1/tickets/" + t["id"], token=self.admin)[2]
+        self.assertEqual((t["state"], t["revisit"]["satisfied"]), ("reopened", False))
+
     def test_a_dry_run_shows_what_a_rule_would_do_and_why_without_doing_it(self):
         ev = self.evaluate("dry-1", {"csat": 3}, tier="VIP")
         time.sleep(1)
@@ -334,6 +351,35 @@ plugins = { ["workflows/negative_evaluation"] = { csat_at_most = 1 } }
         self.assertEqual(st, 200, ok)
         self.assertFalse(self.opens_a_ticket("rl-2", 2))
         self.assertTrue(self.opens_a_ticket("rl-3", 1))
+
+    def test_tickets_opened_by_rules_open_no_others(self):
+        # A rule that opens a ticket for every ticket opened would otherwise feed itself for ever.
+        echo = os.path.join(self.plugins, "workflows", "echo")
+        os.makedirs(echo, exist_ok=True)
+        with open(os.path.join(echo, "plugin.lua"), "w") as f:
+            f.write("""return { version = "1.0.0", api = 1, rule = {
+  name = { ["zh-CN"] = "回声", en = "Echo" }, on = "ticket.opened",
+  when = { { "ticket.id", "exists" } },
+  actions = { { "open ticket", category = "echo" } } } }
+""")
+        with open(os.path.join(echo, "schema.lua"), "w") as f:
+            f.write("return { fields = {} }\n")
+        self.server.write_tenant("acme", 'name = "Acme"\n' + PEOPLE + """
+plugins = { ["workflows/negative_evaluation"] = true, ["workflows/echo"] = true }
+""")
+        st, _, ok = self.server.request("POST", "/api/v1/admin/reload", token=self.admin)
+        self.assertEqual(st, 200, ok)
+        before = {t["id"] for t in self.server.request("GET", "/api/v1/tickets?limit=500", token=self.admin)[2]["items"]}
+        # A complaint opens one linked ticket; the evaluation's rule-opened ticket opens none.
+        st, _, complaint = self.server.request("POST", "/api/v1/complaints", token=self.admin, body={
+            "channel": "phone", "text": "还是没有人处理", "category": "waiting"})
+        self.assertEqual(st, 201, complaint)
+        self.assertTrue(self.opens_a_ticket("echo-1", 1))
+        time.sleep(2)
+        items = self.server.request("GET", "/api/v1/tickets?limit=500", token=self.admin)[2]["items"]
+        new = [t for t in items if t["id"] not in before]
+        self.assertEqual(sorted(t["category"] for t in new), ["echo", "evaluation", "waiting"], new)
+        self.assertEqual([t["rules"] for t in new if t["category"] == "echo"], [["workflows/echo"]])
 
 
 class CrashTest(ServerTest):
