@@ -39,8 +39,9 @@ static const char usage_text[] =
 	"  restore DIR [--data DIR] [--config FILE]  put a backup in place (server stopped, empty data dir)\n"
 	"  audit verify [--tenant T] [--data DIR] [--config FILE]  check the audit chains end to end\n"
 	"  config versions --tenant T [--data DIR] [--config FILE]   versions kept of the tenant's file\n"
-	"  config rollback --tenant T --version N [--data DIR] [--config FILE]\n"
-	"          write version N back over the tenant's file (the current one is kept as .before-rollback)\n"
+	"  config rollback --tenant T --version N [--data DIR] [--key FILE] [--config FILE]\n"
+	"          write version N back over the tenant's file (the current one is kept as .before-rollback);\n"
+	"          --key: the master key file, when the configuration has errors and cannot tell\n"
 	"  rules dry-run --tenant T --rule FILE [--from DAY] [--to DAY] [--settings JSON] [--limit N] [--json]\n"
 	"          [--data DIR] [--config FILE]\n"
 	"          replay stored history through a workflow rule (FILE: plugins/workflows/NAME/plugin.lua) and\n"
@@ -51,7 +52,7 @@ static const char usage_text[] =
 
 struct args {
 	const char *config, *data, *listen, *tenant, *role, *label, *id, *person;
-	const char *rule, *settings, *from, *to, *limit, *version, *cases;
+	const char *rule, *settings, *from, *to, *limit, *version, *cases, *key;
 	int json;
 	const char *positional[4];
 	int npositional;
@@ -68,13 +69,13 @@ static int parse(int argc, char **argv, struct args *a)
 		{"settings", required_argument, 0, 'S'}, {"from", required_argument, 0, 'F'},
 		{"to", required_argument, 0, 'T'},       {"limit", required_argument, 0, 'N'},
 		{"json", no_argument, 0, 'J'},          {"version", required_argument, 0, 'V'},
-		{"cases", required_argument, 0, 'C'},
+		{"cases", required_argument, 0, 'C'},   {"key", required_argument, 0, 'K'},
 		{0, 0, 0, 0},
 	};
 	memset(a, 0, sizeof *a);
 	optind = 1;
 	int c;
-	while ((c = getopt_long(argc, argv, "c:d:l:t:r:L:i:p:R:S:F:T:N:JV:C:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:d:l:t:r:L:i:p:R:S:F:T:N:JV:C:K:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': a->config = optarg; break;
 		case 'd': a->data = optarg; break;
@@ -92,6 +93,7 @@ static int parse(int argc, char **argv, struct args *a)
 		case 'J': a->json = 1; break;
 		case 'V': a->version = optarg; break;
 		case 'C': a->cases = optarg; break;
+		case 'K': a->key = optarg; break;
 		default: return -1;
 		}
 	}
@@ -373,7 +375,7 @@ static int cmd_config(const struct args *a)
 	if (strcmp(a->positional[0], "versions") == 0)
 		return vocd_cli_config_versions(a->config, a->data, a->tenant);
 	if (strcmp(a->positional[0], "rollback") == 0 && a->version)
-		return vocd_cli_config_rollback(a->config, a->data, a->tenant, a->version);
+		return vocd_cli_config_rollback(a->config, a->data, a->key, a->tenant, a->version);
 	return usage();
 }
 

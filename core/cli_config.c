@@ -10,6 +10,7 @@
 
 #include "config_history.h"
 #include "error.h"
+#include "pii.h"
 #include "server.h"
 
 #define ERRBUF 16384
@@ -105,7 +106,8 @@ static char *read_all(const char *path)
 	return buf;
 }
 
-int vocd_cli_config_rollback(const char *config, const char *data, const char *tenant, const char *version)
+int vocd_cli_config_rollback(const char *config, const char *data, const char *key, const char *tenant,
+                             const char *version)
 {
 	char *end;
 	long n = strtol(version, &end, 10);
@@ -121,9 +123,22 @@ int vocd_cli_config_rollback(const char *config, const char *data, const char *t
 	}
 	int status = 1;
 	cJSON *v = NULL;
-	int rc = vocd_config_history_get(st, tenant, (unsigned)n, &v);
+	vocd_pii *pii = NULL;
+	const char *key_file = key ? key : cfg ? cfg->key_file : NULL;
+	int rc = key_file ? vocd_pii_open(&pii, key_file) : VOCD_ECONFIG;
+	int key_opened = rc == 0;
+	if (key_opened)
+		rc = vocd_config_history_get(st, pii, tenant, (unsigned)n, &v);
+	vocd_pii_close(pii);
 	const char *file = vocd_json_str(v, "file"), *text = vocd_json_str(v, "text");
-	if (rc != 0) {
+	if (!key_file) {
+		fprintf(stderr, "vocd: give --key FILE (the master key), since the configuration cannot be read\n");
+	} else if (!key_opened) {
+		fprintf(stderr, "vocd: cannot open the master key %s: %s\n", key_file, vocd_strerror(rc));
+	} else if (rc == VOCD_EAUTH) {
+		fprintf(stderr, "vocd: version %ld cannot be opened with the master key %s (another key, or altered)\n", n,
+		        key_file);
+	} else if (rc != 0) {
 		fprintf(stderr, "vocd: tenant %s has no version %ld%s\n", tenant, n, rc == VOCD_ENOTFOUND ? "" : vocd_strerror(rc));
 	} else if (!file || strncmp(file, "(embedded)", 10) == 0) {
 		fprintf(stderr, "vocd: version %ld is the configuration built into vocd: nothing to write back\n", n);

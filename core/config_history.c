@@ -7,8 +7,11 @@
 
 #include "error.h"
 #include "ids.h"
+#include "pii.h"
 
 #define HEAD_TYPE "config.head"
+/* The texts are sealed: a tenant file holds channel secrets and its staff's phones and emails. */
+#define SEAL_PURPOSE "config"
 
 static void sha_hex(const char *text, char out[65])
 {
@@ -19,10 +22,11 @@ static void sha_hex(const char *text, char out[65])
 
 struct record_job {
 	const struct vocd_config *cfg;
+	vocd_pii *pii;
 	const struct vocd_actor *who;
 };
 
-static int record_one(vocd_txn *txn, const struct vocd_tenant_conf *t, const struct vocd_actor *who)
+static int record_one(vocd_txn *txn, const struct vocd_tenant_conf *t, vocd_pii *pii, const struct vocd_actor *who)
 {
 	char sha[65];
 	sha_hex(t->text, sha);
@@ -35,9 +39,13 @@ static int record_one(vocd_txn *txn, const struct vocd_tenant_conf *t, const str
 	cJSON_Delete(head);
 	if (same)
 		return 0;
-	char id[24];
-	if ((rc = vocd_seq_id(txn, t->id, VOCD_CONFIG_VERSION_TYPE, id)) != 0)
+	char id[24], *sealed = NULL;
+	if ((rc = vocd_pii_seal_text(pii, SEAL_PURPOSE, t->id, t->text, &sealed)) != 0)
 		return rc;
+	if ((rc = vocd_seq_id(txn, t->id, VOCD_CONFIG_VERSION_TYPE, id)) != 0) {
+		free(sealed);
+		return rc;
+	}
 	unsigned long long n = strtoull(id, NULL, 10);
 	cJSON *v = cJSON_CreateObject();
 	cJSON_AddNumberToObject(v, "version", (double)n);
@@ -49,7 +57,8 @@ static int record_one(vocd_txn *txn, const struct vocd_tenant_conf *t, const str
 	cJSON_AddStringToObject(by, "id", who->actor.id);
 	if (who->actor.role)
 		cJSON_AddStringToObject(by, "role", who->actor.role);
-	cJSON_AddStringToObject(v, "text", t->text);
+	cJSON_AddStringToObject(v, "sealed", sealed);
+	free(sealed);
 	rc = vocd_record_put(txn, t->id, VOCD_CONFIG_VERSION_TYPE, id, v, NULL, 0, "config.activate", who, NULL);
 	cJSON_Delete(v);
 	if (rc != 0)
@@ -70,13 +79,14 @@ static int record_job(vocd_txn *txn, void *arg)
 	int rc = 0;
 	for (size_t i = 0; rc == 0 && i < j->cfg->ntenants; i++)
 		if (j->cfg->tenants[i].text)
-			rc = record_one(txn, &j->cfg->tenants[i], j->who);
+			rc = record_one(txn, &j->cfg->tenants[i], j->pii, j->who);
 	return rc;
 }
 
-int vocd_config_history_record(vocd_store *st, const struct vocd_config *cfg, const struct vocd_actor *who)
+int vocd_config_history_record(vocd_store *st, const struct vocd_config *cfg, vocd_pii *pii,
+                                const struct vocd_actor *who)
 {
-	struct record_job j = {cfg, who};
+	struct record_job j = {cfg, pii, who};
 	return vocd_store_write(st, record_job, &j);
 }
 
@@ -84,7 +94,7 @@ static int add_version(const char *id, const void *data, size_t len, void *arg)
 {
 	cJSON *v = cJSON_ParseWithLength(data, len);
 	if (v) {
-		cJSON_DeleteItemFromObjectCaseSensitive(v, "text");
+		cJSON_DeleteItemFromObjectCaseSensitive(v, "sealed");
 		cJSON_AddItemToArray(arg, v);
 	}
 	return 0;
@@ -107,7 +117,7 @@ int vocd_config_history_list(vocd_store *st, const char *tenant, cJSON **out)
 	return 0;
 }
 
-int vocd_config_history_get(vocd_store *st, const char *tenant, unsigned version, cJSON **out)
+int vocd_config_history_get(vocd_store *st, vocd_pii *pii, const char *tenant, unsigned version, cJSON **out)
 {
 	char id[24];
 	snprintf(id, sizeof id, "%016u", version);
@@ -115,7 +125,19 @@ int vocd_config_history_get(vocd_store *st, const char *tenant, unsigned version
 	int rc = vocd_store_read(st, &txn);
 	if (rc != 0)
 		return rc;
-	rc = vocd_record_get(txn, tenant, VOCD_CONFIG_VERSION_TYPE, id, out);
+	cJSON *v = NULL;
+	rc = vocd_record_get(txn, tenant, VOCD_CONFIG_VERSION_TYPE, id, &v);
 	vocd_txn_end(txn);
+	char *text = NULL;
+	if (rc == 0)
+		rc = vocd_pii_open_text(pii, SEAL_PURPOSE, tenant, vocd_json_str(v, "sealed"), &text);
+	if (rc == 0) {
+		cJSON_DeleteItemFromObjectCaseSensitive(v, "sealed");
+		cJSON_AddStringToObject(v, "text", text);
+		vocd_pii_free(text);
+		*out = v;
+		return 0;
+	}
+	cJSON_Delete(v);
 	return rc;
 }

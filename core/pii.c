@@ -531,6 +531,98 @@ int vocd_pii_derive_key(vocd_pii *p, const char *purpose, const char *tenant, un
 	return hmac2(p->derive_root, sizeof p->derive_root, purpose, strlen(purpose) + 1, tenant, strlen(tenant), out);
 }
 
+/* ---- Sealing a tenant's texts ------------------------------------------------------------------- */
+
+#define TEXT_PREFIX "sealed1:"
+static const char text_label[] = "vocd sealed text v1";
+
+/* The key of (purpose, tenant) and the additional data binding both. "sealed." keeps these keys apart
+ * from vocd_pii_derive_key()'s other purposes. */
+static int text_key(vocd_pii *p, const char *purpose, const char *tenant, unsigned char key[32],
+                    unsigned char ad[AD_MAX], size_t *adlen)
+{
+	char what[FIELD_MAX + 1];
+	if (!p || !purpose || strlen(purpose) > FIELD_MAX - 7 || !vocd_tenant_id_valid(tenant))
+		return VOCD_EINVAL;
+	snprintf(what, sizeof what, "sealed.%s", purpose);
+	int rc = vocd_pii_derive_key(p, what, tenant, key);
+	if (rc != 0)
+		return rc;
+	size_t o = sizeof text_label;
+	memcpy(ad, text_label, o);
+	o = ad_put(ad, o, tenant);
+	*adlen = ad_put(ad, o, purpose);
+	return 0;
+}
+
+int vocd_pii_seal_text(vocd_pii *p, const char *purpose, const char *tenant, const char *plaintext, char **out)
+{
+	*out = NULL;
+	unsigned char key[32], ad[AD_MAX];
+	size_t adlen = 0;
+	int rc = plaintext ? text_key(p, purpose, tenant, key, ad, &adlen) : VOCD_EINVAL;
+	if (rc != 0)
+		return rc;
+	size_t n = strlen(plaintext), blen = NONCE_LEN + n + TAG_LEN;
+	unsigned char *bin = malloc(blen);
+	char *sealed = malloc(sizeof TEXT_PREFIX + (blen + 2) / 3 * 4);
+	if (!bin || !sealed)
+		rc = VOCD_ENOMEM;
+	if (rc == 0)
+		rc = vocd_random_bytes(bin, NONCE_LEN);
+	if (rc == 0)
+		rc = gcm_encrypt(key, bin, ad, adlen, (const unsigned char *)plaintext, n, bin + NONCE_LEN, bin + NONCE_LEN + n);
+	mbedtls_platform_zeroize(key, sizeof key);
+	if (rc == 0) {
+		memcpy(sealed, TEXT_PREFIX, sizeof TEXT_PREFIX - 1);
+		vocd_base64url(bin, blen, sealed + sizeof TEXT_PREFIX - 1);
+		*out = sealed;
+		sealed = NULL;
+	}
+	free(bin);
+	free(sealed);
+	return rc;
+}
+
+int vocd_pii_open_text(vocd_pii *p, const char *purpose, const char *tenant, const char *sealed, char **out)
+{
+	*out = NULL;
+	size_t plen = sizeof TEXT_PREFIX - 1;
+	if (!sealed || strncmp(sealed, TEXT_PREFIX, plen) != 0)
+		return VOCD_EINVAL;
+	unsigned char key[32], ad[AD_MAX];
+	size_t adlen = 0;
+	int rc = text_key(p, purpose, tenant, key, ad, &adlen);
+	if (rc != 0)
+		return rc;
+	size_t tlen = strlen(sealed + plen), cap = tlen / 4 * 3 + 3;
+	unsigned char *bin = malloc(cap);
+	char *text = NULL;
+	long blen = bin ? b64_decode(sealed + plen, tlen, bin, cap) : -1;
+	if (!bin)
+		rc = VOCD_ENOMEM;
+	else if (blen < NONCE_LEN + TAG_LEN)
+		rc = VOCD_EINVAL;
+	size_t n = rc == 0 ? (size_t)blen - NONCE_LEN - TAG_LEN : 0;
+	if (rc == 0 && !(text = malloc(n + 1)))
+		rc = VOCD_ENOMEM;
+	if (rc == 0)
+		rc = gcm_decrypt(key, bin, ad, adlen, bin + NONCE_LEN, n, bin + NONCE_LEN + n, (unsigned char *)text);
+	mbedtls_platform_zeroize(key, sizeof key);
+	free(bin);
+	if (rc != 0) {
+		free(text);
+		return rc;
+	}
+	text[n] = '\0';
+	if (memchr(text, '\0', n)) { /* authentic but not a text: refuse rather than truncate */
+		vocd_pii_free(text);
+		return VOCD_EAUTH;
+	}
+	*out = text;
+	return 0;
+}
+
 /* ---- Normalising and masking -------------------------------------------------------------------- */
 
 /* Decodes one UTF-8 code point at s (strict: no overlong forms, surrogates or values past U+10FFFF).

@@ -108,6 +108,26 @@ int vocd_pii_blind_index(vocd_pii *p, const char *tenant, const char *field, con
  */
 int vocd_pii_derive_key(vocd_pii *p, const char *purpose, const char *tenant, unsigned char out[32]);
 
+/* ---- Sealing a tenant's texts ----------------------------------------------------------------------
+ * For texts of a tenant that hold personal data or secrets but belong to no one customer (the versions of
+ * its configuration file: staff phones, channel secrets). "sealed1:" followed by base64url (no padding) of
+ * nonce (12) | ciphertext | tag (16); AES-256-GCM under a key derived for (purpose, tenant); the additional
+ * data binds both, so a sealed text cannot be opened for another tenant or purpose. */
+
+/**
+ * \brief Encrypts \p plaintext (NUL-terminated) for \p purpose ([a-z0-9_.-], 1 to 57 characters) and \p tenant.
+ * \return 0 and a malloc'd sealed text in \p *out (caller frees), VOCD_EINVAL, VOCD_ENOMEM, VOCD_EINTERNAL.
+ */
+int vocd_pii_seal_text(vocd_pii *p, const char *purpose, const char *tenant, const char *plaintext, char **out);
+
+/**
+ * \brief Decrypts a text made by vocd_pii_seal_text() for the same purpose and tenant.
+ * \return 0 and the malloc'd plaintext in \p *out (free it with vocd_pii_free()), VOCD_EINVAL (not a
+ *         sealed text), VOCD_EAUTH (altered, another tenant's or purpose's, or another master key),
+ *         VOCD_ENOMEM, VOCD_EINTERNAL.
+ */
+int vocd_pii_open_text(vocd_pii *p, const char *purpose, const char *tenant, const char *sealed, char **out);
+
 /* ---- Normalising and masking (pure; UTF-8; each returns 0 and a malloc'd string in *out, or
  * VOCD_EINVAL / VOCD_ENOMEM with *out = NULL and nothing allocated) ------------------------------------
  *

@@ -133,7 +133,7 @@ static int replace(char **field, const char *value)
 /* The configuration activated is kept, tenant file by tenant file: what changed, when, by whom. */
 static void keep_versions(struct vocd_server *srv, const struct vocd_actor *who)
 {
-	int rc = vocd_config_history_record(srv->store, srv->cfg, who);
+	int rc = vocd_config_history_record(srv->store, srv->cfg, srv->pii, who);
 	if (rc != 0)
 		vocd_warn("the configuration's versions could not be kept: %s", vocd_strerror(rc));
 }

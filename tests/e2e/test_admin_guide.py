@@ -211,6 +211,9 @@ class AdminGuideTest(unittest.TestCase):
         versions = self.sh(block("versions")).stdout
         self.assertGreaterEqual(len(versions.strip().splitlines()), 6, versions)
         self.assertIn("system start", versions)
+        # The versions' texts are sealed: nothing of the tenant file lies in the database in clear.
+        with open(os.path.join(self.dir, "data", "data.mdb"), "rb") as f:
+            self.assertNotIn(b"One file per tenant", f.read())
         for line in block("rollback").splitlines():
             if "kill -HUP" in line:
                 reloads = self.read_log().count("reloaded:")
@@ -239,6 +242,13 @@ class AdminGuideTest(unittest.TestCase):
         self.assertGreater(self.read_log().count("reload refused"), refused)
         t = self.ticket_of(self.evaluate("g-low-1", 1))
         self.assertEqual(t["rules"], ["workflows/negative_evaluation"])
+        # A broken file is put back all the same, naming the data directory and the master key.
+        p = self.sh(block("rollback-broken").replace("--key keys/master.key ", ""), check=False)
+        self.assertEqual(p.returncode, 1, p.stdout)
+        self.assertIn("give --key FILE", p.stderr)
+        self.sh(block("rollback-broken"))
+        with open(self.tenant, encoding="utf-8") as f:
+            self.assertEqual(f.read(), self.original)
 
     def wait_for_rule(self, evaluation, rule, seconds=10):
         deadline = time.time() + seconds

@@ -356,6 +356,52 @@ static void token_bound_to_field_customer_and_tenant(void **state)
 	free(t);
 }
 
+/* A tenant's texts (its configuration's versions): sealed for one tenant and purpose, under this master key. */
+static void tenant_texts_sealed_for_their_tenant_and_purpose(void **state)
+{
+	struct fixture *f = *state;
+	const char *text = "name = \"Acme\"\npeople = { li = { phone = \"13800000002\" } }\n";
+	char *sealed = NULL, *out = NULL, *again = NULL;
+	assert_int_equal(vocd_pii_seal_text(f->p, "config", "acme", text, &sealed), 0);
+	assert_null(strstr(sealed, "13800000002"));
+	assert_int_equal(strncmp(sealed, "sealed1:", 8), 0);
+	assert_int_equal(vocd_pii_seal_text(f->p, "config", "acme", text, &again), 0);
+	assert_string_not_equal(sealed, again); /* a random nonce each time */
+	assert_int_equal(vocd_pii_open_text(f->p, "config", "acme", sealed, &out), 0);
+	assert_string_equal(out, text);
+	vocd_pii_free(out);
+	assert_int_equal(vocd_pii_open_text(f->p, "config", "globex", sealed, &out), VOCD_EAUTH);
+	assert_int_equal(vocd_pii_open_text(f->p, "notes", "acme", sealed, &out), VOCD_EAUTH);
+	assert_null(out);
+	/* Any character changed, the end cut off, or not a sealed text at all. */
+	for (size_t i = 8; sealed[i]; i++) {
+		char was = sealed[i];
+		sealed[i] = was == 'A' ? 'B' : 'A';
+		int rc = vocd_pii_open_text(f->p, "config", "acme", sealed, &out);
+		assert_true(rc == VOCD_EAUTH || rc == VOCD_EINVAL);
+		assert_null(out);
+		sealed[i] = was;
+	}
+	sealed[strlen(sealed) - 4] = '\0';
+	int cut = vocd_pii_open_text(f->p, "config", "acme", sealed, &out);
+	assert_true(cut == VOCD_EAUTH || cut == VOCD_EINVAL);
+	assert_null(out);
+	assert_int_equal(vocd_pii_open_text(f->p, "config", "acme", "sealed1:", &out), VOCD_EINVAL);
+	assert_int_equal(vocd_pii_open_text(f->p, "config", "acme", "pii1:AAAA", &out), VOCD_EINVAL);
+	assert_int_equal(vocd_pii_open_text(f->p, "config", "acme", NULL, &out), VOCD_EINVAL);
+	assert_int_equal(vocd_pii_seal_text(f->p, "Config!", "acme", text, &out), VOCD_EINVAL);
+	/* Another master key cannot open it. */
+	char other[160];
+	snprintf(other, sizeof other, "%s/keys/other.key", f->dir);
+	assert_int_equal(vocd_pii_init_key(other), 0);
+	vocd_pii *p2;
+	assert_int_equal(vocd_pii_open(&p2, other), 0);
+	assert_int_equal(vocd_pii_open_text(p2, "config", "acme", again, &out), VOCD_EAUTH);
+	vocd_pii_close(p2);
+	free(sealed);
+	free(again);
+}
+
 static void check_tamper(struct fixture *f, const char *plain)
 {
 	char *t = seal(f, "acme", "c1", "email", plain);
@@ -958,6 +1004,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(seal_in_read_txn_needs_an_existing_key, setup, teardown),
 		cmocka_unit_test_setup_teardown(token_bound_to_field_customer_and_tenant, setup, teardown),
 		cmocka_unit_test_setup_teardown(any_changed_character_fails, setup, teardown),
+		cmocka_unit_test_setup_teardown(tenant_texts_sealed_for_their_tenant_and_purpose, setup, teardown),
 		cmocka_unit_test_setup_teardown(truncated_and_garbage_tokens_fail_cleanly, setup, teardown),
 		cmocka_unit_test_setup_teardown(altered_key_record_fails, setup, teardown),
 		cmocka_unit_test_setup_teardown(forget_destroys_only_that_customer, setup, teardown),
