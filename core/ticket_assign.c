@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "ids.h"
 #include "record.h"
 
 #define TICKET_TYPE "ticket"
@@ -59,9 +60,18 @@ static int pick(vocd_txn *txn, const struct vocd_tenant_conf *t, person_filter k
 	if (count == 0)
 		return 0;
 	if (how == VOCD_ASSIGN_ROUND_ROBIN) {
-		char name[160];
+		char name[128];
 		uint64_t turn;
-		snprintf(name, sizeof name, "assign.turn.%.120s", value);
+		/* A counter's name has at most 128 bytes: a team named longer counts under its name's hash. */
+		if (strlen(value) <= sizeof name - sizeof "assign.turn.") {
+			snprintf(name, sizeof name, "assign.turn.%s", value);
+		} else {
+			unsigned char d[32];
+			char hex[65];
+			vocd_sha256(value, strlen(value), d);
+			vocd_hex(d, sizeof d, hex);
+			snprintf(name, sizeof name, "assign.turn.sha256:%s", hex);
+		}
 		int rc = vocd_seq_next(txn, t->id, name, &turn);
 		if (rc != 0)
 			return rc;

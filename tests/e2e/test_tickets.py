@@ -7,14 +7,20 @@ import time
 
 from vocdtest import ServerTest
 
+# A team whose name takes 126 bytes: its turns are counted like any other's.
+LONG_TEAM = "华东大区上海浦东新区陆家嘴金融贸易区世纪大道一百号环球金融中心客户服务一部售后服务组"
+assert len(LONG_TEAM.encode()) == 126
+
 PEOPLE = """
 people = {
   zhou = { name = "周敏", roles = { "service_director" } },
   li = { name = "李强", roles = { "supervisor" }, manager = "zhou", manages = { "team:care" } },
   ["a-17"] = { name = "王芳", team = "care", manager = "li" },
   ["a-18"] = { name = "赵磊", team = "care", manager = "li" },
+  ["a-31"] = { name = "孙丽", team = "%s", manager = "li" },
+  ["a-32"] = { name = "钱进", team = "%s", manager = "li" },
 }
-"""
+""" % ((LONG_TEAM,) * 2)
 
 # Every hour of every day is working time here, so that a clock of "3s" ends three seconds later.
 ROUND_THE_CLOCK = """
@@ -217,6 +223,8 @@ tickets = {
         self.assertEqual(assign(t, {"person": "zhou"})["assignee"], "zhou")
         self.assertEqual(assign(t, {"role": "supervisor"})["assignee"], "li")
         self.assertEqual(assign(t, {"manager_of": "agent"})["assignee"], "li")
+        far = [assign(t, {"team": LONG_TEAM, "how": "round_robin"})["assignee"] for _ in range(2)]
+        self.assertEqual(sorted(far), ["a-31", "a-32"])
         turns = [assign(t, {"team": "care", "how": "round_robin"})["assignee"] for _ in range(4)]
         self.assertEqual(turns[0::2], [turns[0]] * 2)
         self.assertEqual(sorted(turns[:2]), ["a-17", "a-18"])
