@@ -28,8 +28,9 @@ int vocd_api_alert_list(struct vocd_req *req)
 {
 	struct alert_filter f = {"", -1};
 	char state[16];
-	vocd_http_query(req, "rule", f.rule, sizeof f.rule);
-	if (vocd_http_query(req, "state", state, sizeof state) == 0) {
+	if (vocd_http_filter(req, "rule", f.rule, sizeof f.rule) || vocd_http_filter(req, "state", state, sizeof state))
+		return 0;
+	if (state[0] || vocd_http_query(req, "state", state, sizeof state) == 0) {
 		if (strcmp(state, "open") && strcmp(state, "acked")) {
 			vocd_http_error(req, 400, "invalid_parameter", "state: expected open or acked");
 			return 0;

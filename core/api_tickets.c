@@ -290,8 +290,10 @@ static int bool_param(struct vocd_req *req, const char *name, int *out)
 {
 	char v[8];
 	*out = -1;
-	if (vocd_http_query(req, name, v, sizeof v) != 0)
-		return 0;
+	if (vocd_http_filter(req, name, v, sizeof v) != 0)
+		return -1;
+	if (!v[0] && vocd_http_query(req, name, v, sizeof v) != 0)
+		return 0; /* absent: either */
 	if (strcmp(v, "true") && strcmp(v, "false")) {
 		vocd_http_error(req, 400, "invalid_parameter", "%s: expected true or false", name);
 		return -1;
@@ -305,14 +307,13 @@ int vocd_api_ticket_list(struct vocd_req *req)
 	struct ticket_filter f;
 	memset(&f, 0, sizeof f);
 	f.now = vocd_now_ms();
-	vocd_http_query(req, "state", f.state, sizeof f.state);
-	vocd_http_query(req, "class", f.klass, sizeof f.klass);
-	vocd_http_query(req, "priority", f.priority, sizeof f.priority);
-	vocd_http_query(req, "assignee", f.assignee, sizeof f.assignee);
-	vocd_http_query(req, "queue", f.queue, sizeof f.queue);
-	vocd_http_query(req, "team", f.team, sizeof f.team);
-	vocd_http_query(req, "category", f.category, sizeof f.category);
-	vocd_http_query(req, "customer", f.customer, sizeof f.customer);
+	if (vocd_http_filter(req, "state", f.state, sizeof f.state) || vocd_http_filter(req, "class", f.klass, sizeof f.klass) ||
+	    vocd_http_filter(req, "priority", f.priority, sizeof f.priority) ||
+	    vocd_http_filter(req, "assignee", f.assignee, sizeof f.assignee) ||
+	    vocd_http_filter(req, "queue", f.queue, sizeof f.queue) || vocd_http_filter(req, "team", f.team, sizeof f.team) ||
+	    vocd_http_filter(req, "category", f.category, sizeof f.category) ||
+	    vocd_http_filter(req, "customer", f.customer, sizeof f.customer))
+		return 0;
 	if (f.state[0] && vocd_ticket_state_parse(f.state) < 0) {
 		vocd_http_error(req, 400, "invalid_parameter", "state: expected received, acknowledged, investigating, "
 		                "waiting_customer, resolved, revisiting, closed or reopened");

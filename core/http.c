@@ -218,6 +218,16 @@ int vocd_http_query(const struct vocd_req *req, const char *name, char *out, siz
 	return mg_get_var(req->query, strlen(req->query), name, out, outlen) >= 0 ? 0 : -1;
 }
 
+int vocd_http_filter(struct vocd_req *req, const char *name, char *out, size_t outlen)
+{
+	out[0] = '\0';
+	if (!req->query || mg_get_var(req->query, strlen(req->query), name, out, outlen) != -2)
+		return 0;
+	out[0] = '\0';
+	vocd_http_error(req, 400, "invalid_parameter", "%s: at most %zu bytes", name, outlen - 1);
+	return -1;
+}
+
 static int cmp_names(const void *a, const void *b)
 {
 	return strcmp(*(const char *const *)a, *(const char *const *)b);

@@ -56,6 +56,12 @@ void vocd_http_text(struct vocd_req *req, int status, const char *content_type, 
 /** \brief Value of a query parameter (decoded into \p out); 0 if present, -1 if not. */
 int vocd_http_query(const struct vocd_req *req, const char *name, char *out, size_t outlen);
 
+/**
+ * \brief A query parameter that filters a list: "" in \p out when absent. Too long for \p outlen, it is
+ * answered 400 here and -1 returned: a filter cut short or dropped would list what was not asked for.
+ */
+int vocd_http_filter(struct vocd_req *req, const char *name, char *out, size_t outlen);
+
 struct vocd_field_error;
 
 /** \brief Answers a body check's error (see validate.h). */

@@ -296,9 +296,14 @@ tickets = {
         st, _, mine = self.server.request("GET", "/api/v1/tickets?category=listing&assignee=%s" % made[0]["assignee"],
                                           token=self.admin)
         self.assertTrue(all(t["assignee"] == made[0]["assignee"] for t in mine["items"]))
-        for bad in ("state=lost", "class=vip", "overdue=maybe"):
-            st, _, _ = self.server.request("GET", "/api/v1/tickets?" + bad, token=self.admin)
+        # A filter too long to be one is refused, not dropped (which would list every ticket).
+        for bad in ("state=lost", "class=vip", "overdue=maybe", "overdue=", "open=falsehood", "category=" + "x" * 65,
+                    "customer=" + "c" * 129):
+            st, _, err = self.server.request("GET", "/api/v1/tickets?" + bad, token=self.admin)
             self.assertEqual(st, 400, bad)
+            self.assertIn(bad.split("=")[0], err["error"]["message"])
+        st, _, err = self.server.request("GET", "/api/v1/alerts?rule=" + "r" * 200, token=self.admin)
+        self.assertEqual((st, err["error"]["code"]), (400, "invalid_parameter"))
 
     # ---- Clocks ------------------------------------------------------------------------------------------
 
