@@ -12,6 +12,7 @@
 #include "record.h"
 #include "rule_actions.h"
 #include "ticket.h"
+#include "workflow.h"
 
 #define CHUNK 2000      /* records per read snapshot: old pages are not pinned for the whole replay */
 #define DAY_MS 86400000LL
@@ -54,13 +55,10 @@ struct replay {
 
 static int quiet(struct replay *r, const struct vocd_facts *f, int64_t at)
 {
-	const char *key;
-	int days;
-	char value[120];
-	if (!vocd_rule_once_per(r->rule, &key, &days))
+	char value[128];
+	int days = vocd_workflow_once_id(r->rule, f, value);
+	if (!days)
 		return 0;
-	if (vocd_facts_text(f, key, value, sizeof value) != 0)
-		snprintf(value, sizeof value, "-");
 	for (size_t i = 0; i < r->nonce; i++)
 		if (strcmp(r->once[i].key, value) == 0) {
 			if (at < r->once[i].at + (int64_t)days * DAY_MS)

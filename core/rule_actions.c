@@ -12,8 +12,6 @@
 #include "record.h"
 #include "ticket.h"
 
-#define MAX_TOLD 64
-
 struct act {
 	vocd_txn *txn;
 	struct vocd_rule_run *run;
@@ -188,23 +186,27 @@ static int tell(struct act *x, const char *kind, const cJSON *a, cJSON *d)
 {
 	const struct vocd_facts *f = x->run->facts;
 	const cJSON *to = cJSON_GetObjectItemCaseSensitive(a, "to"), *channel = cJSON_GetObjectItemCaseSensitive(a, "channel");
-	const char *people[MAX_TOLD];
-	int n = vocd_notify_recipients(x->run->conf, to, f->root, people, MAX_TOLD);
+	/* Everyone the rule names is told, however large the role or team: room for all of the people. */
+	int max = (int)x->run->conf->people.n + 1;
+	const char **people = malloc(sizeof *people * (size_t)max);
+	if (!people)
+		return VOCD_ENOMEM;
+	int n = vocd_notify_recipients(x->run->conf, to, f->root, people, max);
 	cJSON_AddItemToObject(d, "to", cJSON_Duplicate(to, 1));
 	cJSON_AddItemToObject(d, "channel", cJSON_Duplicate(channel, 1));
 	cJSON *people_json = cJSON_AddArrayToObject(d, "people");
 	for (int i = 0; i < n; i++)
 		cJSON_AddItemToArray(people_json, cJSON_CreateString(people[i]));
-	if (x->run->dry)
-		return 0;
 	int rc = 0;
 	int alert = strcmp(kind, "alert") == 0;
+	if (x->run->dry)
+		goto out;
 	if (alert) {
 		struct vocd_alert_new an = {x->run->tenant, vocd_rule_label(x->run->rule), vocd_rule_title(x->run->rule, "zh-CN"),
 		                            f->topic, x->run->event_id, f->root, x->run->why, x->ticket[0] ? x->ticket : NULL,
 		                            &x->who, ""};
 		if ((rc = vocd_alert_raise_in(x->txn, &an)) != 0)
-			return rc;
+			goto out;
 		snprintf(x->alert, sizeof x->alert, "%s", an.id);
 		cJSON_AddStringToObject(d, "alert", an.id);
 	}
@@ -217,6 +219,8 @@ static int tell(struct act *x, const char *kind, const cJSON *a, cJSON *d)
 	if (rc == 0 && alert)
 		rc = vocd_alert_told_in(x->txn, x->run->tenant, x->alert, told, &x->who);
 	cJSON_AddItemToObject(d, "told", told);
+out:
+	free(people);
 	return rc;
 }
 

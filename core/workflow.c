@@ -50,8 +50,7 @@ static int opened_by(const struct vocd_rule *r, const cJSON *data)
 	return rule && plugin_part(rule) == n && strncmp(rule, own, n) == 0;
 }
 
-/* The once_per record of a fired rule: "<rule>|<value of its key>", long values hashed. */
-static int once_id(const struct vocd_rule *r, const struct vocd_facts *f, char out[128])
+int vocd_workflow_once_id(const struct vocd_rule *r, const struct vocd_facts *f, char out[128])
 {
 	const char *key;
 	int days;
@@ -63,11 +62,12 @@ static int once_id(const struct vocd_rule *r, const struct vocd_facts *f, char o
 		snprintf(value, sizeof value, "-");
 	if (strlen(vocd_rule_label(r)) + strlen(value) + 1 < 128) {
 		snprintf(out, 128, "%s|%s", vocd_rule_label(r), value);
-	} else {
-		uint64_t h = 14695981039346656037ull;
-		for (const unsigned char *p = (const unsigned char *)value; *p; p++)
-			h = (h ^ *p) * 1099511628211ull;
-		snprintf(out, 128, "%.90s|#%016llx", vocd_rule_label(r), (unsigned long long)h);
+	} else { /* a hash no one can aim at: a made-up value must not quieten the rule for another */
+		unsigned char d[32];
+		char hex[65];
+		vocd_sha256(value, strlen(value), d);
+		vocd_hex(d, sizeof d, hex);
+		snprintf(out, 128, "%.90s|#%.32s", vocd_rule_label(r), hex);
 	}
 	return days;
 }
@@ -180,7 +180,7 @@ static int run_rules(const struct vocd_rule *const *rules, size_t n, void *arg)
 		struct fired *f = &w->fired[w->nfired++];
 		f->rule = r;
 		f->why = why;
-		int days = once_id(r, &w->facts, f->once);
+		int days = vocd_workflow_once_id(r, &w->facts, f->once);
 		if (days && quiet(txn, ev->tenant, f->once, days, vocd_now_ms())) {
 			cJSON_Delete(why);
 			w->nfired--;

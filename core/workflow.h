@@ -3,8 +3,8 @@
  * job, with the firing itself (the rules and the conditions that held) in the audit trail. A delivery
  * repeated after a crash finds that record and does nothing twice.
  *
- * Rules do not react to notification events, nor to ticket changes that a rule made (so that two rules
- * cannot set each other off for ever), nor does a rule react to the ticket it opened itself. */
+ * Rules do not react to notification events, nor to ticket changes that a rule made, and a ticket a rule
+ * opened opens no other (rule_actions.c), so that two rules cannot set each other off for ever. */
 #ifndef VOCD_WORKFLOW_H
 #define VOCD_WORKFLOW_H
 
@@ -14,8 +14,17 @@
 #define VOCD_ONCE_TYPE "workflow.once"   /**< id: "<rule>|<key value>" -> {at}: a rule's once_per */
 
 struct vocd_event;
+struct vocd_facts;
+struct vocd_rule;
 
 /** \brief Runs the tenant's rules that listen to the event: called by core_events.c for every event. */
 int vocd_workflow_on_event(const struct vocd_event *ev, struct vocd_server *srv);
+
+/**
+ * \brief The once_per record id of rule \p r on these facts: "<rule>|<value of its key>", a long value as
+ * "#" and its hash. The dry run keys its replay the same way. \return the rule's once_per days, 0 (and ""
+ * in \p out) when it has none.
+ */
+int vocd_workflow_once_id(const struct vocd_rule *r, const struct vocd_facts *f, char out[128]);
 
 #endif

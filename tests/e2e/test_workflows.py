@@ -381,6 +381,29 @@ plugins = { ["workflows/negative_evaluation"] = true, ["workflows/echo"] = true 
         self.assertEqual(sorted(t["category"] for t in new), ["echo", "evaluation", "waiting"], new)
         self.assertEqual([t["rules"] for t in new if t["category"] == "echo"], [["workflows/echo"]])
 
+    def test_a_rule_tells_everyone_of_a_large_team(self):
+        crowd = os.path.join(self.plugins, "workflows", "crowd")
+        os.makedirs(os.path.join(crowd, "spec"), exist_ok=True)
+        with open(os.path.join(crowd, "plugin.lua"), "w") as f:
+            f.write("""return { version = "1.0.0", api = 1, rule = {
+  name = { ["zh-CN"] = "全员通知", en = "Tell the floor" }, on = "evaluation.created",
+  when = { { "evaluation.scores.csat", "<=", 2 } },
+  actions = { { "notify", to = { team = "floor" }, channel = "email" } } } }
+""")
+        with open(os.path.join(crowd, "schema.lua"), "w") as f:
+            f.write("return { fields = {} }\n")
+        floor = ["f-%03d" % i for i in range(90)]
+        with open(os.path.join(crowd, "spec", "cases.lua"), "w") as f:
+            f.write("""return { { name = "all ninety told", fires = true, actions = { "notify" }, people = { %s },
+  facts = { evaluation = { scores = { csat = 1 } }, customer = { id = "c-1" }, context = {} } } }
+""" % ", ".join('"%s"' % p for p in floor))
+        self.server.write_tenant("crowd", 'name = "Crowd"\npeople = {\n' + "".join(
+            '  ["%s"] = { name = "员工%s", team = "floor" },\n' % (p, p) for p in floor) + "}\n")
+        p = self.server.cli("rules", "test", "--tenant", "crowd", "--rule", os.path.join(crowd, "plugin.lua"),
+                            check=False)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertIn("1 passed", p.stdout)
+
 
 class CrashTest(ServerTest):
     """kill -9 while rules are opening tickets: after the restart every acknowledged negative evaluation has
