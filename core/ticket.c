@@ -374,8 +374,38 @@ static int may_act(struct vocd_ticket_change *c, const cJSON *t)
 	return 0;
 }
 
+/* Whether the tenant sends through a channel plugin of this name. */
+static int channel_enabled(const struct vocd_tenant_conf *conf, const char *name)
+{
+	for (size_t i = 0; i < conf->nplugins; i++)
+		if (strcmp(conf->plugins[i].kind, "channel") == 0 && strcmp(conf->plugins[i].name, name) == 0)
+			return 1;
+	return 0;
+}
+
+/* The channel the revisit goes through: the tenant's choice; else the ticket's own channel when a plugin
+ * sends through it; else SMS or email, whichever the tenant sends through and the customer can be reached
+ * by. NULL: nothing reaches them (a web form, a walk-in): the revisit is made by hand. */
+static const char *revisit_channel(vocd_txn *txn, const struct vocd_ticket_change *c, const cJSON *t)
+{
+	if (c->conf->tickets.revisit_channel)
+		return c->conf->tickets.revisit_channel;
+	const char *own = vocd_json_str(t, "channel");
+	if (own && channel_enabled(c->conf, own))
+		return own;
+	static const char *const reach[][2] = {{"sms", "phone"}, {"email", "email"}};
+	cJSON *customer = NULL;
+	const char *found = NULL;
+	if (vocd_record_get(txn, c->tenant, VOCD_CUSTOMER_TYPE, vocd_json_str(t, "customer"), &customer) == 0)
+		for (size_t i = 0; !found && i < sizeof reach / sizeof reach[0]; i++)
+			if (channel_enabled(c->conf, reach[i][0]) && vocd_json_str(customer, reach[i][1]))
+				found = reach[i][0];
+	cJSON_Delete(customer);
+	return found;
+}
+
 /* The revisit: the customer is invited again through the collection path, linked to the ticket. */
-static int invite_again(vocd_txn *txn, struct vocd_ticket_change *c, cJSON *t)
+static int invite_again(vocd_txn *txn, struct vocd_ticket_change *c, cJSON *t, const char *channel)
 {
 	unsigned char key[32];
 	int rc = vocd_pii_derive_key(c->pii, "invitation", c->tenant, key);
@@ -387,7 +417,6 @@ static int invite_again(vocd_txn *txn, struct vocd_ticket_change *c, cJSON *t)
 	if (!context)
 		context = cJSON_CreateObject();
 	vocd_json_set_str(context, "type", "revisit");
-	const char *channel = c->conf->tickets.revisit_channel ? c->conf->tickets.revisit_channel : vocd_json_str(t, "channel");
 	struct vocd_invitation_new n;
 	memset(&n, 0, sizeof n);
 	n.tenant = c->tenant;
@@ -395,7 +424,7 @@ static int invite_again(vocd_txn *txn, struct vocd_ticket_change *c, cJSON *t)
 	n.pii = c->pii;
 	n.customer = customer;
 	n.context = context;
-	n.channel = channel ? channel : "sms";
+	n.channel = channel;
 	n.lang = vocd_json_str(t, "lang") ? vocd_json_str(t, "lang") : "zh-CN";
 	n.base_url = c->base_url;
 	n.key = key;
@@ -504,7 +533,10 @@ static int change_state(vocd_txn *txn, struct vocd_ticket_change *c, cJSON *t, c
 	vocd_json_set_str(t, "state", c->to);
 	/* Resolved with a customer to ask: the revisit goes out now and the ticket waits for the answer. */
 	if (rc == 0 && to == VOCD_TICKET_RESOLVED && c->conf->tickets.revisit && c->pii && vocd_json_str(t, "customer")) {
-		if ((rc = invite_again(txn, c, t)) == 0) {
+		const char *channel = revisit_channel(txn, c, t);
+		if (!channel) {
+			cJSON_AddStringToObject(entry, "revisit", "by hand: no channel reaches the customer");
+		} else if ((rc = invite_again(txn, c, t, channel)) == 0) {
 			vocd_json_set_str(t, "state", "revisiting");
 			cJSON_AddStringToObject(entry, "then", "revisiting");
 			cJSON_AddStringToObject(entry, "invitation", c->invitation);

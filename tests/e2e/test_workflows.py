@@ -252,13 +252,23 @@ plugins = {""" + CHANNELS + """
         self.assertEqual(inv["state"], "expired")
 
     def test_an_unhappy_revisit_reopens_its_ticket_and_opens_no_other(self):
-        ev = self.evaluate("rv-1", {"csat": 1, "nps": 2})
+        # Answered on the web, reachable by phone: the revisit goes by SMS, the channel that reaches them.
+        st, _, inv = self.server.request("POST", "/api/v1/invitations", token=self.admin, body={
+            "customer": {"external_id": "rv-1", "phone": "13700001111"}, "context": {"team": "care"},
+            "channel": "web"})
+        self.assertEqual(st, 201, inv)
+        st, _, ev = self.server.request("POST", "/api/v1/evaluations", token=self.admin, body={
+            "invitation": inv["id"], "answer": {"scores": {"csat": 1, "nps": 2}},
+            "consent": {"notice_version": "v1", "time": int(time.time() * 1000), "channel": "web"}})
+        self.assertEqual(st, 201, ev)
         t = self.ticket_of(ev)
         st, _, t = self.server.request("POST", "/api/v1/tickets/%s/transitions" % t["id"], token=self.admin,
                                        body={"to": "resolved", "resolution": "refunded"})
-        self.assertEqual((st, t["state"]), (200, "revisiting"), t)
+        self.assertEqual((st, t["state"], t["revisit"]["channel"]), (200, "revisiting", "sms"), t)
+        self.assertTrue(self.wait(lambda: messages(SMS, "+8613700001111")))
         st, _, again = self.server.request("POST", "/api/v1/evaluations", token=self.admin, body={
-            "invitation": t["revisit"]["invitation"], "answer": {"scores": {"csat": 1, "nps": 1}}})
+            "invitation": t["revisit"]["invitation"], "answer": {"scores": {"csat": 1, "nps": 1}},
+            "consent": {"notice_version": "v1", "time": int(time.time() * 1000), "channel": "sms"}})
         self.assertEqual(st, 201, again)
         stored = self.server.request("GET", "/api/v1/evaluations/" + again["id"], token=self.admin)[2]
         self.assertEqual(stored.get("ticket"), t["id"], stored)
@@ -267,6 +277,18 @@ plugins = {""" + CHANNELS + """
         self.assertIsNone(self.ticket_of(again, seconds=0.5))
         t = self.server.request("GET", "/api/v1/tickets/" + t["id"], token=self.admin)[2]
         self.assertEqual((t["state"], t["revisit"]["satisfied"]), ("reopened", False))
+
+    def test_a_customer_no_channel_reaches_is_revisited_by_hand(self):
+        t = self.ticket_of(self.evaluate("rv-3", {"csat": 1}))
+        st, _, t = self.server.request("POST", "/api/v1/tickets/%s/transitions" % t["id"], token=self.admin,
+                                       body={"to": "resolved", "resolution": "refunded"})
+        self.assertEqual((st, t["state"]), (200, "resolved"), t)
+        self.assertNotIn("revisit", t)
+        self.assertEqual(t["history"][-1]["revisit"], "by hand: no channel reaches the customer")
+        # After a phone call, the agent closes it.
+        st, _, t = self.server.request("POST", "/api/v1/tickets/%s/transitions" % t["id"], token=self.admin,
+                                       body={"to": "closed", "note": "called: satisfied"})
+        self.assertEqual((st, t["state"]), (200, "closed"), t)
 
     def test_a_dry_run_shows_what_a_rule_would_do_and_why_without_doing_it(self):
         ev = self.evaluate("dry-1", {"csat": 3}, tier="VIP")
