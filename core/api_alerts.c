@@ -40,14 +40,6 @@ int vocd_api_alert_list(struct vocd_req *req)
 	return vocd_api_list_filtered(req, VOCD_ALERT_TYPE, keep_alert, &f);
 }
 
-static int add_one(const char *id, const void *data, size_t len, void *arg)
-{
-	cJSON *n = cJSON_ParseWithLength(data, len);
-	if (n)
-		cJSON_AddItemToArray(arg, n);
-	return 0;
-}
-
 int vocd_api_alert_get(struct vocd_req *req)
 {
 	vocd_txn *txn;
@@ -62,7 +54,7 @@ int vocd_api_alert_get(struct vocd_req *req)
 		/* What became of each notification: sent, or refused for good (a failing one is a dead letter). */
 		cJSON *sent = cJSON_AddArrayToObject(a, "notifications");
 		int r = vocd_index_scan(txn, req->auth.tenant, VOCD_NOTIFICATION_TYPE, "by_alert", req->params[0],
-		                        strlen(req->params[0]) + 1, add_one, sent);
+		                        strlen(req->params[0]) + 1, vocd_record_collect, sent);
 		rc = r < 0 ? r : 0;
 	}
 	vocd_txn_end(txn);
@@ -102,12 +94,7 @@ int vocd_api_alert_ack(struct vocd_req *req)
 		vocd_http_fail(req, rc, NULL);
 	} else {
 		cJSON *a = NULL;
-		vocd_txn *txn;
-		if (vocd_store_read(req->srv->store, &txn) == 0) {
-			vocd_record_get(txn, req->auth.tenant, VOCD_ALERT_TYPE, req->params[0], &a);
-			vocd_txn_end(txn);
-		}
-		if (a)
+		if (vocd_record_read(req->srv->store, req->auth.tenant, VOCD_ALERT_TYPE, req->params[0], &a) == 0)
 			vocd_http_json(req, 200, a);
 		else
 			vocd_http_fail(req, VOCD_EINTERNAL, NULL);

@@ -90,13 +90,7 @@ int vocd_api_counter_create(struct vocd_req *req)
 
 static int load_code(vocd_store *st, const char *tenant, const char *id, cJSON **out)
 {
-	vocd_txn *txn;
-	int rc = vocd_store_read(st, &txn);
-	if (rc != 0)
-		return rc;
-	rc = vocd_record_get(txn, tenant, COUNTER_TYPE, id, out);
-	vocd_txn_end(txn);
-	return rc;
+	return vocd_record_read(st, tenant, COUNTER_TYPE, id, out);
 }
 
 int vocd_api_counter_qr(struct vocd_req *req)

@@ -160,14 +160,6 @@ int vocd_api_evaluation_hide(struct vocd_req *req)
 	return 0;
 }
 
-static int add_reply(const char *id, const void *data, size_t len, void *arg)
-{
-	cJSON *r = cJSON_ParseWithLength(data, len);
-	if (r)
-		cJSON_AddItemToArray(arg, r);
-	return 0;
-}
-
 void vocd_api_add_labels(vocd_txn *txn, const char *tenant, const char *type, cJSON *rec)
 {
 	char key[64];
@@ -186,7 +178,7 @@ int vocd_api_evaluation_extras(struct vocd_req *req, cJSON *evaluation)
 		return rc;
 	const char *id = vocd_json_str(evaluation, "id");
 	cJSON *replies = cJSON_CreateArray();
-	rc = vocd_index_scan(txn, req->auth.tenant, REPLY_TYPE, "by_evaluation", id, strlen(id) + 1, add_reply, replies);
+	rc = vocd_index_scan(txn, req->auth.tenant, REPLY_TYPE, "by_evaluation", id, strlen(id) + 1, vocd_record_collect, replies);
 	cJSON_AddItemToObject(evaluation, "replies", replies);
 	/* Versions: the corrections before this one, oldest first, and the one that replaced it, if any. */
 	cJSON *versions = cJSON_CreateArray();

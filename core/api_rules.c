@@ -57,9 +57,7 @@ int vocd_api_rules_dry_run(struct vocd_req *req)
 		else
 			vocd_http_json(req, 200, report);
 		cJSON_Delete(report);
-		for (size_t i = 0; i < n; i++)
-			vocd_rule_free(rules[i]);
-		free(rules);
+		vocd_rules_free(rules, n);
 	}
 	cJSON_Delete(body);
 	return 0;

@@ -223,14 +223,6 @@ int vocd_api_ticket_note(struct vocd_req *req)
 	return 0;
 }
 
-static int add_note(const char *id, const void *data, size_t len, void *arg)
-{
-	cJSON *n = cJSON_ParseWithLength(data, len);
-	if (n)
-		cJSON_AddItemToArray(arg, n);
-	return 0;
-}
-
 int vocd_api_ticket_get(struct vocd_req *req)
 {
 	vocd_txn *txn;
@@ -244,7 +236,7 @@ int vocd_api_ticket_get(struct vocd_req *req)
 	if (rc == 0) {
 		cJSON *notes = cJSON_AddArrayToObject(t, "notes");
 		rc = vocd_index_scan(txn, req->auth.tenant, VOCD_TICKET_NOTE_TYPE, "by_ticket", req->params[0],
-		                     strlen(req->params[0]) + 1, add_note, notes);
+		                     strlen(req->params[0]) + 1, vocd_record_collect, notes);
 		rc = rc < 0 ? rc : 0;
 		vocd_api_add_labels(txn, req->auth.tenant, "ticket", t);
 	}

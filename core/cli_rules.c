@@ -157,9 +157,7 @@ int vocd_cli_rules_dry_run(const struct vocd_cli_dry_run *a)
 out:
 	cJSON_Delete(report);
 	cJSON_Delete(settings);
-	for (size_t i = 0; i < n; i++)
-		vocd_rule_free(rules[i]);
-	free(rules);
+	vocd_rules_free(rules, n);
 	vocd_store_close(st);
 	vocd_config_free(cfg);
 	free(err);
@@ -259,9 +257,7 @@ static void run_case(const struct vocd_config *cfg, const struct vocd_tenant_con
 	cJSON_Delete(held);
 out:
 	vocd_facts_free(&f);
-	for (size_t i = 0; i < n; i++)
-		vocd_rule_free(rules[i]);
-	free(rules);
+	vocd_rules_free(rules, n);
 }
 
 int vocd_cli_rules_test(const char *config, const char *tenant, const char *rule, const char *cases)

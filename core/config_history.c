@@ -121,13 +121,8 @@ int vocd_config_history_get(vocd_store *st, vocd_pii *pii, const char *tenant, u
 {
 	char id[24];
 	snprintf(id, sizeof id, "%016u", version);
-	vocd_txn *txn;
-	int rc = vocd_store_read(st, &txn);
-	if (rc != 0)
-		return rc;
 	cJSON *v = NULL;
-	rc = vocd_record_get(txn, tenant, VOCD_CONFIG_VERSION_TYPE, id, &v);
-	vocd_txn_end(txn);
+	int rc = vocd_record_read(st, tenant, VOCD_CONFIG_VERSION_TYPE, id, &v);
 	char *text = NULL;
 	if (rc == 0)
 		rc = vocd_pii_open_text(pii, SEAL_PURPOSE, tenant, vocd_json_str(v, "sealed"), &text);

@@ -244,11 +244,5 @@ int vocd_evaluation_create(vocd_store *st, struct vocd_evaluation_new *n)
 
 int vocd_evaluation_get(vocd_store *st, const char *tenant, const char *id, cJSON **out)
 {
-	vocd_txn *txn;
-	int rc = vocd_store_read(st, &txn);
-	if (rc != 0)
-		return rc;
-	rc = vocd_record_get(txn, tenant, VOCD_EVALUATION_TYPE, id, out);
-	vocd_txn_end(txn);
-	return rc;
+	return vocd_record_read(st, tenant, VOCD_EVALUATION_TYPE, id, out);
 }

@@ -284,13 +284,7 @@ int vocd_invitation_create(vocd_store *st, struct vocd_invitation_new *n)
 
 int vocd_invitation_get(vocd_store *st, const char *tenant, const char *id, cJSON **out)
 {
-	vocd_txn *txn;
-	int rc = vocd_store_read(st, &txn);
-	if (rc != 0)
-		return rc;
-	rc = vocd_record_get(txn, tenant, VOCD_INVITATION_TYPE, id, out);
-	vocd_txn_end(txn);
-	return rc == VOCD_EINVAL ? VOCD_ENOTFOUND : rc;
+	return vocd_record_read(st, tenant, VOCD_INVITATION_TYPE, id, out);
 }
 
 /* ---- State changes ---------------------------------------------------------------------------------- */

@@ -438,9 +438,7 @@ static void inst_free(struct pinst *in)
 	cJSON_Delete(in->hooks);
 	cJSON_Delete(in->handles);
 	cJSON_Delete(in->rule_spec);
-	for (size_t i = 0; i < in->nrules; i++)
-		vocd_rule_free(in->rules[i]);
-	free(in->rules);
+	vocd_rules_free(in->rules, in->nrules);
 	cJSON_Delete(in->settings);
 	free(in->tenant);
 	free(in->rec_type);

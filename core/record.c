@@ -18,6 +18,26 @@ int vocd_record_get(vocd_txn *txn, const char *tenant, const char *type, const c
 	return *out ? 0 : VOCD_EINTERNAL;
 }
 
+int vocd_record_read(vocd_store *st, const char *tenant, const char *type, const char *id, cJSON **out)
+{
+	vocd_txn *txn;
+	int rc = vocd_store_read(st, &txn);
+	if (rc != 0)
+		return rc;
+	rc = vocd_record_get(txn, tenant, type, id, out);
+	vocd_txn_end(txn);
+	return rc;
+}
+
+int vocd_record_collect(const char *id, const void *data, size_t len, void *array)
+{
+	(void)id;
+	cJSON *rec = cJSON_ParseWithLength(data, len);
+	if (rec)
+		cJSON_AddItemToArray(array, rec);
+	return 0;
+}
+
 int vocd_record_put(vocd_txn *txn, const char *tenant, const char *type, const char *id, const cJSON *rec,
                     const struct vocd_index_value *idx, size_t nidx, const char *action,
                     const struct vocd_actor *who, char **text_out)

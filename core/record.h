@@ -17,6 +17,12 @@ struct vocd_actor {
 /** \brief Reads a JSON record (caller frees). \return 0, VOCD_ENOTFOUND (also for an invalid id). */
 int vocd_record_get(vocd_txn *txn, const char *tenant, const char *type, const char *id, cJSON **out);
 
+/** \brief vocd_record_get() in a read snapshot of its own, for one record outside any job. */
+int vocd_record_read(vocd_store *st, const char *tenant, const char *type, const char *id, cJSON **out);
+
+/** \brief A scan callback (vocd_rec_scan, vocd_index_scan): each record parsed onto the cJSON array \p array. */
+int vocd_record_collect(const char *id, const void *data, size_t len, void *array);
+
 /**
  * \brief Inside a write job: stores \p rec with these index entries and appends the audit entry for
  * \p action, whose digest covers the stored bytes. With \p text_out, the stored text is handed back

@@ -805,6 +805,13 @@ void vocd_rule_free(struct vocd_rule *r)
 	free(r);
 }
 
+void vocd_rules_free(struct vocd_rule **rules, size_t n)
+{
+	for (size_t i = 0; rules && i < n; i++)
+		vocd_rule_free(rules[i]);
+	free(rules);
+}
+
 const char *vocd_rule_label(const struct vocd_rule *r)
 {
 	return r->label;

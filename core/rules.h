@@ -43,6 +43,9 @@ int vocd_rule_compile(const cJSON *spec, const char *label, const struct vocd_te
 
 void vocd_rule_free(struct vocd_rule *r);
 
+/** \brief Frees \p n compiled rules and the array holding them (accepts NULL). */
+void vocd_rules_free(struct vocd_rule **rules, size_t n);
+
 const char *vocd_rule_label(const struct vocd_rule *r);
 const char *vocd_rule_on(const struct vocd_rule *r);
 /** \brief The rule's name in \p lang ("zh-CN" or "en"), or its label. */

@@ -659,11 +659,5 @@ int vocd_ticket_note(vocd_store *st, const char *tenant, const char *ticket, con
 
 int vocd_ticket_get(vocd_store *st, const char *tenant, const char *id, cJSON **out)
 {
-	vocd_txn *txn;
-	int rc = vocd_store_read(st, &txn);
-	if (rc != 0)
-		return rc;
-	rc = vocd_record_get(txn, tenant, VOCD_TICKET_TYPE, id, out);
-	vocd_txn_end(txn);
-	return rc;
+	return vocd_record_read(st, tenant, VOCD_TICKET_TYPE, id, out);
 }
