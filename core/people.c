@@ -90,17 +90,10 @@ static int read_person(const cJSON *v, struct vocd_person *p, char *why, size_t 
 	p->id = strdup(v->string);
 	if (!cJSON_IsObject(v))
 		return vocd_config_error(why, wl, "%s: expected { name = \"…\", roles = { … }, team = \"…\", manager = \"…\" }", path);
-	for (const cJSON *k = v->child; k; k = k->next) {
-		int known = 0;
-		for (const char *const *n = person_keys; *n; n++)
-			known |= strcmp(*n, k->string) == 0;
-		if (!known)
-			return vocd_config_error(why, wl, "%s: unknown setting '%s' (known: name, roles, team, manager, manages, phone, "
-			            "email, lang)", path, k->string);
-	}
 	char sub[240];
 	int rc;
-	if ((rc = opt_text(v, "name", path, 256, &p->name, why, wl)) != 0 ||
+	if ((rc = vocd_config_known(v, path, person_keys, 0, why, wl)) != 0 ||
+	    (rc = opt_text(v, "name", path, 256, &p->name, why, wl)) != 0 ||
 	    (rc = opt_text(v, "team", path, 128, &p->team, why, wl)) != 0 ||
 	    (rc = opt_text(v, "manager", path, 128, &p->manager, why, wl)) != 0 ||
 	    (rc = opt_text(v, "lang", path, 8, &p->lang, why, wl)) != 0)

@@ -84,23 +84,6 @@ static const cJSON *named(const cJSON *spec, const char *key)
 	return cJSON_IsObject(spec) ? cJSON_GetObjectItemCaseSensitive(spec, key) : NULL;
 }
 
-/* Every member of an object is positional ("1", "2"...) or one of \p known. */
-static int check_named(const cJSON *spec, const char *path, const char *const *known, const char *list, char *why,
-                       size_t wl)
-{
-	if (!cJSON_IsObject(spec))
-		return 0;
-	for (const cJSON *m = spec->child; m; m = m->next) {
-		int ok = m->string[0] >= '1' && m->string[0] <= '9';
-		for (const char *const *k = known; !ok && *k; k++)
-			ok = strcmp(*k, m->string) == 0;
-		if (!ok)
-			return vocd_config_error(why, wl, "%s: unknown setting '%s'%s%s%s", path, m->string, list[0] ? " (known: " : "",
-			            list[0] ? list : "", list[0] ? ")" : "");
-	}
-	return 0;
-}
-
 /* ---- Conditions ---------------------------------------------------------------------------------- */
 
 static int op_parse(const char *s, enum op *out)
@@ -202,7 +185,7 @@ static int compile_leaf(const cJSON *spec, const char *path, const char *on, str
 	if (!cJSON_IsString(fact) || !cJSON_IsString(opv))
 		return vocd_config_error(why, wl, "%s: expected { \"fact\", \"operator\", value } such as { \"evaluation.scores.csat\", \"<\", 3 }",
 		            path);
-	int rc = check_named(spec, path, known, "of, period, min_answers, category, days", why, wl);
+	int rc = vocd_config_known(spec, path, known, 1, why, wl);
 	if (rc != 0)
 		return rc;
 	c->kind = C_LEAF;
@@ -629,17 +612,10 @@ static int compile_action(const cJSON *spec, const char *path, const char *on, c
 	                          : strcmp(kind, "set_class") == 0 ? class_keys
 	                          : strcmp(kind, "tag") == 0       ? tag_keys
 	                                                           : tell_keys;
-	char list[120] = "";
-	for (const char *const *k = keys; *k; k++)
-		snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", k == keys ? "" : ", ", *k);
-	for (const cJSON *m = a->child; m; m = m->next) {
-		int ok = strcmp(m->string, "do") == 0;
-		for (const char *const *k = keys; !ok && *k; k++)
-			ok = strcmp(*k, m->string) == 0;
-		if (!ok)
-			return vocd_config_error(why, wl, "%s: unknown setting '%s' (known: %s)", path, m->string, list);
-	}
-	int rc = 0;
+	/* The settings as written (named ones: the positional ones were read above). */
+	int rc = vocd_config_known(spec, path, keys, 1, why, wl);
+	if (rc != 0)
+		return rc;
 	const char *klass = vocd_json_str(a, "class"), *prio = vocd_json_str(a, "priority");
 	if (cJSON_GetObjectItemCaseSensitive(a, "class") && vocd_ticket_class_parse(klass) < 0)
 		return vocd_config_error(why, wl, "%s.class: expected general, important, urgent or repeat", path);
@@ -707,17 +683,12 @@ int vocd_rule_compile(const cJSON *spec, const char *label, const struct vocd_te
 	*out = NULL;
 	if (!cJSON_IsObject(spec))
 		return vocd_config_error(why, wl, "rule: expected { on = \"evaluation.created\", when = { … }, actions = { … } }");
-	for (const cJSON *m = spec->child; m; m = m->next) {
-		int ok = 0;
-		for (const char *const *k = keys; *k; k++)
-			ok |= strcmp(*k, m->string) == 0;
-		if (!ok)
-			return vocd_config_error(why, wl, "rule: unknown setting '%s' (known: id, name, on, when, actions, once_per)", m->string);
-	}
+	int rc = vocd_config_known(spec, "rule", keys, 0, why, wl);
+	if (rc != 0)
+		return rc;
 	struct vocd_rule *r = calloc(1, sizeof *r);
 	if (!r)
 		return VOCD_ENOMEM;
-	int rc = 0;
 	const char *on = vocd_json_str(spec, "on");
 	const cJSON *name = cJSON_GetObjectItemCaseSensitive(spec, "name");
 	r->label = strdup(label);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "validate.h"
 
 #define MINUTE_MS 60000LL
 #define HOUR_MS 3600000LL
@@ -122,18 +123,6 @@ static void defaults(struct vocd_tickets_conf *c)
 	c->assign_how = VOCD_ASSIGN_FEWEST_OPEN;
 }
 
-static int check_keys(const cJSON *obj, const char *path, const char *const *known, const char *list, char *why, size_t wl)
-{
-	for (const cJSON *k = obj->child; k; k = k->next) {
-		int ok = 0;
-		for (const char *const *n = known; *n; n++)
-			ok |= strcmp(*n, k->string) == 0;
-		if (!ok)
-			return vocd_config_error(why, wl, "%s: unknown setting '%s' (known: %s)", path, k->string, list);
-	}
-	return 0;
-}
-
 static int read_sla(const cJSON *sla, struct vocd_tickets_conf *c, char *why, size_t wl)
 {
 	if (!cJSON_IsObject(sla))
@@ -173,7 +162,7 @@ static int read_revisit(const cJSON *r, struct vocd_tickets_conf *c, char *why, 
 	}
 	if (!cJSON_IsObject(r))
 		return vocd_config_error(why, wl, "tickets.revisit: expected { channel = \"sms\", satisfied_from = 4 } or false");
-	int rc = check_keys(r, "tickets.revisit", keys, "enabled, channel, satisfied_from, satisfied_nps_from", why, wl);
+	int rc = vocd_config_known(r, "tickets.revisit", keys, 0, why, wl);
 	if (rc != 0)
 		return rc;
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(r, "enabled");
@@ -204,7 +193,7 @@ static int read_assign(const cJSON *a, struct vocd_tickets_conf *c, char *why, s
 	static const char *const keys[] = {"team", "how", NULL};
 	if (!cJSON_IsObject(a))
 		return vocd_config_error(why, wl, "tickets.assign: expected { team = \"care\", how = \"fewest_open\" }");
-	int rc = check_keys(a, "tickets.assign", keys, "team, how", why, wl);
+	int rc = vocd_config_known(a, "tickets.assign", keys, 0, why, wl);
 	if (rc != 0)
 		return rc;
 	const cJSON *team = cJSON_GetObjectItemCaseSensitive(a, "team"), *how = cJSON_GetObjectItemCaseSensitive(a, "how");
@@ -231,7 +220,7 @@ int vocd_tickets_conf_parse(const cJSON *setting, struct vocd_tickets_conf *out,
 		return 0;
 	if (!cJSON_IsObject(setting))
 		return vocd_config_error(why, why_len, "tickets: expected { sla = { … }, repeat_within_days = 30, revisit = { … } }");
-	int rc = check_keys(setting, "tickets", known_keys, "sla, repeat_within_days, revisit, assign", why, why_len);
+	int rc = vocd_config_known(setting, "tickets", known_keys, 0, why, why_len);
 	const cJSON *v;
 	if (rc == 0 && (v = cJSON_GetObjectItemCaseSensitive(setting, "sla")))
 		rc = read_sla(v, out, why, why_len);

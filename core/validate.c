@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "error.h"
 #include "pii.h"
 
 static const char *const personal_keys[] = {"name", "phone", "email", "mobile", "address", NULL};
@@ -33,16 +34,36 @@ static int fail(struct vocd_field_error *e, int status, const char *code, const 
 	return -1;
 }
 
+/* "a, b, c": the names a message lists as known. */
+static void join(const char *const *known, char *out, size_t n)
+{
+	out[0] = '\0';
+	for (const char *const *k = known; *k; k++)
+		snprintf(out + strlen(out), n - strlen(out), "%s%s", k == known ? "" : ", ", *k);
+}
+
 int vocd_check_known(const cJSON *obj, const char *prefix, const char *const *known, struct vocd_field_error *e)
 {
 	for (const cJSON *m = obj ? obj->child : NULL; m; m = m->next) {
 		if (in_list(m->string, known))
 			continue;
-		char list[256] = "";
-		for (const char *const *k = known; *k; k++)
-			snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", k == known ? "" : ", ", *k);
+		char list[256];
+		join(known, list, sizeof list);
 		return fail(e, 400, "unknown_field", "%s%s%s: unknown field (known: %s)", prefix, prefix[0] ? "." : "",
 		            m->string, list);
+	}
+	return 0;
+}
+
+int vocd_config_known(const cJSON *obj, const char *path, const char *const *known, int positional, char *why,
+                      size_t why_len)
+{
+	for (const cJSON *m = cJSON_IsObject(obj) ? obj->child : NULL; m; m = m->next) {
+		if (in_list(m->string, known) || (positional && m->string[0] >= '1' && m->string[0] <= '9'))
+			continue;
+		char list[256];
+		join(known, list, sizeof list);
+		return vocd_config_error(why, why_len, "%s: unknown setting '%s' (known: %s)", path, m->string, list);
 	}
 	return 0;
 }

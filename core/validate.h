@@ -20,6 +20,14 @@ extern const char *const vocd_context_keys[];
 /** \brief 0 if every member of \p obj is named in \p known (NULL-terminated); else 400 naming it. */
 int vocd_check_known(const cJSON *obj, const char *prefix, const char *const *known, struct vocd_field_error *e);
 
+/**
+ * \brief For settings read from a configuration or a plugin: 0 if every member of the object \p obj is
+ * named in \p known (members named by position, "1", "2"…, pass too when \p positional); else VOCD_ECONFIG
+ * with "<path>: unknown setting 'x' (known: a, b)" in \p why.
+ */
+int vocd_config_known(const cJSON *obj, const char *path, const char *const *known, int positional, char *why,
+                      size_t why_len);
+
 /** \brief A string of 1 to \p max bytes; absent is fine unless \p required. */
 int vocd_check_string(const cJSON *item, const char *field, size_t max, int required, struct vocd_field_error *e);
 
