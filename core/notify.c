@@ -12,6 +12,7 @@
 #include "json_text.h"
 #include "log.h"
 #include "record.h"
+#include "ticket_assign.h"
 
 /* ---- Who ----------------------------------------------------------------------------------------- */
 
@@ -42,9 +43,7 @@ int vocd_notify_recipients(const struct vocd_tenant_conf *t, const cJSON *to, co
 		return p ? add_unique(out, 0, max, p->id) : 0;
 	}
 	if ((v = vocd_json_str(to, "manager_of"))) {
-		const char *subject = strcmp(v, "assignee") == 0 ? vocd_json_str(ticket, "assignee") : vocd_json_str(ctx, v);
-		const struct vocd_person *m =
-			subject ? vocd_people_manager_of(pp, strcmp(v, "assignee") == 0 ? "agent" : v, subject) : NULL;
+		const struct vocd_person *m = vocd_assign_manager(pp, v, ticket, ctx);
 		return m ? add_unique(out, 0, max, m->id) : 0;
 	}
 	const char *role = vocd_json_str(to, "role"), *team = vocd_json_str(to, "team");

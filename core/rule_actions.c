@@ -11,6 +11,7 @@
 #include "notify.h"
 #include "record.h"
 #include "ticket.h"
+#include "ticket_assign.h"
 
 struct act {
 	vocd_txn *txn;
@@ -124,9 +125,8 @@ static void dry_assign(struct act *x, const cJSON *to)
 	if (person)
 		who = vocd_people_find(&x->run->conf->people, person);
 	else if (m)
-		who = vocd_people_manager_of(&x->run->conf->people, strcmp(m, "assignee") == 0 ? "agent" : m,
-		                             strcmp(m, "assignee") == 0 ? vocd_json_str(tk, "assignee")
-		                                                        : vocd_json_str(cJSON_GetObjectItemCaseSensitive(x->run->facts->root, "context"), m));
+		who = vocd_assign_manager(&x->run->conf->people, m, tk,
+		                          cJSON_GetObjectItemCaseSensitive(x->run->facts->root, "context"));
 	if (tk && who)
 		vocd_json_set_str(tk, "assignee", who->id);
 }
@@ -152,8 +152,7 @@ static int change_ticket(struct act *x, const char *kind, const cJSON *a, cJSON 
 		/* Escalating to "the assignee's manager" when there is none keeps the assignee. */
 		const cJSON *tk = record_of(x->run->facts, "ticket");
 		const char *m = vocd_json_str(to, "manager_of");
-		if (m && strcmp(m, "assignee") == 0 &&
-		    !vocd_people_manager_of(&x->run->conf->people, "agent", vocd_json_str(tk, "assignee") ? vocd_json_str(tk, "assignee") : "")) {
+		if (m && strcmp(m, "assignee") == 0 && !vocd_assign_manager(&x->run->conf->people, m, tk, NULL)) {
 			cJSON_AddStringToObject(d, "note", "the assignee has no manager in people: not reassigned");
 			to = NULL;
 		}

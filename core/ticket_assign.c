@@ -108,12 +108,12 @@ static enum vocd_assign_how how_of(const cJSON *spec, enum vocd_assign_how fallb
 	                                                                      : VOCD_ASSIGN_FEWEST_OPEN;
 }
 
-/* The value the manager is looked up for: the ticket's assignee, or a member of its service context. */
-static const char *subject_of(const cJSON *ticket, const char *dim)
+const struct vocd_person *vocd_assign_manager(const struct vocd_people *people, const char *dim, const cJSON *ticket,
+                                              const cJSON *context)
 {
-	if (strcmp(dim, "assignee") == 0)
-		return vocd_json_str(ticket, "assignee");
-	return vocd_json_str(cJSON_GetObjectItemCaseSensitive(ticket, "context"), dim);
+	int assignee = strcmp(dim, "assignee") == 0;
+	const char *subject = assignee ? vocd_json_str(ticket, "assignee") : vocd_json_str(context, dim);
+	return subject ? vocd_people_manager_of(people, assignee ? "agent" : dim, subject) : NULL;
 }
 
 int vocd_assign_resolve(vocd_txn *txn, const struct vocd_tenant_conf *t, const cJSON *spec, const cJSON *ticket,
@@ -130,9 +130,8 @@ int vocd_assign_resolve(vocd_txn *txn, const struct vocd_tenant_conf *t, const c
 		return pick(txn, t, has_role, v, how_of(spec, VOCD_ASSIGN_FEWEST_OPEN), person);
 	}
 	if (spec && (v = vocd_json_str(spec, "manager_of"))) {
-		const char *subject = subject_of(ticket, v);
 		const struct vocd_person *m =
-			subject ? vocd_people_manager_of(&t->people, strcmp(v, "assignee") == 0 ? "agent" : v, subject) : NULL;
+			vocd_assign_manager(&t->people, v, ticket, cJSON_GetObjectItemCaseSensitive(ticket, "context"));
 		if (m) {
 			snprintf(person, 129, "%s", m->id);
 			return 0;

@@ -30,6 +30,13 @@ int vocd_assign_check(const cJSON *spec, const struct vocd_people *people, char 
 int vocd_assign_resolve(vocd_txn *txn, const struct vocd_tenant_conf *t, const cJSON *spec, const cJSON *ticket,
                         char person[129], char queue[129]);
 
+/**
+ * \brief The person `manager_of = dim` names: the manager of \p ticket's assignee ("assignee"), or of the
+ * agent, team, store… of the service \p context. NULL when there is none (or no such assignee or member).
+ */
+const struct vocd_person *vocd_assign_manager(const struct vocd_people *people, const char *dim, const cJSON *ticket,
+                                              const cJSON *context);
+
 /** \brief The index value of an open ticket under "open_by_assignee": the person's id and a NUL. */
 size_t vocd_assign_open_key(const char *person, char out[130]);
 
