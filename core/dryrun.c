@@ -149,13 +149,10 @@ static int visit(const char *id, const void *data, size_t len, void *arg)
 		}
 		break;
 	}
-	case SRC_EXPIRED: {
-		const char *state = vocd_json_str(rec, "state");
-		int64_t expires = num(rec, "expires_at");
-		if ((state && strcmp(state, "expired") == 0) || (state && strcmp(state, "answered") != 0 && expires <= r->now))
-			rc = replay_one(r, "invitation", id, rec, expires);
+	case SRC_EXPIRED:
+		if (vocd_invitation_lapsed(rec, r->now))
+			rc = replay_one(r, "invitation", id, rec, num(rec, "expires_at"));
 		break;
-	}
 	}
 	cJSON_Delete(rec);
 	r->rc = rc;

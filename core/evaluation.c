@@ -208,13 +208,7 @@ static int create_job(vocd_txn *txn, void *arg)
 	if (!previous[0]) /* the correction window runs from the first answer */
 		vocd_json_set_num(inv, "answered_at", (double)now);
 	vocd_json_set_str(inv, "evaluation", n->id);
-	/* The invitation keeps its by_customer index (same value as when it was made). */
-	int64_t created = (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(inv, "created_at"));
-	unsigned char key[140];
-	size_t kl = vocd_invitation_index_key(vocd_json_str(inv, "customer"), created, key);
-	struct vocd_index_value iidx = {"by_customer", key, kl};
-	rc = vocd_record_put(txn, n->tenant, VOCD_INVITATION_TYPE, n->invitation, inv, &iidx, 1, "invitation.answer", &n->who,
-	                 NULL);
+	rc = vocd_invitation_put(txn, n->tenant, inv, "invitation.answer", &n->who, NULL);
 	if (rc == 0) { /* answered: no reminder */
 		char timer[40];
 		vocd_invitation_reminder_key(n->invitation, timer);

@@ -168,12 +168,11 @@ static int note_invitation(const char *id, const void *data, size_t len, void *a
 	if (!inv)
 		return 0;
 	const char *state = vocd_json_str(inv, "state");
-	double expires = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(inv, "expires_at"));
 	double created = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(inv, "created_at"));
 	if (created <= (double)s->at) {
 		if (state && strcmp(state, "answered") == 0)
 			s->count = 0;
-		else if ((state && strcmp(state, "expired") == 0) || expires <= (double)s->at)
+		else if (vocd_invitation_lapsed(inv, s->at))
 			s->count++;
 	}
 	cJSON_Delete(inv);

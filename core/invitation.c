@@ -171,6 +171,28 @@ size_t vocd_invitation_index_key(const char *customer, int64_t created, unsigned
 	return n + 8;
 }
 
+int vocd_invitation_put(vocd_txn *txn, const char *tenant, const cJSON *inv, const char *action,
+                        const struct vocd_actor *who, char **text_out)
+{
+	const char *customer = vocd_json_str(inv, "customer");
+	if (!customer || strlen(customer) > 128)
+		return VOCD_EINVAL;
+	unsigned char key[140];
+	int64_t created = (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(inv, "created_at"));
+	struct vocd_index_value idx = {"by_customer", key, vocd_invitation_index_key(customer, created, key)};
+	return vocd_record_put(txn, tenant, VOCD_INVITATION_TYPE, vocd_json_str(inv, "id"), inv, &idx, 1, action, who,
+	                       text_out);
+}
+
+int vocd_invitation_lapsed(const cJSON *inv, int64_t at_ms)
+{
+	const char *state = vocd_json_str(inv, "state");
+	if (!state || strcmp(state, "answered") == 0)
+		return 0;
+	return strcmp(state, "expired") == 0 ||
+	       cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(inv, "expires_at")) <= (double)at_ms;
+}
+
 struct latest {
 	int64_t created;
 };
@@ -237,9 +259,7 @@ int vocd_invitation_create_in(vocd_txn *txn, struct vocd_invitation_new *n)
 	cJSON_AddNumberToObject(rec, "expires_at", (double)n->expires_ms);
 	if (n->ticket)
 		cJSON_AddStringToObject(rec, "ticket", n->ticket);
-	unsigned char key[160];
-	struct vocd_index_value idx = {"by_customer", key, vocd_invitation_index_key(cid, now, key)};
-	rc = vocd_record_put(txn, n->tenant, VOCD_INVITATION_TYPE, n->id, rec, &idx, 1, "invitation.create", &n->who, NULL);
+	rc = vocd_invitation_put(txn, n->tenant, rec, "invitation.create", &n->who, NULL);
 	cJSON_Delete(rec);
 	if (rc != 0)
 		return rc;
@@ -306,11 +326,7 @@ static int open_job(vocd_txn *txn, void *arg)
 	if (strcmp(vocd_json_str(rec, "state"), "sent") == 0) {
 		vocd_json_set_str(rec, "state", "opened");
 		vocd_json_set_num(rec, "opened_at", (double)vocd_now_ms());
-		const char *cid = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rec, "customer"));
-		unsigned char key[160];
-		struct vocd_index_value idx = {"by_customer", key,
-		                               vocd_invitation_index_key(cid, (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(rec, "created_at")), key)};
-		rc = vocd_record_put(txn, j->tenant, VOCD_INVITATION_TYPE, j->id, rec, &idx, 1, "invitation.open", j->who, NULL);
+		rc = vocd_invitation_put(txn, j->tenant, rec, "invitation.open", j->who, NULL);
 	}
 	cJSON_Delete(rec);
 	return rc;
@@ -366,10 +382,7 @@ static int consent_job(vocd_txn *txn, void *arg)
 	cJSON_Delete(c);
 	if (rc == 0) {
 		vocd_json_set_str(inv, "consent", j->consent_id);
-		unsigned char key[160];
-		struct vocd_index_value idx = {"by_customer", key,
-		                               vocd_invitation_index_key(cid, (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(inv, "created_at")), key)};
-		rc = vocd_record_put(txn, j->tenant, VOCD_INVITATION_TYPE, j->id, inv, &idx, 1, "invitation.consent", j->who, NULL);
+		rc = vocd_invitation_put(txn, j->tenant, inv, "invitation.consent", j->who, NULL);
 	}
 	cJSON_Delete(inv);
 	return rc;

@@ -96,6 +96,17 @@ int vocd_invitation_consent(vocd_store *st, const char *tenant, const char *id, 
 size_t vocd_invitation_index_key(const char *customer, int64_t created_ms, unsigned char out[140]);
 
 /**
+ * \brief Inside a write job: stores the invitation \p inv with its by_customer index (from its customer and
+ * created_at) and the audit entry for \p action; \p text_out as for vocd_record_put().
+ */
+int vocd_invitation_put(vocd_txn *txn, const char *tenant, const cJSON *inv, const char *action,
+                        const struct vocd_actor *who, char **text_out);
+
+/** \brief True if the invitation was left unanswered and its link had lapsed by \p at_ms: marked expired,
+ * or past its expires_at. */
+int vocd_invitation_lapsed(const cJSON *inv, int64_t at_ms);
+
+/**
  * \brief The customer withdraws consent: their personal data is made unreadable for good (their key is
  * destroyed) and removed from their record, a withdrawal is recorded with the consents, and everything is
  * audited; their evaluations and scores stay, for statistics. \p channel says where it came from.

@@ -23,23 +23,14 @@ static int expire_job(vocd_txn *txn, void *arg)
 	if (rc != 0)
 		return rc;
 	const char *state = vocd_json_str(inv, "state");
-	double expires = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(inv, "expires_at"));
-	if (!state || strcmp(state, "answered") == 0 || strcmp(state, "expired") == 0 || expires > (double)vocd_now_ms()) {
+	if (!vocd_invitation_lapsed(inv, vocd_now_ms()) || strcmp(state, "expired") == 0) {
 		cJSON_Delete(inv);
 		return 0;
 	}
 	vocd_json_set_str(inv, "state", "expired");
-	struct vocd_actor who;
-	memset(&who, 0, sizeof who);
-	who.actor.kind = VOCD_AUDIT_ACTOR_SYSTEM;
-	who.actor.id = "expiry";
-	unsigned char key[160];
-	struct vocd_index_value idx = {
-		"by_customer", key,
-		vocd_invitation_index_key(vocd_json_str(inv, "customer"),
-		                          (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(inv, "created_at")), key)};
+	struct vocd_actor who = {{VOCD_AUDIT_ACTOR_SYSTEM, "expiry", NULL}, {NULL, NULL, NULL, NULL}};
 	char *text = NULL;
-	rc = vocd_record_put(txn, j->tenant, VOCD_INVITATION_TYPE, j->id, inv, &idx, 1, "invitation.expire", &who, &text);
+	rc = vocd_invitation_put(txn, j->tenant, inv, "invitation.expire", &who, &text);
 	if (rc == 0)
 		rc = vocd_bus_publish(txn, j->tenant, "invitation.expired", text, strlen(text));
 	free(text);
