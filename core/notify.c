@@ -205,11 +205,7 @@ static int record_job(vocd_txn *txn, void *arg)
 		snprintf(tkey, sizeof tkey, "%s", vocd_json_str(j->request, "ticket"));
 		idx[n++] = (struct vocd_index_value){"by_ticket", tkey, strlen(tkey) + 1};
 	}
-	struct vocd_actor who;
-	memset(&who, 0, sizeof who);
-	who.actor.kind = VOCD_AUDIT_ACTOR_SYSTEM;
-	who.actor.id = "notify";
-	who.source.channel = vocd_json_str(j->request, "channel");
+	struct vocd_actor who = {{VOCD_AUDIT_ACTOR_SYSTEM, "notify", NULL}, {NULL, vocd_json_str(j->request, "channel"), NULL, NULL}};
 	int rc = vocd_record_put(txn, j->tenant, VOCD_NOTIFICATION_TYPE, id, rec, idx, n,
 	                         strcmp(j->status, "sent") == 0 ? "notification.send" : "notification.fail", &who, NULL);
 	cJSON_Delete(rec);

@@ -140,24 +140,12 @@ int vocd_sla_finish(vocd_txn *txn, const char *tenant, cJSON *ticket, int stage,
 	return cancel_timer(txn, tenant, ticket, stage);
 }
 
-int vocd_sla_pause(vocd_txn *txn, const struct vocd_tenant_conf *t, cJSON *ticket, int64_t now)
+/* The time of clock \p c between two instants: working time on the calendar, or all of it (elapsed). */
+static int64_t span(const struct vocd_tenant_conf *t, const cJSON *c, int64_t from, int64_t to)
 {
-	for (int s = 0; s < VOCD_STAGE_COUNT; s++) {
-		cJSON *c = running(ticket, s);
-		if (!c || cJSON_GetObjectItemCaseSensitive(c, "remaining_ms"))
-			continue;
-		int64_t due = inum(c, "due_at");
-		int64_t left = kind_parse(vocd_json_str(c, "kind")) == VOCD_DURATION_ELAPSED
-		                   ? (due > now ? due - now : 0)
-		                   : vocd_calendar_between(&t->calendar.cal, now, due);
-		cJSON_AddNumberToObject(c, "remaining_ms", (double)left);
-		cJSON_AddNumberToObject(c, "paused_at", (double)now);
-		cJSON_DeleteItemFromObjectCaseSensitive(c, "due_at");
-		int rc = cancel_timer(txn, t->id, ticket, s);
-		if (rc != 0)
-			return rc;
-	}
-	return 0;
+	if (kind_parse(vocd_json_str(c, "kind")) == VOCD_DURATION_ELAPSED)
+		return to > from ? to - from : 0;
+	return vocd_calendar_between(&t->calendar.cal, from, to);
 }
 
 /* The due time \p left of working (or elapsed) time after \p from. */
@@ -170,6 +158,23 @@ static int due_after(const struct vocd_tenant_conf *t, const cJSON *c, int64_t f
 	return vocd_calendar_add(&t->calendar.cal, from, left, due);
 }
 
+int vocd_sla_pause(vocd_txn *txn, const struct vocd_tenant_conf *t, cJSON *ticket, int64_t now)
+{
+	for (int s = 0; s < VOCD_STAGE_COUNT; s++) {
+		cJSON *c = running(ticket, s);
+		if (!c || cJSON_GetObjectItemCaseSensitive(c, "remaining_ms"))
+			continue;
+		int64_t left = span(t, c, now, inum(c, "due_at"));
+		cJSON_AddNumberToObject(c, "remaining_ms", (double)left);
+		cJSON_AddNumberToObject(c, "paused_at", (double)now);
+		cJSON_DeleteItemFromObjectCaseSensitive(c, "due_at");
+		int rc = cancel_timer(txn, t->id, ticket, s);
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
 int vocd_sla_resume(vocd_txn *txn, const struct vocd_tenant_conf *t, cJSON *ticket, int64_t now)
 {
 	for (int s = 0; s < VOCD_STAGE_COUNT; s++) {
@@ -177,8 +182,7 @@ int vocd_sla_resume(vocd_txn *txn, const struct vocd_tenant_conf *t, cJSON *tick
 		if (!c || !cJSON_GetObjectItemCaseSensitive(c, "remaining_ms"))
 			continue;
 		int64_t left = inum(c, "remaining_ms"), paused_at = inum(c, "paused_at"), due;
-		int elapsed = kind_parse(vocd_json_str(c, "kind")) == VOCD_DURATION_ELAPSED;
-		int64_t waited = elapsed ? now - paused_at : vocd_calendar_between(&t->calendar.cal, paused_at, now);
+		int64_t waited = span(t, c, paused_at, now);
 		int rc = due_after(t, c, now, left, &due);
 		if (rc != 0)
 			return rc;
@@ -212,10 +216,7 @@ int vocd_sla_reclassify(vocd_txn *txn, const struct vocd_tenant_conf *t, cJSON *
 		cJSON_SetNumberValue(cJSON_GetObjectItemCaseSensitive(c, "paused_ms"), (double)paused);
 		cJSON_SetNumberValue(cJSON_GetObjectItemCaseSensitive(c, "due_at"), (double)due);
 		if (was_paused) { /* still waiting: keep what is left under the new limit, no timer */
-			int elapsed = kind_parse(vocd_json_str(c, "kind")) == VOCD_DURATION_ELAPSED;
-			int64_t left = elapsed ? (due > paused_at ? due - paused_at : 0)
-			                       : vocd_calendar_between(&t->calendar.cal, paused_at, due);
-			cJSON_AddNumberToObject(c, "remaining_ms", (double)left);
+			cJSON_AddNumberToObject(c, "remaining_ms", (double)span(t, c, paused_at, due));
 			cJSON_AddNumberToObject(c, "paused_at", (double)paused_at);
 			cJSON_DeleteItemFromObjectCaseSensitive(c, "due_at");
 			rc = cancel_timer(txn, t->id, ticket, s);

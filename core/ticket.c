@@ -127,8 +127,7 @@ static void add_by(cJSON *entry, const struct vocd_ticket_actor *by)
 		cJSON_AddStringToObject(o, "person", by->person);
 }
 
-/* Appends a history entry and returns it for the caller to add details. */
-static cJSON *history(cJSON *t, const char *action, const struct vocd_ticket_actor *by, const char *note)
+cJSON *vocd_ticket_history(cJSON *t, const char *action, const struct vocd_ticket_actor *by, const char *note)
 {
 	cJSON *h = cJSON_GetObjectItemCaseSensitive(t, "history");
 	if (!h)
@@ -246,7 +245,7 @@ static int raise_ticket(vocd_txn *txn, struct vocd_ticket_open *o, const char *i
 	int oldp = vocd_ticket_priority_parse(vocd_json_str(t, "priority"));
 	int prio = o->priority >= 0 ? o->priority : default_priority(o->klass);
 	struct vocd_ticket_actor by = {o->who, -1, NULL};
-	cJSON *e = history(t, "raise", &by, NULL);
+	cJSON *e = vocd_ticket_history(t, "raise", &by, NULL);
 	if (o->rule)
 		cJSON_AddStringToObject(e, "rule", o->rule);
 	add_rule(t, o->rule);
@@ -322,7 +321,7 @@ int vocd_ticket_open_in(vocd_txn *txn, struct vocd_ticket_open *o)
 	add_rule(t, o->rule);
 	cJSON_AddNumberToObject(t, "created_at", (double)now);
 	struct vocd_ticket_actor by = {o->who, -1, NULL};
-	cJSON *e = history(t, "open", &by, NULL);
+	cJSON *e = vocd_ticket_history(t, "open", &by, NULL);
 	if (o->rule)
 		cJSON_AddStringToObject(e, "rule", o->rule);
 	if (repeat_of[0])
@@ -564,7 +563,7 @@ int vocd_ticket_change_in(vocd_txn *txn, struct vocd_ticket_change *c)
 		rc = refuse(c, VOCD_EUNPROC, "note: required to %s a ticket (say why)", action);
 		goto out;
 	}
-	cJSON *entry = history(t, action, &c->by, c->note);
+	cJSON *entry = vocd_ticket_history(t, action, &c->by, c->note);
 	if (c->rule)
 		cJSON_AddStringToObject(entry, "rule", c->rule);
 	const char *before = vocd_json_str(t, "assignee");

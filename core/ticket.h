@@ -126,6 +126,10 @@ int vocd_ticket_change(vocd_store *st, struct vocd_ticket_change *c);
 int vocd_ticket_put(vocd_txn *txn, const char *tenant, cJSON *ticket, const char *action, const struct vocd_actor *who,
                     char **text_out);
 
+/** \brief Appends an entry {at, action, by, note?} to the ticket's history and returns it, for the caller
+ * to add what it did. */
+cJSON *vocd_ticket_history(cJSON *ticket, const char *action, const struct vocd_ticket_actor *by, const char *note);
+
 /**
  * \brief Inside a write job: vocd_ticket_put, then the event \p topic with the ticket as stored and, when
  * \p extra is given, \p key set to it ("change": the history entry; "breach": the missed deadline).

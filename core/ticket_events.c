@@ -15,11 +15,7 @@
 
 static struct vocd_actor system_actor(const char *id)
 {
-	struct vocd_actor a;
-	memset(&a, 0, sizeof a);
-	a.actor.kind = VOCD_AUDIT_ACTOR_SYSTEM;
-	a.actor.id = id;
-	return a;
+	return (struct vocd_actor){{VOCD_AUDIT_ACTOR_SYSTEM, id, NULL}, {NULL, NULL, NULL, NULL}};
 }
 
 /* ---- SLA breaches -------------------------------------------------------------------------------- */
@@ -47,17 +43,10 @@ static int breach_job(vocd_txn *txn, void *arg)
 		return 0;
 	}
 	struct vocd_actor who = system_actor("sla");
-	cJSON *h = cJSON_GetObjectItemCaseSensitive(t, "history");
-	cJSON *e = cJSON_CreateObject();
-	cJSON_AddNumberToObject(e, "at", (double)now);
-	cJSON_AddStringToObject(e, "action", "sla_breach");
+	struct vocd_ticket_actor by = {&who, -1, NULL};
+	cJSON *e = vocd_ticket_history(t, "sla_breach", &by, NULL);
 	cJSON_AddStringToObject(e, "stage", vocd_sla_stage_name(j->stage));
 	cJSON_AddNumberToObject(e, "due_at", (double)j->due);
-	cJSON *by = cJSON_AddObjectToObject(e, "by");
-	cJSON_AddStringToObject(by, "kind", "system");
-	cJSON_AddStringToObject(by, "id", "sla");
-	cJSON_AddItemToArray(h ? h : cJSON_AddArrayToObject(t, "history"), e);
-	vocd_json_set_num(t, "updated_at", (double)now);
 	cJSON *breach = cJSON_CreateObject();
 	cJSON_AddStringToObject(breach, "stage", vocd_sla_stage_name(j->stage));
 	cJSON_AddNumberToObject(breach, "due_at", (double)j->due);

@@ -20,6 +20,7 @@ struct fired {
 	const struct vocd_rule *rule;
 	cJSON *why;
 	char once[128]; /* the once_per record id, "" when the rule has none */
+	int once_days;  /* ... and its window */
 };
 
 struct wf {
@@ -109,10 +110,7 @@ static int fire_job(vocd_txn *txn, void *arg)
 	int rc = 0;
 	for (int i = 0; i < w->nfired && rc == 0; i++) {
 		struct fired *f = &w->fired[i];
-		const char *key;
-		int days = 0;
-		vocd_rule_once_per(f->rule, &key, &days);
-		if (f->once[0] && quiet(txn, w->ev->tenant, f->once, days, now))
+		if (f->once[0] && quiet(txn, w->ev->tenant, f->once, f->once_days, now))
 			continue;
 		cJSON *item = cJSON_CreateObject();
 		cJSON_AddItemToArray(list, item);
@@ -132,11 +130,7 @@ static int fire_job(vocd_txn *txn, void *arg)
 	}
 	if (rc != 0 || cJSON_GetArraySize(list) == 0)
 		return rc;
-	struct vocd_actor who;
-	memset(&who, 0, sizeof who);
-	who.actor.kind = VOCD_AUDIT_ACTOR_SYSTEM;
-	who.actor.id = "workflow";
-	who.source.channel = "workflow";
+	struct vocd_actor who = {{VOCD_AUDIT_ACTOR_SYSTEM, "workflow", NULL}, {NULL, "workflow", NULL, NULL}};
 	return vocd_record_put(txn, w->ev->tenant, VOCD_FIRED_TYPE, id, rec, NULL, 0, "rule.fire", &who, NULL);
 }
 
@@ -180,8 +174,8 @@ static int run_rules(const struct vocd_rule *const *rules, size_t n, void *arg)
 		struct fired *f = &w->fired[w->nfired++];
 		f->rule = r;
 		f->why = why;
-		int days = vocd_workflow_once_id(r, &w->facts, f->once);
-		if (days && quiet(txn, ev->tenant, f->once, days, vocd_now_ms())) {
+		f->once_days = vocd_workflow_once_id(r, &w->facts, f->once);
+		if (f->once_days && quiet(txn, ev->tenant, f->once, f->once_days, vocd_now_ms())) {
 			cJSON_Delete(why);
 			w->nfired--;
 		}
