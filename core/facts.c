@@ -91,6 +91,24 @@ const cJSON *vocd_facts_lookup(const struct vocd_facts *f, char *const *segs, in
 	return v;
 }
 
+int vocd_facts_text(const cJSON *root, const char *path, char *out, size_t outlen)
+{
+	const cJSON *v = root;
+	char copy[256], *save = NULL;
+	snprintf(copy, sizeof copy, "%s", path);
+	for (char *s = strtok_r(copy, ".", &save); v && s; s = strtok_r(NULL, ".", &save))
+		v = cJSON_IsObject(v) ? cJSON_GetObjectItemCaseSensitive(v, s) : NULL;
+	if (cJSON_IsString(v))
+		snprintf(out, outlen, "%s", v->valuestring);
+	else if (cJSON_IsNumber(v))
+		snprintf(out, outlen, "%g", v->valuedouble);
+	else if (cJSON_IsBool(v))
+		snprintf(out, outlen, "%s", cJSON_IsTrue(v) ? "true" : "false");
+	else
+		return -1;
+	return 0;
+}
+
 /* The main record of the event (the evaluation, ticket or invitation). */
 static const cJSON *subject_record(const struct vocd_facts *f)
 {

@@ -66,6 +66,10 @@ void vocd_facts_set_root(struct vocd_facts *f, cJSON *root);
 /** \brief The fact at a dotted path already split into \p segs ("evaluation", "scores", "csat"); NULL if none. */
 const cJSON *vocd_facts_lookup(const struct vocd_facts *f, char *const *segs, int nsegs);
 
+/** \brief The value at a dotted \p path ("context.dealer") of a tree of facts as text, into \p out: a
+ * string, a number (%g) or true/false. 0, or -1 if there is none there. */
+int vocd_facts_text(const cJSON *root, const char *path, char *out, size_t outlen);
+
 /**
  * \brief A period's figure for the event's own agent, team, store... (\p of: a rollup dimension; its value
  * is the context's) over the last \p days days including the event's day, or since the start of its month

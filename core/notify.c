@@ -8,6 +8,7 @@
 #include "bus.h"
 #include "buf.h"
 #include "error.h"
+#include "facts.h"
 #include "ids.h"
 #include "json_text.h"
 #include "log.h"
@@ -75,20 +76,8 @@ static void fill(struct vocd_buf *b, const char *text, const struct vocd_notice 
 			snprintf(value, sizeof value, "%s", n->ticket ? n->ticket : "-");
 		else if (strcmp(path, "alert") == 0)
 			snprintf(value, sizeof value, "%s", n->alert ? n->alert : "-");
-		else {
-			/* The facts are the rule's; a missing one is shown as "-". */
-			const cJSON *v = n->root;
-			char copy[128], *save = NULL;
-			snprintf(copy, sizeof copy, "%s", path);
-			for (char *s = strtok_r(copy, ".", &save); v && s; s = strtok_r(NULL, ".", &save))
-				v = cJSON_IsObject(v) ? cJSON_GetObjectItemCaseSensitive(v, s) : NULL;
-			if (cJSON_IsString(v))
-				snprintf(value, sizeof value, "%s", v->valuestring);
-			else if (cJSON_IsNumber(v))
-				snprintf(value, sizeof value, "%g", v->valuedouble);
-			else
-				snprintf(value, sizeof value, "-");
-		}
+		else if (vocd_facts_text(n->root, path, value, sizeof value) != 0)
+			snprintf(value, sizeof value, "-"); /* the facts are the rule's; a missing one is shown as "-" */
 		vocd_buf_add(b, value, strlen(value));
 		p = close + 1;
 	}

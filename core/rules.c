@@ -316,7 +316,6 @@ static void free_cond(struct cond *c)
 
 /* ---- Evaluating ---------------------------------------------------------------------------------- */
 
-
 static int ascii_caseeq(const char *a, const char *b)
 {
 	for (; *a && *b; a++, b++)
@@ -340,7 +339,6 @@ static int same(const cJSON *fact, const cJSON *value)
 		return cJSON_IsTrue(fact) == cJSON_IsTrue(value);
 	return 0;
 }
-
 
 /* Words are lower-cased where ASCII when the rule is compiled, the text once per event: then a plain
  * search (Chinese compares as it is). */
@@ -393,7 +391,6 @@ static int compare(const struct cond *c, struct vocd_facts *f, const cJSON *fact
 	return c->op == OP_LT ? a < b : c->op == OP_LE ? a <= b : c->op == OP_GT ? a > b : a >= b;
 }
 
-/* A computed figure as a JSON number (in \p tmp), with what it was computed over for the explanation. */
 /* A figure a rule test gives instead of the store: a number, or {value, answers}. */
 static int given(const struct cond *c, const struct vocd_facts *f, double *v, uint32_t *answers, const char **subject)
 {
@@ -411,6 +408,7 @@ static int given(const struct cond *c, const struct vocd_facts *f, double *v, ui
 	return cJSON_IsNumber(value) ? 0 : -1;
 }
 
+/* A computed figure as a JSON number (in \p tmp), with what it was computed over for the explanation. */
 static const cJSON *computed(const struct cond *c, struct vocd_facts *f, cJSON *tmp, cJSON *why_item)
 {
 	int n = -1;
@@ -484,25 +482,6 @@ static int eval_cond(const struct cond *c, struct vocd_facts *f, cJSON *why)
 int vocd_rule_eval(const struct vocd_rule *r, struct vocd_facts *f, cJSON *why)
 {
 	return eval_cond(&r->when, f, why);
-}
-
-int vocd_facts_text(const struct vocd_facts *f, const char *path, char *out, size_t outlen)
-{
-	char copy[256], *segs[MAX_SEGS], *save = NULL;
-	int n = 0;
-	snprintf(copy, sizeof copy, "%s", path);
-	for (char *s = strtok_r(copy, ".", &save); s && n < MAX_SEGS; s = strtok_r(NULL, ".", &save))
-		segs[n++] = s;
-	const cJSON *v = vocd_facts_lookup(f, segs, n);
-	if (cJSON_IsString(v))
-		snprintf(out, outlen, "%s", v->valuestring);
-	else if (cJSON_IsNumber(v))
-		snprintf(out, outlen, "%g", v->valuedouble);
-	else if (cJSON_IsBool(v))
-		snprintf(out, outlen, "%s", cJSON_IsTrue(v) ? "true" : "false");
-	else
-		return -1;
-	return 0;
 }
 
 /* ---- Actions ------------------------------------------------------------------------------------- */

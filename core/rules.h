@@ -71,7 +71,4 @@ const cJSON *vocd_rule_actions(const struct vocd_rule *r);
 /** \brief The rule's once_per: the fact whose value keys it and the days; 0 when it has none. */
 int vocd_rule_once_per(const struct vocd_rule *r, const char **key, int *days);
 
-/** \brief The value of fact \p path ("context.dealer") in \p f as text, into \p out; 0, or -1 if none. */
-int vocd_facts_text(const struct vocd_facts *f, const char *path, char *out, size_t outlen);
-
 #endif

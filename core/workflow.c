@@ -59,7 +59,7 @@ int vocd_workflow_once_id(const struct vocd_rule *r, const struct vocd_facts *f,
 	if (!vocd_rule_once_per(r, &key, &days))
 		return 0;
 	char value[256];
-	if (vocd_facts_text(f, key, value, sizeof value) != 0)
+	if (vocd_facts_text(f->root, key, value, sizeof value) != 0)
 		snprintf(value, sizeof value, "-");
 	if (strlen(vocd_rule_label(r)) + strlen(value) + 1 < 128) {
 		snprintf(out, 128, "%s|%s", vocd_rule_label(r), value);

@@ -700,15 +700,15 @@ static void facts_as_text(void **state)
 {
 	(void)state;
 	char out[64];
-	assert_int_equal(vocd_facts_text(&facts, "context.dealer", out, sizeof out), 0);
+	assert_int_equal(vocd_facts_text(facts.root, "context.dealer", out, sizeof out), 0);
 	assert_string_equal(out, "d-01");
-	assert_int_equal(vocd_facts_text(&facts, "evaluation.scores.csat", out, sizeof out), 0);
+	assert_int_equal(vocd_facts_text(facts.root, "evaluation.scores.csat", out, sizeof out), 0);
 	assert_string_equal(out, "2");
-	assert_int_equal(vocd_facts_text(&facts, "evaluation.verified", out, sizeof out), 0);
+	assert_int_equal(vocd_facts_text(facts.root, "evaluation.verified", out, sizeof out), 0);
 	assert_string_equal(out, "true");
-	assert_int_equal(vocd_facts_text(&facts, "context.store", out, sizeof out), -1);
-	assert_int_equal(vocd_facts_text(&facts, "evaluation.scores", out, sizeof out), -1); /* not a value */
-	assert_int_equal(vocd_facts_text(&facts, "evaluation.comment", out, sizeof out), -1);
+	assert_int_equal(vocd_facts_text(facts.root, "context.store", out, sizeof out), -1);
+	assert_int_equal(vocd_facts_text(facts.root, "evaluation.scores", out, sizeof out), -1); /* not a value */
+	assert_int_equal(vocd_facts_text(facts.root, "evaluation.comment", out, sizeof out), -1);
 }
 
 /* ---- Speed -------------------------------------------------------------------------------------- */
