@@ -69,8 +69,9 @@ int vocd_api_ticket_transition(struct vocd_req *req);
 int vocd_api_ticket_assign(struct vocd_req *req);
 int vocd_api_ticket_reclassify(struct vocd_req *req);
 int vocd_api_ticket_note(struct vocd_req *req);
-/** Answers a ticket record: whether it is overdue now added, the customer masked. */
-void vocd_api_ticket_answer(struct vocd_req *req, int status, cJSON *ticket);
+/** Answers ticket \p id as stored: whether it is overdue now added, the customer masked, and the revisit's
+ * invitation when one was just sent (NULL or "": none). */
+void vocd_api_ticket_answer_stored(struct vocd_req *req, int status, const char *id, const char *invitation);
 
 /* api_alerts.c */
 int vocd_api_alert_list(struct vocd_req *req);

@@ -79,17 +79,10 @@ int vocd_api_complaint_create(struct vocd_req *req)
 		j.o.detractor = 1; /* someone who complains was unhappy: their revisit counts for the recovery rate */
 		j.o.who = &who;
 		int rc = vocd_store_write(req->srv->store, complaint_job, &j);
-		if (rc != 0) {
+		if (rc != 0)
 			vocd_http_fail(req, rc, NULL);
-		} else {
-			cJSON *t = NULL;
-			if (vocd_ticket_get(req->srv->store, req->auth.tenant, j.o.id, &t) == 0) {
-				vocd_api_ticket_answer(req, 201, t);
-			} else {
-				vocd_http_fail(req, VOCD_EINTERNAL, NULL);
-			}
-			cJSON_Delete(t);
-		}
+		else
+			vocd_api_ticket_answer_stored(req, 201, j.o.id, NULL);
 	}
 	cJSON_Delete(body);
 	return 0;

@@ -20,14 +20,15 @@ static struct vocd_ticket_actor actor_of(struct vocd_req *req, struct vocd_actor
 	return (struct vocd_ticket_actor){who, req->auth.role, req->auth.person[0] ? req->auth.person : NULL};
 }
 
-void vocd_api_ticket_answer(struct vocd_req *req, int status, cJSON *t)
+/* A ticket record: whether it is overdue now added, the customer masked. */
+static void answer_ticket(struct vocd_req *req, int status, cJSON *t)
 {
 	cJSON_AddBoolToObject(t, "overdue", vocd_sla_overdue(t, vocd_now_ms()));
 	vocd_api_mask_customer(req, t);
 	vocd_http_json(req, status, t);
 }
 
-static void answer_ticket(struct vocd_req *req, int status, const char *id, const char *invitation)
+void vocd_api_ticket_answer_stored(struct vocd_req *req, int status, const char *id, const char *invitation)
 {
 	cJSON *t = NULL;
 	int rc = vocd_ticket_get(req->srv->store, req->auth.tenant, id, &t);
@@ -37,7 +38,7 @@ static void answer_ticket(struct vocd_req *req, int status, const char *id, cons
 	}
 	if (invitation && invitation[0])
 		cJSON_AddStringToObject(t, "revisit_invitation", invitation);
-	vocd_api_ticket_answer(req, status, t);
+	answer_ticket(req, status, t);
 	cJSON_Delete(t);
 }
 
@@ -54,7 +55,7 @@ static void answer_change(struct vocd_req *req, int rc, const struct vocd_ticket
 	else if (rc != 0)
 		vocd_http_fail(req, rc, NULL);
 	else
-		answer_ticket(req, 200, c->id, c->invitation);
+		vocd_api_ticket_answer_stored(req, 200, c->id, c->invitation);
 }
 
 static void init_change(struct vocd_req *req, struct vocd_ticket_change *c, struct vocd_actor *who)
@@ -246,7 +247,7 @@ int vocd_api_ticket_get(struct vocd_req *req)
 	else if (rc != 0)
 		vocd_http_fail(req, rc, NULL);
 	else
-		vocd_api_ticket_answer(req, 200, t);
+		answer_ticket(req, 200, t);
 	cJSON_Delete(t);
 	return 0;
 }
