@@ -131,6 +131,11 @@ int vocd_calendar_add(const struct vocd_calendar *c, int64_t from_ms, int64_t wo
 	return VOCD_ELIMIT;
 }
 
+int32_t vocd_calendar_day_of(const struct vocd_calendar *c, int64_t ms)
+{
+	return vocd_calendar_date(floor_div(ms + (int64_t)c->utc_offset_min * MIN_MS, DAY_MS));
+}
+
 int vocd_calendar_add_days(const struct vocd_calendar *c, int64_t from_ms, int days, int64_t *due_ms)
 {
 	if (days < 1)

@@ -66,4 +66,7 @@ int64_t vocd_calendar_day_number(int32_t day);
 /** \brief The YYYYMMDD date of a day number (days since 1970-01-01). */
 int32_t vocd_calendar_date(int64_t day_number);
 
+/** \brief The local date (YYYYMMDD) of the instant \p ms on calendar \p c (its UTC offset). */
+int32_t vocd_calendar_day_of(const struct vocd_calendar *c, int64_t ms);
+
 #endif

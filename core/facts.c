@@ -140,7 +140,7 @@ int vocd_facts_stat(struct vocd_facts *f, const char *metric, const char *of, in
 		                    ? vocd_json_str(rec, of)
 		                    : vocd_json_str(cJSON_GetObjectItemCaseSensitive(f->root, "context"), of);
 		if (v && f->txn) {
-			int32_t to = vocd_rollup_day(&f->conf->calendar.cal, f->at);
+			int32_t to = vocd_calendar_day_of(&f->conf->calendar.cal, f->at);
 			int32_t from = days > 0 ? vocd_calendar_date(vocd_calendar_day_number(to) - (days - 1)) : (to / 100) * 100 + 1;
 			c->subject = v;
 			c->known = vocd_rollup_sum(f->txn, f->tenant, of, v, from, to, &c->counts) == 0;

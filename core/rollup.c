@@ -8,7 +8,6 @@
 #include "error.h"
 #include "record.h"
 
-#define DAY_MS 86400000LL
 #define MAX_VALUE 96
 
 static const char *const context_dims[] = {"agent", "team", "store", "dealer", "region", "product_line", NULL};
@@ -32,13 +31,6 @@ int vocd_rollup_metric_valid(const char *metric)
 		if (strcmp(*m, metric) == 0)
 			return 1;
 	return 0;
-}
-
-int32_t vocd_rollup_day(const struct vocd_calendar *cal, int64_t ms)
-{
-	int64_t local = ms + (int64_t)cal->utc_offset_min * 60000;
-	int64_t n = local >= 0 ? local / DAY_MS : -((-local + DAY_MS - 1) / DAY_MS);
-	return vocd_calendar_date(n);
 }
 
 /*
@@ -120,7 +112,7 @@ static int score(const cJSON *scores, const char *metric, int lo, int hi, int of
 int vocd_rollup_count(vocd_txn *txn, const char *tenant, const struct vocd_calendar *cal, const cJSON *evaluation,
                       int sign)
 {
-	int32_t day = vocd_rollup_day(cal, (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(evaluation, "created_at")));
+	int32_t day = vocd_calendar_day_of(cal, (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(evaluation, "created_at")));
 	const cJSON *scores = cJSON_GetObjectItemCaseSensitive(evaluation, "scores");
 	const cJSON *ctx = cJSON_GetObjectItemCaseSensitive(evaluation, "context");
 	struct change ch = {score(scores, "csat", 1, 5, 0), score(scores, "nps", 0, 10, 1), score(scores, "ces", 1, 7, 0), sign};

@@ -45,9 +45,6 @@ int vocd_rollup_count(vocd_txn *txn, const char *tenant, const struct vocd_calen
 int vocd_rollup_sum(vocd_txn *txn, const char *tenant, const char *dim, const char *value, int32_t from_day,
                     int32_t to_day, struct vocd_rollup_counts *out);
 
-/** \brief The local day (YYYYMMDD) of \p ms on calendar \p cal (its UTC offset). */
-int32_t vocd_rollup_day(const struct vocd_calendar *cal, int64_t ms);
-
 /**
  * \brief A figure of \p c: "answers", "csat" (share of 4 and 5, %), "csat_mean", "nps" (% promoters 9-10
  * minus % detractors 0-6), "nps_mean" (mean 0-10 score), "ces_mean". \return 0, or -1 when the metric is

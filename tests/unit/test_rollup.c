@@ -210,7 +210,7 @@ static void scores_out_of_range_are_not_counted(void **state)
 	      "{\"created_at\": 1796205600000, \"scores\": {\"csat\": 6, \"nps\": 11, \"ces\": 0}, \"context\": {}}", 1);
 	count(e, "{\"created_at\": 1796205600000, \"scores\": {\"csat\": \"5\", \"nps\": -1, \"ces\": 8}}", 1);
 	count(e, "{\"created_at\": 1796205600000, \"scores\": {\"csat\": 0}, \"context\": {\"agent\": \"\"}}", 1);
-	int32_t day = vocd_rollup_day(&e->cal, 1796205600000LL);
+	int32_t day = vocd_calendar_day_of(&e->cal, 1796205600000LL);
 	struct vocd_rollup_counts want, got = sum(e, TENANT, VOCD_ROLLUP_ALL, "*", day, day);
 	memset(&want, 0, sizeof want);
 	want.answers = 3; /* answered, but with no score in range */
@@ -384,7 +384,7 @@ static void the_day_is_the_tenants_local_day(void **state)
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		cal.utc_offset_min = cases[i].offset_min;
-		int32_t day = vocd_rollup_day(&cal, cases[i].ms);
+		int32_t day = vocd_calendar_day_of(&cal, cases[i].ms);
 		if (day != cases[i].day)
 			fail_msg("%lld at %+d min: %d, expected %d", (long long)cases[i].ms, cases[i].offset_min, day,
 			         cases[i].day);
