@@ -9,6 +9,13 @@ int vocd_api_healthz(struct vocd_req *req);
 int vocd_api_metrics(struct vocd_req *req);
 int vocd_api_whoami(struct vocd_req *req);
 
+/* api_session.c: signing in and out */
+int vocd_api_session_create(struct vocd_req *req);
+int vocd_api_session_delete(struct vocd_req *req);
+int vocd_api_signin_page(struct vocd_req *req);
+int vocd_api_signin_form(struct vocd_req *req);
+int vocd_api_signout_form(struct vocd_req *req);
+
 /* api_admin.c */
 int vocd_api_admin_reload(struct vocd_req *req);
 int vocd_api_admin_plugins(struct vocd_req *req);
@@ -24,6 +31,9 @@ int vocd_api_service_event_list(struct vocd_req *req);
 typedef int (*vocd_list_filter)(vocd_txn *txn, const char *tenant, const cJSON *record, void *arg);
 int vocd_api_list(struct vocd_req *req, const char *type);
 int vocd_api_list_filtered(struct vocd_req *req, const char *type, vocd_list_filter keep, void *arg);
+/** \brief True if the caller sees \p rec (scope.h); else answers 404 "no <what> <id>", as for a record that
+ * does not exist, and returns 0. Lists leave out what the caller does not see by themselves. */
+int vocd_api_sees(struct vocd_req *req, const cJSON *rec, const char *what);
 
 /* api_invitations.c */
 int vocd_api_invitation_create(struct vocd_req *req);

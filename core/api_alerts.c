@@ -62,7 +62,7 @@ int vocd_api_alert_get(struct vocd_req *req)
 		vocd_http_error(req, 404, "not_found", "no alert %s", req->params[0]);
 	else if (rc != 0)
 		vocd_http_fail(req, rc, NULL);
-	else
+	else if (vocd_api_sees(req, a, "alert"))
 		vocd_http_json(req, 200, a);
 	cJSON_Delete(a);
 	return 0;

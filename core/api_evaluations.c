@@ -99,6 +99,10 @@ int vocd_api_evaluation_get(struct vocd_req *req)
 		vocd_http_fail(req, rc, NULL);
 		return 0;
 	}
+	if (!vocd_api_sees(req, rec, "evaluation")) {
+		cJSON_Delete(rec);
+		return 0;
+	}
 	vocd_api_mask_customer(req, rec);
 	if ((rc = vocd_api_evaluation_extras(req, rec)) != 0)
 		vocd_http_fail(req, rc, NULL);

@@ -39,7 +39,12 @@ int vocd_api_whoami(struct vocd_req *req)
 	cJSON_AddStringToObject(body, "tenant", req->auth.tenant);
 	cJSON_AddStringToObject(body, "tenant_name", t ? t->name : req->auth.tenant);
 	cJSON_AddStringToObject(body, "role", vocd_role_name(req->auth.role));
-	cJSON_AddStringToObject(body, "token_id", req->auth.id);
+	cJSON_AddStringToObject(body, req->auth.session ? "session_id" : "token_id", req->auth.id);
+	const struct vocd_person *p = t && req->auth.person[0] ? vocd_people_find(&t->people, req->auth.person) : NULL;
+	if (req->auth.person[0])
+		cJSON_AddStringToObject(body, "person", req->auth.person);
+	if (p && p->scope)
+		cJSON_AddStringToObject(body, "scope", p->scope);
 	vocd_http_json(req, 200, body);
 	cJSON_Delete(body);
 	return 0;

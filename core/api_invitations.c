@@ -71,8 +71,10 @@ int vocd_api_invitation_get(struct vocd_req *req)
 		vocd_http_fail(req, rc, NULL);
 		return 0;
 	}
-	vocd_api_mask_customer(req, rec);
-	vocd_http_json(req, 200, rec);
+	if (vocd_api_sees(req, rec, "invitation")) {
+		vocd_api_mask_customer(req, rec);
+		vocd_http_json(req, 200, rec);
+	}
 	cJSON_Delete(rec);
 	return 0;
 }

@@ -6,6 +6,7 @@
 
 #include "api.h"
 #include "error.h"
+#include "scope.h"
 
 #define MAX_LIST 500
 
@@ -18,6 +19,8 @@ struct list_state {
 	void *arg;
 	vocd_txn *txn;
 	const char *tenant;
+	const struct vocd_tenant_conf *conf; /* NULL: the caller sees the whole tenant */
+	const struct vocd_token_info *who;
 };
 
 static int list_one(const char *id, const void *data, size_t len, void *arg)
@@ -30,7 +33,7 @@ static int list_one(const char *id, const void *data, size_t len, void *arg)
 	cJSON *item = cJSON_ParseWithLength(data, len);
 	if (!item)
 		return 0;
-	if (s->keep && !s->keep(s->txn, s->tenant, item, s->arg)) {
+	if ((s->conf && !vocd_scope_sees(s->conf, s->who, item)) || (s->keep && !s->keep(s->txn, s->tenant, item, s->arg))) {
 		cJSON_Delete(item);
 		return 0;
 	}
@@ -65,7 +68,9 @@ int vocd_api_list_filtered(struct vocd_req *req, const char *type, vocd_list_fil
 		vocd_http_fail(req, rc, NULL);
 		return 0;
 	}
-	struct list_state s = {cJSON_CreateArray(), has_after ? after : NULL, limit, 0, "", keep, arg, txn, req->auth.tenant};
+	const struct vocd_tenant_conf *conf = vocd_config_tenant(vocd_server_config(req->srv), req->auth.tenant);
+	struct list_state s = {cJSON_CreateArray(), has_after ? after : NULL, limit, 0, "", keep, arg, txn, req->auth.tenant,
+	                       conf && !vocd_scope_whole_tenant(conf, &req->auth) ? conf : NULL, &req->auth};
 	rc = vocd_rec_scan(txn, req->auth.tenant, type, has_after ? after : NULL, list_one, &s);
 	vocd_txn_end(txn);
 	if (rc < 0) {
@@ -81,5 +86,14 @@ int vocd_api_list_filtered(struct vocd_req *req, const char *type, vocd_list_fil
 		cJSON_AddNullToObject(body, "next_after");
 	vocd_http_json(req, 200, body);
 	cJSON_Delete(body);
+	return 0;
+}
+
+int vocd_api_sees(struct vocd_req *req, const cJSON *rec, const char *what)
+{
+	const struct vocd_tenant_conf *conf = vocd_config_tenant(vocd_server_config(req->srv), req->auth.tenant);
+	if (conf && vocd_scope_sees(conf, &req->auth, rec))
+		return 1;
+	vocd_http_error(req, 404, "not_found", "no %s %s", what, req->params[0]);
 	return 0;
 }

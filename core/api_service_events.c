@@ -175,8 +175,14 @@ int vocd_api_service_event_get(struct vocd_req *req)
 	const void *data;
 	size_t len;
 	rc = vocd_rec_get(txn, req->auth.tenant, TYPE, req->params[0], &data, &len);
-	if (rc == 0)
-		vocd_http_text(req, 200, "application/json; charset=utf-8", data, len);
+	if (rc == 0) {
+		cJSON *rec = cJSON_ParseWithLength(data, len);
+		if (rec && vocd_api_sees(req, rec, "service event"))
+			vocd_http_text(req, 200, "application/json; charset=utf-8", data, len);
+		else if (!rec)
+			vocd_http_fail(req, VOCD_EINTERNAL, "a stored service event could not be read");
+		cJSON_Delete(rec);
+	}
 	vocd_txn_end(txn);
 	if (rc == VOCD_ENOTFOUND || rc == VOCD_EINVAL)
 		vocd_http_error(req, 404, "not_found", "no service event %s", req->params[0]);

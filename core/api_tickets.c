@@ -58,6 +58,20 @@ static void answer_change(struct vocd_req *req, int rc, const struct vocd_ticket
 		vocd_api_ticket_answer_stored(req, 200, c->id, c->invitation);
 }
 
+/* Changes, like reads, only to a ticket the caller sees (scope.h); else answered 404. */
+static int in_sight(struct vocd_req *req)
+{
+	cJSON *t = NULL;
+	int rc = vocd_ticket_get(req->srv->store, req->auth.tenant, req->params[0], &t);
+	int seen = rc == 0 && vocd_api_sees(req, t, "ticket");
+	cJSON_Delete(t);
+	if (rc == VOCD_ENOTFOUND)
+		vocd_http_error(req, 404, "not_found", "no ticket %s", req->params[0]);
+	else if (rc != 0)
+		vocd_http_fail(req, rc, NULL);
+	return seen;
+}
+
 static void init_change(struct vocd_req *req, struct vocd_ticket_change *c, struct vocd_actor *who)
 {
 	memset(c, 0, sizeof *c);
@@ -99,6 +113,8 @@ static int check_compensation(const cJSON *v, struct vocd_field_error *fe)
 int vocd_api_ticket_transition(struct vocd_req *req)
 {
 	static const char *const keys[] = {"to", "note", "resolution", "root_cause", "compensation", NULL};
+	if (!in_sight(req))
+		return 0;
 	cJSON *body = vocd_http_body_object(req);
 	if (!body)
 		return 0;
@@ -132,6 +148,8 @@ int vocd_api_ticket_transition(struct vocd_req *req)
 int vocd_api_ticket_assign(struct vocd_req *req)
 {
 	static const char *const keys[] = {"to", "note", NULL};
+	if (!in_sight(req))
+		return 0;
 	cJSON *body = vocd_http_body_object(req);
 	if (!body)
 		return 0;
@@ -158,6 +176,8 @@ int vocd_api_ticket_assign(struct vocd_req *req)
 int vocd_api_ticket_reclassify(struct vocd_req *req)
 {
 	static const char *const keys[] = {"class", "priority", "note", NULL};
+	if (!in_sight(req))
+		return 0;
 	cJSON *body = vocd_http_body_object(req);
 	if (!body)
 		return 0;
@@ -186,6 +206,8 @@ int vocd_api_ticket_reclassify(struct vocd_req *req)
 int vocd_api_ticket_note(struct vocd_req *req)
 {
 	static const char *const keys[] = {"kind", "text", NULL};
+	if (!in_sight(req))
+		return 0;
 	cJSON *body = vocd_http_body_object(req);
 	if (!body)
 		return 0;
@@ -246,7 +268,7 @@ int vocd_api_ticket_get(struct vocd_req *req)
 		vocd_http_error(req, 404, "not_found", "no ticket %s", req->params[0]);
 	else if (rc != 0)
 		vocd_http_fail(req, rc, NULL);
-	else
+	else if (vocd_api_sees(req, t, "ticket"))
 		answer_ticket(req, 200, t);
 	cJSON_Delete(t);
 	return 0;

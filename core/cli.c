@@ -9,11 +9,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "audit.h"
 #include "error.h"
 #include "log.h"
+#include "password.h"
+#include "session.h"
 #include "pii.h"
 #include "record.h"
 #include "plugin.h"
@@ -35,6 +39,9 @@ static const char usage_text[] =
 	"          --person: the token acts as that one of the tenant's people (agents: their own tickets)\n"
 	"  token list --tenant T [--data DIR] [--config FILE]\n"
 	"  token revoke --tenant T --id ID [--data DIR] [--config FILE]\n"
+	"  user password --tenant T --person ID [--data DIR] [--config FILE]\n"
+	"          set the sign-in password of one of the tenant's people (one with `access`), read from\n"
+	"          standard input; also lifts a lock-out after wrong passwords\n"
 	"  backup DIR [--data DIR] [--config FILE]   online, consistent copy of the database into DIR\n"
 	"  restore DIR [--data DIR] [--config FILE]  put a backup in place (server stopped, empty data dir)\n"
 	"  audit verify [--tenant T] [--data DIR] [--config FILE]  check the audit chains end to end\n"
@@ -273,6 +280,67 @@ static int cmd_token(const struct args *a)
 	return rc;
 }
 
+/* One line of standard input, not echoed when it is a terminal. */
+static int read_secret_line(const char *prompt, char *out, size_t cap)
+{
+	struct termios old, quiet;
+	int tty = isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &old) == 0;
+	if (tty) {
+		fprintf(stderr, "%s", prompt);
+		quiet = old;
+		quiet.c_lflag &= ~(tcflag_t)ECHO;
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+	}
+	int ok = fgets(out, (int)cap, stdin) != NULL;
+	if (tty) {
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+		fputc('\n', stderr);
+	}
+	if (!ok)
+		return -1;
+	out[strcspn(out, "\r\n")] = '\0';
+	return 0;
+}
+
+static int cmd_user(const struct args *a)
+{
+	if (a->npositional != 1 || strcmp(a->positional[0], "password") != 0 || !a->tenant || !a->person)
+		return usage();
+	struct vocd_config *cfg;
+	vocd_store *st;
+	if (open_store(a, &cfg, &st) != 0)
+		return 1;
+	const struct vocd_tenant_conf *t = vocd_config_tenant(cfg, a->tenant);
+	const struct vocd_person *p = t ? vocd_people_find(&t->people, a->person) : NULL;
+	char password[VOCD_PASSWORD_MAX_LEN + 2];
+	int rc = 1;
+	if (!t) {
+		fprintf(stderr, "vocd: no tenant '%s' in %s\n", a->tenant, cfg->file);
+	} else if (!p || p->access < 0) {
+		fprintf(stderr, "vocd: %s is not one of the people of tenant %s with `access = \"...\"` in its file: only they "
+		        "sign in\n", a->person, a->tenant);
+	} else if (read_secret_line("password: ", password, sizeof password) != 0) {
+		fprintf(stderr, "vocd: no password on standard input\n");
+	} else if (vocd_password_unusable(password)) {
+		fprintf(stderr, "vocd: %s\n", vocd_password_unusable(password));
+	} else {
+		struct vocd_actor who;
+		vocd_actor_operator(&who);
+		int r = vocd_password_set(st, a->tenant, a->person, password, &who);
+		if (r == 0) {
+			fprintf(stderr, "password of %s (tenant %s, access %s) set\n", a->person, a->tenant,
+			        vocd_role_name(p->access));
+			rc = 0;
+		} else {
+			fprintf(stderr, "vocd: the password could not be stored: %s\n", vocd_strerror(r));
+		}
+	}
+	memset(password, 0, sizeof password);
+	vocd_store_close(st);
+	vocd_config_free(cfg);
+	return rc;
+}
+
 static int verify_one(vocd_store *st, const char *tenant)
 {
 	struct vocd_audit_report r;
@@ -405,6 +473,8 @@ int vocd_cli_main(int argc, char **argv)
 		return cmd_check(&a);
 	if (strcmp(cmd, "token") == 0)
 		return cmd_token(&a);
+	if (strcmp(cmd, "user") == 0)
+		return cmd_user(&a);
 	if (strcmp(cmd, "backup") == 0)
 		return cmd_backup(&a);
 	if (strcmp(cmd, "restore") == 0)

@@ -543,8 +543,8 @@ static int split_plugin_name(const char *full, char **kind, char **name)
 }
 
 /* Settings of a tenant file; each later capability adds its own (survey, calendar, ...). */
-static const char *const tenant_keys[] = {"name", "plugins", "survey", "invitations", "calendar", "people", "tickets",
-                                          NULL};
+static const char *const tenant_keys[] = {"name",   "plugins", "survey",       "invitations", "calendar",
+                                          "people", "tickets", "organisation", NULL};
 static const char *const invitation_keys[] = {"expires_days", "expires_after", "min_days_between", "survey_url",
                                               "remind_after", "remind_channel", "correction_hours", NULL};
 
@@ -589,9 +589,23 @@ static int read_calendar(const cJSON *s, void *out, char *why, size_t wl)
 	return vocd_calendar_parse(s, out, why, wl);
 }
 
+static int read_organisation(const cJSON *s, void *out, char *why, size_t wl)
+{
+	return vocd_org_parse(s, out, why, wl);
+}
+
+/* People after the organisation: a person's scope must be one of its units. */
 static int read_people(const cJSON *s, void *out, char *why, size_t wl)
 {
-	return vocd_people_parse(s, out, why, wl);
+	struct vocd_tenant_conf *t = out;
+	int rc = vocd_people_parse(s, &t->people, why, wl);
+	for (size_t i = 0; rc == 0 && i < t->people.n; i++) {
+		const struct vocd_person *p = &t->people.list[i];
+		if (p->scope && vocd_org_find(&t->org, p->scope) < 0)
+			rc = vocd_config_error(why, wl, "people.%s.scope: \"%s\" is not a unit of the organisation tree "
+			                       "(organisation = { … })", p->id, p->scope);
+	}
+	return rc;
 }
 
 static int read_tickets(const cJSON *s, void *out, char *why, size_t wl)
@@ -660,7 +674,8 @@ static void read_tenant(struct ctx *c, struct vocd_tenant_conf *t)
 	}
 	lua_settop(L, c->env);
 	read_setting(c, "calendar", read_calendar, &t->calendar);
-	read_setting(c, "people", read_people, &t->people);
+	read_setting(c, "organisation", read_organisation, &t->org);
+	read_setting(c, "people", read_people, t);
 	read_setting(c, "tickets", read_tickets, &t->tickets);
 
 	opt_string(c, c->env, "name", "name", line_of(L, "name"), 0, &t->name);
@@ -935,6 +950,7 @@ void vocd_config_free(struct vocd_config *cfg)
 		vocd_surveys_free(&t->surveys);
 		vocd_calendar_conf_free(&t->calendar);
 		vocd_people_free(&t->people);
+		vocd_org_free(&t->org);
 		vocd_tickets_conf_free(&t->tickets);
 		free(t->invitations.base_url);
 		free(t->invitations.remind_channel);

@@ -9,6 +9,7 @@
 #include <cjson/cJSON.h>
 
 #include "calendar_conf.h"
+#include "organisation.h"
 #include "people.h"
 #include "survey.h"
 #include "ticket_conf.h"
@@ -43,7 +44,8 @@ struct vocd_tenant_conf {
 	struct vocd_surveys surveys; /**< from `survey = { ... }`, or the built-in default */
 	struct vocd_invite_conf invitations;
 	struct vocd_tenant_calendar calendar; /**< from `calendar = { ... }`, or Monday to Friday 09:00-18:00, UTC+8 */
-	struct vocd_people people;            /**< from `people = { ... }`: who handles tickets and gets alerts */
+	struct vocd_organisation org;         /**< from `organisation = { ... }`: units that scope what people see */
+	struct vocd_people people;            /**< from `people = { ... }`: who handles tickets, gets alerts, signs in */
 	struct vocd_tickets_conf tickets;     /**< from `tickets = { ... }`: SLA, repeats, revisit, assignment */
 };
 

@@ -17,6 +17,8 @@
 #include "json_text.h"
 #include "log.h"
 #include "metrics.h"
+#include "ids.h"
+#include "session.h"
 #include "validate.h"
 
 #define ROLE(r) (1u << (r))
@@ -37,6 +39,11 @@ static const struct route routes[] = {
 	{"GET", "/healthz", 0, vocd_api_healthz},
 	{"GET", "/metrics", 0, vocd_api_metrics},
 	{"GET", "/api/v1/whoami", ANY_ROLE, vocd_api_whoami},
+	{"POST", "/api/v1/session", 0, vocd_api_session_create},
+	{"DELETE", "/api/v1/session", ANY_ROLE, vocd_api_session_delete},
+	{"GET", "/signin", 0, vocd_api_signin_page},
+	{"POST", "/signin", 0, vocd_api_signin_form},
+	{"POST", "/signout", 0, vocd_api_signout_form},
 	{"POST", "/api/v1/service-events", WRITERS, vocd_api_service_event_create},
 	{"GET", "/api/v1/service-events", ANY_ROLE, vocd_api_service_event_list},
 	{"GET", "/api/v1/service-events/*", ANY_ROLE, vocd_api_service_event_get},
@@ -119,18 +126,24 @@ static const char *reason(int status)
 
 void vocd_http_text(struct vocd_req *req, int status, const char *content_type, const char *text, size_t len)
 {
+	vocd_http_text_with(req, status, content_type, "", text, len);
+}
+
+void vocd_http_text_with(struct vocd_req *req, int status, const char *content_type, const char *headers,
+                         const char *text, size_t len)
+{
 	req->status = status;
-	char head[512];
+	char head[1024];
 	int n = snprintf(head, sizeof head,
 	                 "HTTP/1.1 %d %s\r\n"
 	                 "Content-Type: %s\r\n"
 	                 "Content-Length: %zu\r\n"
 	                 "Cache-Control: no-store\r\n"
 	                 "X-Content-Type-Options: nosniff\r\n"
-	                 "%s"
+	                 "%s%s"
 	                 "\r\n",
 	                 status, reason(status), content_type, len,
-	                 status == 401 ? "WWW-Authenticate: Bearer realm=\"vocd\"\r\n" : "");
+	                 status == 401 ? "WWW-Authenticate: Bearer realm=\"vocd\"\r\n" : "", headers);
 	if (n < 0 || (size_t)n >= sizeof head) { /* a content type that does not fit: never send a cut head */
 		static const char oops[] = "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\n\r\n";
 		req->status = 500;
@@ -197,9 +210,9 @@ void vocd_http_field_error(struct vocd_req *req, const struct vocd_field_error *
 void vocd_http_actor(const struct vocd_req *req, const char *channel, const char *customer_ref, struct vocd_actor *who)
 {
 	memset(who, 0, sizeof *who);
-	if (req->auth.id[0]) {
-		who->actor.kind = VOCD_AUDIT_ACTOR_TOKEN;
-		who->actor.id = req->auth.id;
+	if (req->auth.id[0]) { /* a signed-in person acts as themselves; the session id is where from */
+		who->actor.kind = req->auth.session ? VOCD_AUDIT_ACTOR_USER : VOCD_AUDIT_ACTOR_TOKEN;
+		who->actor.id = req->auth.session ? req->auth.person : req->auth.id;
 		who->actor.role = vocd_role_name(req->auth.role);
 		who->source.token = req->auth.id;
 	} else {
@@ -343,14 +356,91 @@ static int read_body(struct vocd_req *req)
 	return 0;
 }
 
+/* civetweb keeps a connection open after the handler unless the client asked otherwise: marking the request
+ * "Connection: close" is the one lever the handler has to have it closed once this answer is sent. */
+static void close_after_answer(struct vocd_req *req)
+{
+	struct mg_request_info *ri = (struct mg_request_info *)req->ri;
+	for (int i = 0; i < ri->num_headers; i++)
+		if (strcasecmp(ri->http_headers[i].name, "Connection") == 0) {
+			ri->http_headers[i].value = "close";
+			return;
+		}
+	if (ri->num_headers < (int)(sizeof ri->http_headers / sizeof ri->http_headers[0])) {
+		ri->http_headers[ri->num_headers].name = "Connection";
+		ri->http_headers[ri->num_headers].value = "close";
+		ri->num_headers++;
+	}
+}
+
+/* A body framed two ways (Content-Length and Transfer-Encoding, or two Content-Lengths) is read differently
+ * by a proxy in front and by civetweb, which 1.15 does not refuse itself: the bytes one takes for the next
+ * request the other takes for this body (request smuggling). Refused, and the connection closed. */
+static int ambiguous_framing(struct vocd_req *req)
+{
+	int lengths = 0, encodings = 0;
+	for (int i = 0; i < req->ri->num_headers; i++) {
+		lengths += strcasecmp(req->ri->http_headers[i].name, "Content-Length") == 0;
+		encodings += strcasecmp(req->ri->http_headers[i].name, "Transfer-Encoding") == 0;
+	}
+	if (lengths + encodings <= 1)
+		return 0;
+	close_after_answer(req);
+	vocd_http_error(req, 400, "bad_request",
+	                "the body's length is given more than once (Content-Length with Transfer-Encoding, or twice)");
+	return 400;
+}
+
+/* The session cookie's value, when the request carries one. */
+static int session_cookie(struct vocd_req *req, char *out, size_t outlen)
+{
+	const char *cookies = mg_get_header(req->conn, "Cookie");
+	return cookies && mg_get_cookie(cookies, VOCD_SESSION_COOKIE, out, outlen) > 0 ? 0 : -1;
+}
+
+static int safe_method(const char *method)
+{
+	return strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
+}
+
+/* A signed-in person: the session, then the person as the tenant file has them now (someone taken out of
+ * it, or given another access, is so at the next request, not at the end of the session). */
+static int authenticate_session(struct vocd_req *req, const char *cookie)
+{
+	char csrf[VOCD_CSRF_LEN + 1];
+	if (vocd_session_verify(req->srv->store, cookie, &req->auth, csrf) != 0) {
+		vocd_http_error(req, 401, "unauthorized", "the session has ended: sign in again");
+		return 401;
+	}
+	const struct vocd_tenant_conf *t = vocd_config_tenant(vocd_server_config(req->srv), req->auth.tenant);
+	const struct vocd_person *p = t ? vocd_people_find(&t->people, req->auth.person) : NULL;
+	if (!p || p->access < 0) {
+		vocd_http_error(req, 401, "unauthorized", "this person may no longer sign in");
+		return 401;
+	}
+	req->auth.role = p->access;
+	/* A page of another site can make the browser send the cookie (SameSite aside), but cannot read the
+	 * value a change must carry. */
+	const char *sent = mg_get_header(req->conn, "X-CSRF-Token");
+	if (!safe_method(req->method) && (!sent || strlen(sent) != VOCD_CSRF_LEN || !vocd_same_secret(sent, csrf))) {
+		vocd_http_error(req, 403, "csrf", "a change made through a session must carry its X-CSRF-Token header");
+		return 403;
+	}
+	return 0;
+}
+
 static int authenticate(struct vocd_req *req, unsigned roles)
 {
 	const char *h = mg_get_header(req->conn, "Authorization");
-	if (!h || strncasecmp(h, "Bearer ", 7) != 0) {
-		vocd_http_error(req, 401, "unauthorized", "send an API token: Authorization: Bearer <token>");
+	char cookie[VOCD_TOKEN_MAX];
+	if (!h && session_cookie(req, cookie, sizeof cookie) == 0) {
+		int rc = authenticate_session(req, cookie);
+		if (rc != 0)
+			return rc;
+	} else if (!h || strncasecmp(h, "Bearer ", 7) != 0) {
+		vocd_http_error(req, 401, "unauthorized", "send an API token: Authorization: Bearer <token>, or sign in");
 		return 401;
-	}
-	if (vocd_token_verify(req->srv->store, h + 7, &req->auth) != 0) {
+	} else if (vocd_token_verify(req->srv->store, h + 7, &req->auth) != 0) {
 		vocd_http_error(req, 401, "unauthorized", "the API token is not valid");
 		return 401;
 	}
@@ -414,6 +504,8 @@ static void access_log(struct vocd_req *req, double seconds)
 
 static void serve(struct vocd_req *req)
 {
+	if (ambiguous_framing(req) != 0)
+		return;
 	const struct route *found = NULL;
 	char allow[64] = "";
 	for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {

@@ -52,6 +52,9 @@ void vocd_http_fail(struct vocd_req *req, int err, const char *message);
 
 /** \brief Answers plain text with a content type. */
 void vocd_http_text(struct vocd_req *req, int status, const char *content_type, const char *text, size_t len);
+/** \brief vocd_http_text with more header lines, each ending in "\r\n" (Set-Cookie, Location). */
+void vocd_http_text_with(struct vocd_req *req, int status, const char *content_type, const char *headers,
+                         const char *text, size_t len);
 
 /** \brief Value of a query parameter (decoded into \p out); 0 if present, -1 if not. */
 int vocd_http_query(const struct vocd_req *req, const char *name, char *out, size_t outlen);

@@ -2,6 +2,7 @@
 #include "ids.h"
 
 #include <errno.h>
+#include <string.h>
 #include <sys/random.h>
 #include <time.h>
 
@@ -73,4 +74,15 @@ void vocd_sha256(const void *in, size_t n, unsigned char out[32])
 	sha256_init(&c);
 	sha256_update(&c, n, n ? (const unsigned char *)in : (const unsigned char *)"");
 	sha256_digest(&c, 32, out);
+}
+
+int vocd_same_secret(const char *a, const char *b)
+{
+	size_t n = strlen(a);
+	if (n != strlen(b))
+		return 0;
+	unsigned diff = 0;
+	for (size_t i = 0; i < n; i++)
+		diff |= (unsigned char)(a[i] ^ b[i]);
+	return diff == 0;
 }

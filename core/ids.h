@@ -21,6 +21,10 @@ int vocd_random_id(char out[17]);
 /** \brief SHA-256 of \p n bytes at \p in (Nettle: the CPU's SHA instructions where there are some). */
 void vocd_sha256(const void *in, size_t n, unsigned char out[32]);
 
+/** \brief True if the secrets \p a and \p b are the same text, compared in time that does not depend on where
+ * they differ. */
+int vocd_same_secret(const char *a, const char *b);
+
 /** \brief The wall clock, Unix milliseconds. */
 int64_t vocd_now_ms(void);
 

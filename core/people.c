@@ -9,11 +9,13 @@
 
 #include "error.h"
 #include "pii.h"
+#include "token.h"
 #include "validate.h"
 
 #define MAX_PEOPLE 10000
 
-static const char *const person_keys[] = {"name", "roles", "team", "manager", "manages", "phone", "email", "lang", NULL};
+static const char *const person_keys[] = {"name",  "roles", "team", "manager", "manages", "phone",
+                                          "email", "lang",  "access", "scope", NULL};
 static const char *const dimensions[] = {"team", "store", "dealer", "region", "product_line", NULL};
 
 int vocd_people_dimension_valid(const char *dim)
@@ -96,8 +98,18 @@ static int read_person(const cJSON *v, struct vocd_person *p, char *why, size_t 
 	    (rc = opt_text(v, "name", path, 256, &p->name, why, wl)) != 0 ||
 	    (rc = opt_text(v, "team", path, 128, &p->team, why, wl)) != 0 ||
 	    (rc = opt_text(v, "manager", path, 128, &p->manager, why, wl)) != 0 ||
-	    (rc = opt_text(v, "lang", path, 8, &p->lang, why, wl)) != 0)
+	    (rc = opt_text(v, "lang", path, 8, &p->lang, why, wl)) != 0 ||
+	    (rc = opt_text(v, "scope", path, 160, &p->scope, why, wl)) != 0)
 		return rc;
+	char *access = NULL;
+	if ((rc = opt_text(v, "access", path, 32, &access, why, wl)) != 0)
+		return rc;
+	p->access = access ? vocd_role_parse(access) : -1;
+	int unknown_access = access && p->access < 0;
+	free(access);
+	if (unknown_access)
+		return vocd_config_error(why, wl, "%s.access: expected \"admin\", \"supervisor\", \"agent\", \"auditor\" or "
+		                         "\"integrator\" (what they may do when they sign in)", path);
 	if (p->lang && strcmp(p->lang, "zh-CN") != 0 && strcmp(p->lang, "en") != 0)
 		return vocd_config_error(why, wl, "%s.lang: expected \"zh-CN\" or \"en\", got \"%s\"", path, p->lang);
 	snprintf(sub, sizeof sub, "%s.roles", path);
@@ -187,6 +199,7 @@ void vocd_people_free(struct vocd_people *p)
 		free(x->phone);
 		free(x->email);
 		free(x->lang);
+		free(x->scope);
 		free_strings(x->roles, x->nroles);
 		free_strings(x->manages, x->nmanages);
 	}

@@ -10,7 +10,12 @@
  *   }
  *
  * A person's id is what a ticket's assignee and a service context's agent are written as. Their phone and
- * email are the organisation's own contact details for staff, kept in the tenant file and never stored. */
+ * email are the organisation's own contact details for staff, kept in the tenant file and never stored.
+ *
+ * Who may sign in, and what they then see: `access` is their role in vocd (admin, supervisor, agent,
+ * auditor, integrator: what they may read and do), `scope` a unit of the organisation tree
+ * ("store:s-1": they see that unit's subtree; none: the whole tenant). A person without `access` cannot
+ * sign in. Their password is set with `vocd user password` and kept only as a hash. */
 #ifndef VOCD_PEOPLE_H
 #define VOCD_PEOPLE_H
 
@@ -30,6 +35,8 @@ struct vocd_person {
 	char *phone;    /**< "+8613800000001" (normalised), may be NULL */
 	char *email;    /**< normalised, may be NULL */
 	char *lang;     /**< "zh-CN" or "en": the language of their notifications; NULL: zh-CN */
+	int access;     /**< enum vocd_role they sign in with; -1: they do not sign in */
+	char *scope;    /**< a unit of the organisation tree ("store:s-1"); NULL: the whole tenant */
 };
 
 struct vocd_people {

@@ -14,6 +14,9 @@ struct vocd_actor {
 	struct vocd_audit_source source;
 };
 
+/** \brief The operator at the command line (their login name, sudo's caller first), source channel "cli". */
+void vocd_actor_operator(struct vocd_actor *who);
+
 /** \brief Reads a JSON record (caller frees). \return 0, VOCD_ENOTFOUND (also for an invalid id). */
 int vocd_record_get(vocd_txn *txn, const char *tenant, const char *type, const char *id, cJSON **out);
 

@@ -37,12 +37,12 @@ static void token_hash(const char *token, char out[65])
 	vocd_hex(digest, sizeof digest, out);
 }
 
-/* Splits "vt1.<tenant>.<id>.<secret>"; fills tenant and id. */
-static int parse(const char *token, char tenant[65], char id[17])
+int vocd_token_split(const char *text, const char *prefix, char tenant[65], char id[17])
 {
-	if (!token || strncmp(token, "vt1.", 4) != 0 || strlen(token) >= VOCD_TOKEN_MAX)
+	size_t pl = strlen(prefix);
+	if (!text || strncmp(text, prefix, pl) != 0 || strlen(text) >= VOCD_TOKEN_MAX)
 		return VOCD_EAUTH;
-	const char *t = token + 4;
+	const char *t = text + pl;
 	const char *dot1 = strchr(t, '.');
 	if (!dot1 || dot1 - t > 64)
 		return VOCD_EAUTH;
@@ -56,27 +56,22 @@ static int parse(const char *token, char tenant[65], char id[17])
 	return vocd_tenant_id_valid(tenant) ? 0 : VOCD_EAUTH;
 }
 
+int vocd_token_hash_matches(const char *stored_hex, const char *text)
+{
+	char hash[65];
+	token_hash(text, hash);
+	return stored_hex && vocd_same_secret(stored_hex, hash);
+}
+
 struct put_job {
 	const char *tenant, *id;
 	const char *json;
 };
 
-/* Tokens are made and revoked on the command line: the operator's login name is the actor. */
-static void operator(struct vocd_actor *who)
-{
-	const char *name = getenv("SUDO_USER");
-	if (!name || !*name)
-		name = getenv("USER");
-	memset(who, 0, sizeof *who);
-	who->actor.kind = VOCD_AUDIT_ACTOR_USER;
-	who->actor.id = name && *name && strlen(name) <= 64 ? name : "operator";
-	who->source.channel = "cli";
-}
-
 static int audit(vocd_txn *txn, const char *tenant, const char *id, const char *action, const char *change)
 {
-	struct vocd_actor who;
-	operator(&who);
+	struct vocd_actor who; /* tokens are made and revoked on the command line */
+	vocd_actor_operator(&who);
 	struct vocd_audit_entry e = {who.actor, who.source, 0, action, TOKEN_TYPE, id, change, strlen(change)};
 	return vocd_audit_append(txn, tenant, &e, NULL);
 }
@@ -143,10 +138,9 @@ int vocd_token_create_for(vocd_store *st, const char *tenant, int role, const ch
 
 int vocd_token_verify(vocd_store *st, const char *token, struct vocd_token_info *info)
 {
-	char tenant[65], id[17], hash[65];
-	if (parse(token, tenant, id) != 0)
+	char tenant[65], id[17];
+	if (vocd_token_split(token, "vt1.", tenant, id) != 0)
 		return VOCD_EAUTH;
-	token_hash(token, hash);
 
 	vocd_txn *txn;
 	if (vocd_store_read(st, &txn) != 0)
@@ -160,15 +154,8 @@ int vocd_token_verify(vocd_store *st, const char *token, struct vocd_token_info 
 	if (!rec)
 		return VOCD_EAUTH;
 
-	const cJSON *h = cJSON_GetObjectItemCaseSensitive(rec, "hash");
 	int role = vocd_role_parse(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rec, "role")));
-	unsigned diff = 1;
-	if (cJSON_IsString(h) && strlen(h->valuestring) == 64) {
-		diff = 0;
-		for (int i = 0; i < 64; i++)
-			diff |= (unsigned char)(h->valuestring[i] ^ hash[i]);
-	}
-	if (diff || role < 0) {
+	if (!vocd_token_hash_matches(vocd_json_str(rec, "hash"), token) || role < 0) {
 		cJSON_Delete(rec);
 		return VOCD_EAUTH;
 	}
@@ -176,6 +163,7 @@ int vocd_token_verify(vocd_store *st, const char *token, struct vocd_token_info 
 	memcpy(info->id, id, sizeof info->id);
 	info->role = role;
 	info->created_ms = (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(rec, "created"));
+	info->session = 0;
 	const char *person = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rec, "person"));
 	snprintf(info->person, sizeof info->person, "%s", person ? person : "");
 	cJSON_Delete(rec);

@@ -25,7 +25,17 @@ struct vocd_token_info {
 	int role;
 	int64_t created_ms;
 	char person[129]; /**< the person the token acts as (people of the tenant file); "" when none */
+	int session;      /**< 1: a signed-in person's session (session.c), not an API token */
 };
+
+/**
+ * \brief Splits "<prefix><tenant>.<id>.<secret>" (API tokens "vt1.", sessions "vs1."): fills \p tenant and
+ * \p id. \return 0 or VOCD_EAUTH when it is not of that form.
+ */
+int vocd_token_split(const char *text, const char *prefix, char tenant[65], char id[17]);
+
+/** \brief True if \p stored_hex is the SHA-256 of \p text (compared in constant time). */
+int vocd_token_hash_matches(const char *stored_hex, const char *text);
 
 /**
  * \brief Creates a token for \p tenant with \p role, stores its hash durably, and writes the token text

@@ -193,12 +193,16 @@ tickets = {
         mine = self.complain(context={"team": "care"})
         self.server.request("POST", "/api/v1/tickets/%s/assign" % mine["id"], token=self.supervisor,
                             body={"to": {"person": "a-17"}, "note": "for the test"})
-        # An agent works the tickets assigned to them, and only those.
+        # An agent works the tickets assigned to them, and only those: another's they do not even see.
         self.move(mine, "acknowledged", token=self.agent17)
-        err = self.move(mine, "investigating", token=self.agent18, expect=403)
-        self.assertIn("not assigned to a-18", err["error"]["message"])
-        err = self.move(mine, "investigating", token=self.unbound_agent, expect=403)
-        self.assertIn("--person", err["error"]["message"])
+        err = self.move(mine, "investigating", token=self.agent18, expect=404)
+        self.assertIn("no ticket", err["error"]["message"])
+        self.assertEqual(self.server.request("GET", "/api/v1/tickets/" + mine["id"], token=self.agent18)[0], 404)
+        self.assertNotIn(mine["id"], [t["id"] for t in self.server.request(
+            "GET", "/api/v1/tickets?limit=500", token=self.agent18)[2]["items"]])
+        self.assertIn(mine["id"], [t["id"] for t in self.server.request(
+            "GET", "/api/v1/tickets?limit=500", token=self.agent17)[2]["items"]])
+        self.move(mine, "investigating", token=self.unbound_agent, expect=404)
         self.move(mine, "closed", token=self.agent17, note="x", expect=403)
         for token in (self.auditor, self.integrator):
             self.move(mine, "investigating", token=token, expect=403)
@@ -210,7 +214,7 @@ tickets = {
         self.assertEqual(self.get(mine, token=self.auditor)["id"], mine["id"])
         st, _, note = self.server.request("POST", "/api/v1/tickets/%s/notes" % mine["id"], token=self.agent18,
                                           body={"text": "not mine"})
-        self.assertEqual(st, 403, note)
+        self.assertEqual(st, 404, note)
 
     def test_assignment_by_person_role_team_and_manager(self):
         def assign(ticket, to, expect=200):

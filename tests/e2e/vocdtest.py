@@ -118,8 +118,9 @@ class Server:
             return r.status, dict(r.getheaders()), json.loads(data)
         return r.status, dict(r.getheaders()), data.decode("utf-8", "replace")
 
-    def cli(self, *args, check=True):
-        p = subprocess.run([VOCD, *args, "--config", self.conf], capture_output=True, text=True, timeout=60)
+    def cli(self, *args, check=True, input=None):
+        p = subprocess.run([VOCD, *args, "--config", self.conf], capture_output=True, text=True, timeout=60,
+                           input=input)
         if check and p.returncode != 0:
             raise RuntimeError("vocd %s failed (%d): %s" % (" ".join(args), p.returncode, p.stderr))
         return p
