@@ -66,11 +66,18 @@ void vocd_api_mask_customer(struct vocd_req *req, cJSON *rec);
 
 /* api_replies.c */
 int vocd_api_reply_create(struct vocd_req *req);
-int vocd_api_evaluation_hide(struct vocd_req *req);
 /** Adds "labels" (tags given by workflow rules) to the record of \p type ("evaluation", "ticket") read in \p txn. */
 void vocd_api_add_labels(vocd_txn *txn, const char *tenant, const char *type, cJSON *rec);
-/** Adds "replies" and, when hidden, "hidden" {reason, note, by, at} to an evaluation being answered. */
+/** Adds "replies", versions, labels and hiding (api_hiding.c) to an evaluation being answered. */
 int vocd_api_evaluation_extras(struct vocd_req *req, cJSON *evaluation);
+
+/* api_hiding.c: hiding an evaluation from public display, for a legal reason, approved by a second person
+ * when the evaluation is negative */
+int vocd_api_evaluation_hide(struct vocd_req *req);
+int vocd_api_evaluation_hide_decide(struct vocd_req *req);
+/** \brief Adds "hidden" {reason, note, by, at, approved_by?, placeholder {zh-CN, en}} when hidden, and
+ * "hide_request" once one was made, to \p evaluation read in \p txn. */
+void vocd_api_hiding_extras(vocd_txn *txn, const char *tenant, cJSON *evaluation);
 
 /* api_tickets.c */
 int vocd_api_ticket_list(struct vocd_req *req);

@@ -1,6 +1,6 @@
-/* The organisation's side of an evaluation: public replies (企业回复) under it, and hiding it from public
- * display for a reason from a closed legal list; and what an evaluation is shown with (replies, versions). Neither changes the evaluation: each is a record of its
- * own, audited; a hidden evaluation stays in every figure and export, with a placeholder where shown. */
+/* The organisation's side of an evaluation: public replies (企业回复) under it, and what an evaluation is
+ * shown with (replies, versions, labels, hiding: api_hiding.c). None changes the evaluation: each is a
+ * record of its own, audited. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,11 +14,7 @@
 #include "validate.h"
 
 #define REPLY_TYPE "reply"
-#define HIDDEN_TYPE "evaluation.hidden"
 #define MAX_REPLY 2000
-
-/* The closed list: illegal content, harassment, another person's personal data (product.md §4.1). */
-static const char *const hide_reasons[] = {"illegal_content", "harassment", "third_party_personal_data", NULL};
 
 struct reply_job {
 	const char *tenant, *evaluation, *text;
@@ -85,81 +81,6 @@ int vocd_api_reply_create(struct vocd_req *req)
 	return 0;
 }
 
-struct hide_job {
-	const char *tenant, *evaluation, *reason, *note;
-	const struct vocd_actor *who;
-};
-
-static int hide_job(vocd_txn *txn, void *arg)
-{
-	struct hide_job *j = arg;
-	cJSON *ev = NULL, *old = NULL;
-	int rc = vocd_record_get(txn, j->tenant, VOCD_EVALUATION_TYPE, j->evaluation, &ev);
-	cJSON_Delete(ev);
-	if (rc != 0)
-		return rc;
-	if (vocd_record_get(txn, j->tenant, HIDDEN_TYPE, j->evaluation, &old) == 0) {
-		cJSON_Delete(old);
-		return VOCD_EEXIST;
-	}
-	cJSON *rec = cJSON_CreateObject();
-	cJSON_AddStringToObject(rec, "evaluation", j->evaluation);
-	cJSON_AddStringToObject(rec, "reason", j->reason);
-	if (j->note)
-		cJSON_AddStringToObject(rec, "note", j->note);
-	cJSON *by = cJSON_AddObjectToObject(rec, "by");
-	cJSON_AddStringToObject(by, "token", j->who->actor.id);
-	cJSON_AddStringToObject(by, "role", j->who->actor.role ? j->who->actor.role : "");
-	cJSON_AddNumberToObject(rec, "at", (double)vocd_now_ms());
-	rc = vocd_record_put(txn, j->tenant, HIDDEN_TYPE, j->evaluation, rec, NULL, 0, "evaluation.hide", j->who, NULL);
-	cJSON_Delete(rec);
-	return rc;
-}
-
-int vocd_api_evaluation_hide(struct vocd_req *req)
-{
-	static const char *const keys[] = {"reason", "note", NULL};
-	cJSON *body = vocd_http_body_object(req);
-	if (!body)
-		return 0;
-	struct vocd_field_error fe;
-	const cJSON *reason = cJSON_GetObjectItemCaseSensitive(body, "reason");
-	const cJSON *note = cJSON_GetObjectItemCaseSensitive(body, "note");
-	if (vocd_check_known(body, "", keys, &fe) != 0 || vocd_check_string(reason, "reason", 64, 1, &fe) != 0 ||
-	    vocd_check_string(note, "note", 2000, 0, &fe) != 0) {
-		vocd_http_field_error(req, &fe);
-		cJSON_Delete(body);
-		return 0;
-	}
-	int known = 0;
-	for (const char *const *r = hide_reasons; *r; r++)
-		known |= strcmp(*r, reason->valuestring) == 0;
-	if (!known) {
-		vocd_http_error(req, 422, "invalid_field", "reason: expected one of illegal_content, harassment, "
-		                "third_party_personal_data (an evaluation is never hidden for being negative)");
-		cJSON_Delete(body);
-		return 0;
-	}
-	struct vocd_actor who;
-	vocd_http_actor(req, "api", NULL, &who);
-	struct hide_job j = {req->auth.tenant, req->params[0], reason->valuestring, note ? note->valuestring : NULL, &who};
-	int rc = vocd_store_write(req->srv->store, hide_job, &j);
-	cJSON_Delete(body);
-	if (rc == VOCD_ENOTFOUND || rc == VOCD_EINVAL)
-		vocd_http_error(req, 404, "not_found", "no evaluation %s", req->params[0]);
-	else if (rc == VOCD_EEXIST)
-		vocd_http_error(req, 409, "already_hidden", "evaluation %s is already hidden", req->params[0]);
-	else if (rc != 0)
-		vocd_http_fail(req, rc, NULL);
-	else {
-		cJSON *answer = cJSON_CreateObject();
-		cJSON_AddBoolToObject(answer, "hidden", 1);
-		vocd_http_json(req, 200, answer);
-		cJSON_Delete(answer);
-	}
-	return 0;
-}
-
 void vocd_api_add_labels(vocd_txn *txn, const char *tenant, const char *type, cJSON *rec)
 {
 	char key[64];
@@ -201,11 +122,7 @@ int vocd_api_evaluation_extras(struct vocd_req *req, cJSON *evaluation)
 		cJSON_Delete(sup);
 	}
 	vocd_api_add_labels(txn, req->auth.tenant, "evaluation", evaluation);
-	cJSON *hidden = NULL;
-	if (rc >= 0 && vocd_record_get(txn, req->auth.tenant, HIDDEN_TYPE, id, &hidden) == 0) {
-		cJSON_DeleteItemFromObjectCaseSensitive(hidden, "evaluation");
-		cJSON_AddItemToObject(evaluation, "hidden", hidden);
-	}
+	vocd_api_hiding_extras(txn, req->auth.tenant, evaluation);
 	vocd_txn_end(txn);
 	return rc < 0 ? rc : 0;
 }

@@ -278,19 +278,60 @@ class CollectionTest(ServerTest):
         self.assertIn("never hidden for being negative", body["error"]["message"])
         self.assertEqual(self.server.request("POST", "/api/v1/evaluations/%s/hide" % eid, token=agent,
                                              body={"reason": "harassment"})[0], 403)
+        # A negative evaluation is hidden only once a second person approves.
         status, _, body = self.server.request("POST", "/api/v1/evaluations/%s/hide" % eid, token=supervisor,
                                               body={"reason": "harassment", "note": "insults staff"})
+        self.assertEqual(status, 202, body)
+        self.assertFalse(body["hidden"])
+        self.assertEqual(self.server.request("POST", "/api/v1/evaluations/%s/hide" % eid, token=supervisor,
+                                             body={"reason": "harassment"})[0], 409)
+        self.assertNotIn("hidden", self.server.request("GET", "/api/v1/evaluations/" + eid, token=self.token)[2])
+        decide = "/api/v1/evaluations/%s/hide/decide" % eid
+        self.assertEqual(self.server.request("POST", decide, token=supervisor, body={"decision": "approve"})[0], 403)
+        auditor = self.server.token("acme", "auditor")
+        self.assertEqual(self.server.request("POST", decide, token=auditor, body={"decision": "maybe"})[0], 422)
+        status, _, body = self.server.request("POST", decide, token=auditor,
+                                              body={"decision": "approve", "note": "checked: insults"})
         self.assertEqual(status, 200, body)
+        self.assertTrue(body["hidden"])
+        self.assertEqual(self.server.request("POST", decide, token=auditor, body={"decision": "approve"})[0], 409)
         self.assertEqual(self.server.request("POST", "/api/v1/evaluations/%s/hide" % eid, token=supervisor,
                                              body={"reason": "harassment"})[0], 409)
         after = self.server.request("GET", "/api/v1/evaluations/" + eid, token=self.token)[2]
         self.assertEqual(after["hidden"]["reason"], "harassment")
+        self.assertEqual(after["hidden"]["by"]["role"], "supervisor")
+        self.assertEqual(after["hidden"]["approved_by"]["role"], "auditor")
+        self.assertIn("骚扰", after["hidden"]["placeholder"]["zh-CN"])
+        self.assertIn("harassment", after["hidden"]["placeholder"]["en"])
         self.assertEqual([r["text"] for r in after["replies"]], ["非常抱歉，我们已安排回访。<script>"])
         for key in ("scores", "text", "created_at", "context"):
             self.assertEqual(after[key], before[key])
         self.assertIn(eid, [e["id"] for e in self.evaluations()])
         self.assertEqual(self.server.request("POST", "/api/v1/evaluations/ffffffffffffffff/hide", token=supervisor,
                                              body={"reason": "harassment"})[0], 404)
+
+    def test_hiding_a_positive_evaluation_needs_no_second_person_and_a_rejected_request_hides_nothing(self):
+        supervisor, auditor = self.server.token("acme", "supervisor"), self.server.token("acme", "auditor")
+        ids = []
+        for csat in (5, 2):
+            status, _, ev = self.server.request("POST", "/api/v1/evaluations", token=self.token,
+                                                body={"context": {"agent": "a-3"}, "answer": {"scores": {"csat": csat}}})
+            self.assertEqual(status, 201, ev)
+            ids.append(ev["id"])
+        status, _, body = self.server.request("POST", "/api/v1/evaluations/%s/hide" % ids[0], token=auditor,
+                                              body={"reason": "third_party_personal_data"})
+        self.assertEqual((status, body["hidden"]), (200, True))
+        self.assertEqual(self.server.request("POST", "/api/v1/evaluations/%s/hide" % ids[1], token=supervisor,
+                                             body={"reason": "illegal_content"})[0], 202)
+        status, _, body = self.server.request("POST", "/api/v1/evaluations/%s/hide/decide" % ids[1], token=auditor,
+                                              body={"decision": "reject", "note": "nothing illegal in it"})
+        self.assertEqual((status, body["hidden"]), (200, False))
+        after = self.server.request("GET", "/api/v1/evaluations/" + ids[1], token=self.token)[2]
+        self.assertNotIn("hidden", after)
+        self.assertEqual(after["hide_request"]["state"], "rejected")
+        # Asked again, it awaits a decision again.
+        self.assertEqual(self.server.request("POST", "/api/v1/evaluations/%s/hide" % ids[1], token=supervisor,
+                                             body={"reason": "illegal_content"})[0], 202)
 
     def test_bad_invitations_are_refused_with_the_field(self):
         for body, want in (({}, "customer"),
