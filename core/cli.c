@@ -15,6 +15,7 @@
 #include "config.h"
 #include "audit.h"
 #include "error.h"
+#include "http.h"
 #include "log.h"
 #include "password.h"
 #include "session.h"
@@ -55,6 +56,7 @@ static const char usage_text[] =
 	"          show what it would have done and why; nothing is written. DAY: 2026-11-01 (tenant time)\n"
 	"  rules test --tenant T --rule FILE [--cases FILE] [--config FILE]\n"
 	"          run a rule on the made-up events of its test cases (default: spec/cases.lua beside FILE)\n"
+	"  routes                            every HTTP route and the roles that may call it, as JSON\n"
 	"  version\n";
 
 struct args {
@@ -475,6 +477,14 @@ int vocd_cli_main(int argc, char **argv)
 		return cmd_token(&a);
 	if (strcmp(cmd, "user") == 0)
 		return cmd_user(&a);
+	if (strcmp(cmd, "routes") == 0) {
+		cJSON *routes = vocd_http_routes();
+		char *text = cJSON_Print(routes);
+		printf("%s\n", text ? text : "[]");
+		free(text);
+		cJSON_Delete(routes);
+		return text ? 0 : 1;
+	}
 	if (strcmp(cmd, "backup") == 0)
 		return cmd_backup(&a);
 	if (strcmp(cmd, "restore") == 0)

@@ -1,6 +1,8 @@
 /* HTTP(S) front on civetweb: one request handler for every path, which reads the body within its cap,
- * finds the route, checks the bearer token and role, calls the handler, then counts and logs. civetweb
- * serves no files (built with NO_FILES) and its own error pages are replaced by JSON ones. */
+ * finds the route, checks the bearer token (or session) and role, calls the handler, then counts and logs.
+ * The route table is the one place that says what each role may call; what each caller then sees of the
+ * records is scope.c's. civetweb serves no files (built with NO_FILES) and its own error pages are
+ * replaced by JSON ones. */
 #include "http.h"
 
 #include <stdarg.h>
@@ -25,6 +27,9 @@
 #define ANY_ROLE 0x1fu
 #define WRITERS (ROLE(VOCD_ROLE_ADMIN) | ROLE(VOCD_ROLE_SUPERVISOR) | ROLE(VOCD_ROLE_AGENT) | ROLE(VOCD_ROLE_INTEGRATOR))
 #define ADMIN ROLE(VOCD_ROLE_ADMIN)
+/* The people of the organisation, as against an integrator's machine account: they read the closed loop
+ * (tickets and alerts), which a channel has no business with. */
+#define STAFF (ROLE(VOCD_ROLE_ADMIN) | ROLE(VOCD_ROLE_SUPERVISOR) | ROLE(VOCD_ROLE_AGENT) | ROLE(VOCD_ROLE_AUDITOR))
 /* Who works tickets: agents on their own (ticket.c checks), supervisors and admins on any. */
 #define HANDLERS (ROLE(VOCD_ROLE_ADMIN) | ROLE(VOCD_ROLE_SUPERVISOR) | ROLE(VOCD_ROLE_AGENT))
 
@@ -63,15 +68,15 @@ static const struct route routes[] = {
 	{"POST", "/api/v1/evaluations/*/hide/decide", ROLE(VOCD_ROLE_ADMIN) | ROLE(VOCD_ROLE_AUDITOR),
 	 vocd_api_evaluation_hide_decide},
 	{"POST", "/api/v1/complaints", WRITERS, vocd_api_complaint_create},
-	{"GET", "/api/v1/tickets", ANY_ROLE, vocd_api_ticket_list},
-	{"GET", "/api/v1/tickets/*", ANY_ROLE, vocd_api_ticket_get},
+	{"GET", "/api/v1/tickets", STAFF, vocd_api_ticket_list},
+	{"GET", "/api/v1/tickets/*", STAFF, vocd_api_ticket_get},
 	{"POST", "/api/v1/tickets/*/transitions", HANDLERS, vocd_api_ticket_transition},
 	{"POST", "/api/v1/tickets/*/notes", HANDLERS, vocd_api_ticket_note},
 	{"POST", "/api/v1/tickets/*/assign", ROLE(VOCD_ROLE_ADMIN) | ROLE(VOCD_ROLE_SUPERVISOR), vocd_api_ticket_assign},
 	{"POST", "/api/v1/tickets/*/class", ROLE(VOCD_ROLE_ADMIN) | ROLE(VOCD_ROLE_SUPERVISOR), vocd_api_ticket_reclassify},
 	{"POST", "/api/v1/rules/dry-run", ROLE(VOCD_ROLE_ADMIN) | ROLE(VOCD_ROLE_SUPERVISOR), vocd_api_rules_dry_run},
-	{"GET", "/api/v1/alerts", ANY_ROLE, vocd_api_alert_list},
-	{"GET", "/api/v1/alerts/*", ANY_ROLE, vocd_api_alert_get},
+	{"GET", "/api/v1/alerts", STAFF, vocd_api_alert_list},
+	{"GET", "/api/v1/alerts/*", STAFF, vocd_api_alert_get},
 	{"POST", "/api/v1/alerts/*/ack", HANDLERS, vocd_api_alert_ack},
 	{"GET", "/api/v1/audit/verify", ROLE(VOCD_ROLE_ADMIN) | ROLE(VOCD_ROLE_AUDITOR), vocd_api_audit_verify},
 	{"GET", "/api/v1/audit", ROLE(VOCD_ROLE_ADMIN) | ROLE(VOCD_ROLE_AUDITOR), vocd_api_audit_list},
@@ -87,6 +92,23 @@ static const struct route routes[] = {
 	{"GET", "/api/v1/admin/dead-letters", ADMIN, vocd_api_admin_dead_letters},
 	{"POST", "/api/v1/admin/dead-letters/*/replay", ADMIN, vocd_api_admin_replay},
 };
+
+cJSON *vocd_http_routes(void)
+{
+	cJSON *list = cJSON_CreateArray();
+	for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
+		cJSON *r = cJSON_CreateObject();
+		cJSON_AddStringToObject(r, "method", routes[i].method);
+		cJSON_AddStringToObject(r, "path", routes[i].pattern);
+		cJSON *roles = cJSON_AddArrayToObject(r, "roles");
+		for (int role = VOCD_ROLE_ADMIN; role <= VOCD_ROLE_INTEGRATOR; role++)
+			if (routes[i].roles & ROLE(role))
+				cJSON_AddItemToArray(roles, cJSON_CreateString(vocd_role_name(role)));
+		cJSON_AddBoolToObject(r, "public", routes[i].roles == 0);
+		cJSON_AddItemToArray(list, r);
+	}
+	return list;
+}
 
 static double now_s(void)
 {

@@ -34,6 +34,12 @@ struct vocd_req {
 /** A route handler: answers through vocd_http_json / vocd_http_error and returns 0. */
 typedef int (*vocd_handler)(struct vocd_req *req);
 
+/**
+ * \brief The route table: [{method, path ('*' for one segment), roles [...], public}], what each role may
+ * call (`vocd routes`; docs/http-api.md lists the same). Caller frees.
+ */
+cJSON *vocd_http_routes(void);
+
 /** \brief Starts civetweb on srv->cfg (listen, TLS, threads, limits) with \p cert_file for HTTPS. */
 int vocd_http_start(struct vocd_server *srv, const char *cert_file);
 
