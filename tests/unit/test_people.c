@@ -143,7 +143,7 @@ static void mistakes_are_refused_with_what_was_expected(void **state)
 	    {"{\"zhou\": \"周敏\"}", "people.zhou: expected { name = \"…\", roles = { … }, team = \"…\", manager = \"…\" }"},
 	    /* unknown key */
 	    {"{\"li\": {\"nmae\": \"李强\"}}",
-	     "people.li: unknown setting 'nmae' (known: name, roles, team, manager, manages, phone, email, lang)"},
+	     "people.li: unknown setting 'nmae' (known: name, roles, team, manager, manages, phone, email, lang, access, scope)"},
 	    /* ids: a phone number is personal data, not an id; spaces and other signs are not id bytes */
 	    {"{\"13800000001\": {}}",
 	     "people.13800000001: a person's id is 1-128 of letters, digits and _ . : - (the id an agent has in the "
@@ -198,6 +198,10 @@ static void mistakes_are_refused_with_what_was_expected(void **state)
 	    {"{\"li\": {\"lang\": \"fr\"}}", "people.li.lang: expected \"zh-CN\" or \"en\", got \"fr\""},
 	    {"{\"li\": {\"lang\": \"zh\"}}", "people.li.lang: expected \"zh-CN\" or \"en\", got \"zh\""},
 	    {"{\"li\": {\"lang\": \"english-uk\"}}", "people.li.lang: expected text of 1 to 8 bytes"},
+	    /* access: the role they sign in with */
+	    {"{\"li\": {\"access\": \"boss\"}}", "people.li.access: expected \"admin\", \"supervisor\", \"agent\", \"auditor\" or \"integrator\" "
+	                                            "(what they may do when they sign in)"},
+	    {"{\"li\": {\"access\": 1}}", "people.li.access: expected text of 1 to 32 bytes"},
 	    /* other texts */
 	    {"{\"li\": {\"name\": \"\"}}", "people.li.name: expected text of 1 to 256 bytes"},
 	    {"{\"li\": {\"team\": [\"care\"]}}", "people.li.team: expected text of 1 to 128 bytes"},
