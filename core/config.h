@@ -10,6 +10,7 @@
 
 #include "calendar_conf.h"
 #include "people.h"
+#include "privacy_conf.h"
 #include "survey.h"
 #include "ticket_conf.h"
 
@@ -45,6 +46,7 @@ struct vocd_tenant_conf {
 	struct vocd_tenant_calendar calendar; /**< from `calendar = { ... }`, or Monday to Friday 09:00-18:00, UTC+8 */
 	struct vocd_people people;            /**< from `people = { ... }`: who handles tickets and gets alerts */
 	struct vocd_tickets_conf tickets;     /**< from `tickets = { ... }`: SLA, repeats, revisit, assignment */
+	struct vocd_privacy_conf privacy;     /**< from `privacy = { ... }`: retention of personal data */
 };
 
 struct vocd_limits {

@@ -75,3 +75,14 @@ void vocd_json_set_num(cJSON *obj, const char *key, double value)
 	cJSON_DeleteItemFromObjectCaseSensitive(obj, key);
 	cJSON_AddNumberToObject(obj, key, value);
 }
+
+void vocd_actor_operator(struct vocd_actor *who)
+{
+	const char *name = getenv("SUDO_USER");
+	if (!name || !*name)
+		name = getenv("USER");
+	memset(who, 0, sizeof *who);
+	who->actor.kind = VOCD_AUDIT_ACTOR_USER;
+	who->actor.id = name && *name && strlen(name) <= 64 ? name : "operator";
+	who->source.channel = "cli";
+}

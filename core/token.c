@@ -61,22 +61,10 @@ struct put_job {
 	const char *json;
 };
 
-/* Tokens are made and revoked on the command line: the operator's login name is the actor. */
-static void operator(struct vocd_actor *who)
-{
-	const char *name = getenv("SUDO_USER");
-	if (!name || !*name)
-		name = getenv("USER");
-	memset(who, 0, sizeof *who);
-	who->actor.kind = VOCD_AUDIT_ACTOR_USER;
-	who->actor.id = name && *name && strlen(name) <= 64 ? name : "operator";
-	who->source.channel = "cli";
-}
-
 static int audit(vocd_txn *txn, const char *tenant, const char *id, const char *action, const char *change)
 {
 	struct vocd_actor who;
-	operator(&who);
+	vocd_actor_operator(&who); /* tokens are made and revoked on the command line */
 	struct vocd_audit_entry e = {who.actor, who.source, 0, action, TOKEN_TYPE, id, change, strlen(change)};
 	return vocd_audit_append(txn, tenant, &e, NULL);
 }
