@@ -104,14 +104,16 @@ int vocd_privacy_access_list(vocd_store *st, const char *tenant, const char *aft
                              char next_after[24])
 {
 	*out = NULL;
+	char from[24] = ""; /* copied first: \p after may be the caller's \p next_after of the page before */
+	if (after)
+		snprintf(from, sizeof from, "%s", after);
 	next_after[0] = '\0';
 	vocd_txn *txn;
 	int rc = vocd_store_read(st, &txn);
 	if (rc != 0)
 		return rc;
-	int from = after && *after;
-	struct list_state s = {from ? after : NULL, limit > 0 ? limit : 100, 0, cJSON_CreateArray(), ""};
-	rc = vocd_rec_scan(txn, tenant, VOCD_PRIVACY_ACCESS_TYPE, from ? after : NULL, list_one, &s);
+	struct list_state s = {from[0] ? from : NULL, limit > 0 ? limit : 100, 0, cJSON_CreateArray(), ""};
+	rc = vocd_rec_scan(txn, tenant, VOCD_PRIVACY_ACCESS_TYPE, from[0] ? from : NULL, list_one, &s);
 	vocd_txn_end(txn);
 	if (rc < 0) {
 		cJSON_Delete(s.items);
