@@ -83,7 +83,7 @@ class PrivacyTest(ServerTest):
         self.assertEqual([e["scores"] for e in export["evaluations"]], [{"csat": 2}])
         actions = [c.get("action", "give") for c in self.get("/api/v1/customers/p-1/consents", self.auditor)[2]["items"]]
         self.assertEqual(actions, ["give", "withdraw"])
-        # The phone no longer finds the customer (blind index dropped): an SMS reply answers nothing.
+        # The withdrawal is audited (the blind indexes going with it are unit-tested in test_privacy.c).
         audit = self.get("/api/v1/audit?limit=1000", self.auditor)[2]["entries"]
         self.assertIn("customer.withdraw", [e["action"] for e in audit if e["record"]["id"] == "p-1"])
 
@@ -92,6 +92,11 @@ class PrivacyTest(ServerTest):
         status, _, body = self.server.request("POST", "/api/v1/evaluations/%s/replies" % self.scores_and_id(inv),
                                               token=self.admin, body={"text": "谢谢"})
         self.assertIn(status, (200, 201), body)
+        status, _, complaint = self.server.request("POST", "/api/v1/complaints", token=self.integrator,
+                                                   body={"customer": {"external_id": "p-2"}, "category": "delivery",
+                                                         "summary": "late", "text": "两周没到",
+                                                         "channel": "phone"})
+        self.assertEqual(status, 201, complaint)
         p = self.server.cli("privacy", "export", "--tenant", "acme", "--customer", "p-2", "--reason", "art. 45 request 17")
         export = json.loads(p.stdout)
         self.assertEqual(export["tenant"], "acme")
@@ -100,6 +105,7 @@ class PrivacyTest(ServerTest):
         self.assertEqual(len(export["consents"]), 1)
         self.assertEqual([e["scores"] for e in export["evaluations"]], [{"csat": 5}])
         self.assertEqual([r["text"] for r in export["replies"]], ["谢谢"])
+        self.assertEqual([t["id"] for t in export["tickets"]], [complaint["id"]])
         # The API's, for an auditor: a reason is required.
         status, _, body = self.get("/api/v1/customers/p-2/export", self.auditor)
         self.assertEqual(status, 422, body)
