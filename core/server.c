@@ -192,8 +192,8 @@ int vocd_server_start(struct vocd_server **out, const struct vocd_serve_opts *op
 		goto fail;
 	if ((rc = vocd_bus_start(srv->bus)) != 0)
 		goto fail;
-	if ((rc = vocd_retention_arm(srv)) != 0)
-		goto fail;
+	if (vocd_retention_arm(srv) != 0) /* not a reason to refuse to serve: a reload or restart sets it again */
+		vocd_warn("the retention runs could not be scheduled; personal data past its limit waits for the next start");
 	char cert[PATH_MAX];
 	if ((!srv->cfg->plain_http && (rc = certificate(srv, cert, sizeof cert)) != 0) || (rc = open_access_log(srv)) != 0)
 		goto fail;
