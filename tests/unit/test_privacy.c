@@ -18,6 +18,7 @@
 #include "pii.h"
 #include "privacy.h"
 #include "privacy_access.h"
+#include "privacy_conf.h"
 #include "retention.h"
 #include "store.h"
 
@@ -293,6 +294,39 @@ static void access_log_keeps_who_why_and_how_much(void **state)
 	cJSON_Delete(list);
 }
 
+static int conf(const char *json, struct vocd_privacy_conf *out, char *why)
+{
+	cJSON *setting = json ? cJSON_Parse(json) : NULL;
+	int rc = vocd_privacy_conf_parse(setting, out, why, 400);
+	cJSON_Delete(setting);
+	return rc;
+}
+
+static void retention_setting_is_checked(void **state)
+{
+	(void)state;
+	struct vocd_privacy_conf c;
+	char why[400] = "";
+	assert_int_equal(conf(NULL, &c, why), 0);
+	assert_int_equal(c.retention_ms, 0);
+	assert_int_equal(conf("{\"retention_days\": 365}", &c, why), 0);
+	assert_true(c.retention_ms == 365LL * 86400000);
+	assert_int_equal(conf("{\"retention\": \"36h elapsed\"}", &c, why), 0);
+	assert_true(c.retention_ms == 36LL * 3600000);
+	assert_int_equal(conf("{\"retention_days\": \"a year\"}", &c, why), VOCD_ECONFIG);
+	assert_non_null(strstr(why, "privacy.retention_days: expected a whole number of days from 1 to 3660, got \"a year\""));
+	assert_int_equal(conf("{\"retention_days\": 0}", &c, why), VOCD_ECONFIG);
+	assert_int_equal(conf("{\"retention_days\": 1.5}", &c, why), VOCD_ECONFIG);
+	/* Working hours would stop the clock at night: retention counts day and night. */
+	assert_int_equal(conf("{\"retention\": \"2h\"}", &c, why), VOCD_ECONFIG);
+	assert_non_null(strstr(why, "privacy.retention: expected an elapsed time"));
+	assert_int_equal(conf("{\"retention\": \"30 days\", \"retention_days\": 30}", &c, why), VOCD_ECONFIG);
+	assert_non_null(strstr(why, "not both"));
+	assert_int_equal(conf("{\"keep\": 1}", &c, why), VOCD_ECONFIG);
+	assert_non_null(strstr(why, "keep"));
+	assert_int_equal(conf("[1]", &c, why), VOCD_ECONFIG);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -300,6 +334,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(withdrawal_anonymises_the_same_way, setup, teardown),
 		cmocka_unit_test_setup_teardown(retention_takes_only_customers_past_the_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(access_log_keeps_who_why_and_how_much, setup, teardown),
+		cmocka_unit_test(retention_setting_is_checked),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
