@@ -233,6 +233,17 @@ class RetentionTest(ServerTest):
         by = [(e["actor"]["kind"], e["actor"]["id"]) for e in audit if e["action"] == "privacy.retention"]
         self.assertIn(("system", "retention"), by)
         self.assertEqual(len(by), len(runs))
+        # The scheduled run does the same on its own: a reload sets it due now.
+        self.assertEqual(invite("old-2")[0], 201)
+        time.sleep(4)
+        s.reload()
+        deadline = time.time() + 20
+        while s.request("GET", "/api/v1/customers/old-2", token=auditor)[2].get("erased") is not True:
+            self.assertLess(time.time(), deadline, "the scheduled retention run did not anonymise old-2")
+            time.sleep(0.2)
+        audit = s.request("GET", "/api/v1/audit?limit=1000", token=auditor)[2]["entries"]
+        self.assertIn(("system", "retention"), [(e["actor"]["kind"], e["actor"]["id"]) for e in audit
+                                                if e["action"] == "customer.erase" and e["record"]["id"] == "old-2"])
 
     def test_a_bad_retention_setting_is_named(self):
         bad = Server({"acme": 'privacy = { retention_days = "a year" }\n'})
