@@ -51,24 +51,40 @@ static cJSON *entry(const struct log_job *j)
 	return e;
 }
 
+static int valid(const struct vocd_privacy_access *a, const struct vocd_actor *who)
+{
+	return a && a->action && (strcmp(a->action, "read") == 0 || strcmp(a->action, "export") == 0) && a->customer &&
+	       *a->customer && who && who->actor.id;
+}
+
+int vocd_privacy_access_log_in(vocd_txn *txn, const char *tenant, const struct vocd_privacy_access *a,
+                               const struct vocd_actor *who, char id_out[24])
+{
+	if (!valid(a, who))
+		return VOCD_EINVAL;
+	struct log_job j = {tenant, a, who, ""};
+	int rc = vocd_seq_id(txn, j.tenant, VOCD_PRIVACY_ACCESS_TYPE, j.id);
+	if (rc != 0)
+		return rc;
+	cJSON *e = entry(&j);
+	rc = vocd_record_put(txn, j.tenant, VOCD_PRIVACY_ACCESS_TYPE, j.id, e, NULL, 0,
+	                     strcmp(a->action, "export") == 0 ? "privacy.export" : "privacy.read", who, NULL);
+	cJSON_Delete(e);
+	if (rc == 0 && id_out)
+		memcpy(id_out, j.id, sizeof j.id);
+	return rc;
+}
+
 static int log_job(vocd_txn *txn, void *arg)
 {
 	struct log_job *j = arg;
-	int rc = vocd_seq_id(txn, j->tenant, VOCD_PRIVACY_ACCESS_TYPE, j->id);
-	if (rc != 0)
-		return rc;
-	cJSON *e = entry(j);
-	rc = vocd_record_put(txn, j->tenant, VOCD_PRIVACY_ACCESS_TYPE, j->id, e, NULL, 0,
-	                     strcmp(j->a->action, "export") == 0 ? "privacy.export" : "privacy.read", j->who, NULL);
-	cJSON_Delete(e);
-	return rc;
+	return vocd_privacy_access_log_in(txn, j->tenant, j->a, j->who, j->id);
 }
 
 int vocd_privacy_access_log(vocd_store *st, const char *tenant, const struct vocd_privacy_access *a,
                             const struct vocd_actor *who, char id_out[24])
 {
-	if (!a || !a->action || (strcmp(a->action, "read") != 0 && strcmp(a->action, "export") != 0) || !a->customer ||
-	    !*a->customer || !who || !who->actor.id)
+	if (!valid(a, who))
 		return VOCD_EINVAL;
 	struct log_job j = {tenant, a, who, ""};
 	int rc = vocd_store_write(st, log_job, &j);

@@ -38,6 +38,10 @@ struct vocd_privacy_access {
 int vocd_privacy_access_log(vocd_store *st, const char *tenant, const struct vocd_privacy_access *a,
                             const struct vocd_actor *who, char id_out[24]);
 
+/** \brief vocd_privacy_access_log() inside the caller's write job (with the read it logs, or its other entries). */
+int vocd_privacy_access_log_in(vocd_txn *txn, const char *tenant, const struct vocd_privacy_access *a,
+                               const struct vocd_actor *who, char id_out[24]);
+
 /**
  * \brief Entries with an id after \p after (NULL or "": from the start), at most \p limit, oldest first, as a
  * JSON array (caller frees). \p next_after receives the last id when there may be more, "" otherwise.
