@@ -64,6 +64,14 @@ int vocd_api_customer_withdraw(struct vocd_req *req);
 /** Replaces \p rec's "customer" id with the customer, personal data masked (left as it is if unknown). */
 void vocd_api_mask_customer(struct vocd_req *req, cJSON *rec);
 
+/* api_privacy.c: unmasked reads, consents, export, erasure, the access log, retention runs */
+int vocd_api_customer_unmasked(struct vocd_req *req);
+int vocd_api_customer_consents(struct vocd_req *req);
+int vocd_api_customer_export(struct vocd_req *req);
+int vocd_api_customer_erase(struct vocd_req *req);
+int vocd_api_privacy_access_log(struct vocd_req *req);
+int vocd_api_privacy_retention_runs(struct vocd_req *req);
+
 /* api_replies.c */
 int vocd_api_reply_create(struct vocd_req *req);
 /** Adds "labels" (tags given by workflow rules) to the record of \p type ("evaluation", "ticket") read in \p txn. */

@@ -1,12 +1,17 @@
-/* Customers: GET /api/v1/customers/<id> (personal data masked) and
+/* Customers: GET /api/v1/customers/<id> (personal data masked; ?unmasked=1 is api_privacy.c's) and
  * POST /api/v1/customers/<id>/withdraw-consent (a withdrawal received by phone, mail or at a counter);
  * and the masked customer that records referring to one are answered with. */
+#include <string.h>
+
 #include "api.h"
 #include "error.h"
 #include "invitation.h"
 
 int vocd_api_customer_get(struct vocd_req *req)
 {
+	char unmask[8];
+	if (vocd_http_query(req, "unmasked", unmask, sizeof unmask) == 0 && (!strcmp(unmask, "1") || !strcmp(unmask, "true")))
+		return vocd_api_customer_unmasked(req); /* api_privacy.c: role, reason and the access log */
 	cJSON *c = NULL;
 	int rc = vocd_customer_masked(req->srv->store, req->srv->pii, req->auth.tenant, req->params[0], &c);
 	if (rc == VOCD_ENOTFOUND)

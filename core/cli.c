@@ -2,6 +2,7 @@
  * command failed, 2 for a usage mistake. */
 #include "cli.h"
 #include "cli_config.h"
+#include "cli_privacy.h"
 #include "cli_rules.h"
 
 #include <getopt.h>
@@ -56,12 +57,21 @@ static const char usage_text[] =
 	"          show what it would have done and why; nothing is written. DAY: 2026-11-01 (tenant time)\n"
 	"  rules test --tenant T --rule FILE [--cases FILE] [--config FILE]\n"
 	"          run a rule on the made-up events of its test cases (default: spec/cases.lua beside FILE)\n"
+	"  privacy export --tenant T --customer ID [--reason TEXT] [--data DIR] [--config FILE]\n"
+	"          print everything stored about a customer as JSON, personal data in clear (access-logged)\n"
+	"  privacy erase --tenant T --customer ID --reason TEXT [--data DIR] [--config FILE]\n"
+	"          anonymise a customer: their key is destroyed, personal data gone, scores kept\n"
+	"  privacy retention --tenant T [--data DIR] [--config FILE]\n"
+	"          run the tenant's retention now (customers past privacy.retention_days anonymised)\n"
+	"  privacy access-log --tenant T [--after ID] [--limit N] [--json] [--data DIR] [--config FILE]\n"
+	"          who read or exported personal data, when, why and how much\n"
 	"  routes                            every HTTP route and the roles that may call it, as JSON\n"
 	"  version\n";
 
 struct args {
 	const char *config, *data, *listen, *tenant, *role, *label, *id, *person;
 	const char *rule, *settings, *from, *to, *limit, *version, *cases, *key;
+	const char *customer, *reason, *after;
 	int json;
 	const char *positional[4];
 	int npositional;
@@ -79,12 +89,14 @@ static int parse(int argc, char **argv, struct args *a)
 		{"to", required_argument, 0, 'T'},       {"limit", required_argument, 0, 'N'},
 		{"json", no_argument, 0, 'J'},          {"version", required_argument, 0, 'V'},
 		{"cases", required_argument, 0, 'C'},   {"key", required_argument, 0, 'K'},
+		{"customer", required_argument, 0, 'U'}, {"reason", required_argument, 0, 'W'},
+		{"after", required_argument, 0, 'A'},
 		{0, 0, 0, 0},
 	};
 	memset(a, 0, sizeof *a);
 	optind = 1;
 	int c;
-	while ((c = getopt_long(argc, argv, "c:d:l:t:r:L:i:p:R:S:F:T:N:JV:C:K:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:d:l:t:r:L:i:p:R:S:F:T:N:JV:C:K:U:W:A:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': a->config = optarg; break;
 		case 'd': a->data = optarg; break;
@@ -103,6 +115,9 @@ static int parse(int argc, char **argv, struct args *a)
 		case 'V': a->version = optarg; break;
 		case 'C': a->cases = optarg; break;
 		case 'K': a->key = optarg; break;
+		case 'U': a->customer = optarg; break;
+		case 'W': a->reason = optarg; break;
+		case 'A': a->after = optarg; break;
 		default: return -1;
 		}
 	}
@@ -449,6 +464,21 @@ static int cmd_config(const struct args *a)
 	return usage();
 }
 
+static int cmd_privacy(const struct args *a)
+{
+	if (a->npositional != 1)
+		return usage();
+	char *end = NULL;
+	long limit = a->limit ? strtol(a->limit, &end, 10) : 0;
+	if (a->limit && (*end || limit < 1 || limit > 1000)) {
+		fprintf(stderr, "vocd: --limit takes a number from 1 to 1000\n");
+		return 2;
+	}
+	struct vocd_cli_privacy p = {a->config, a->data, a->tenant, a->customer, a->reason, a->after, (int)limit, a->json};
+	int rc = vocd_cli_privacy(a->positional[0], &p);
+	return rc == 2 ? usage() : rc;
+}
+
 int vocd_cli_main(int argc, char **argv)
 {
 	if (argc < 2)
@@ -493,6 +523,8 @@ int vocd_cli_main(int argc, char **argv)
 		return cmd_rules(&a);
 	if (strcmp(cmd, "config") == 0)
 		return cmd_config(&a);
+	if (strcmp(cmd, "privacy") == 0)
+		return cmd_privacy(&a);
 	fprintf(stderr, "vocd: unknown command '%s'\n", cmd);
 	return usage();
 }

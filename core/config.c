@@ -544,7 +544,7 @@ static int split_plugin_name(const char *full, char **kind, char **name)
 
 /* Settings of a tenant file; each later capability adds its own (survey, calendar, ...). */
 static const char *const tenant_keys[] = {"name",   "plugins", "survey",       "invitations", "calendar",
-                                          "people", "tickets", "organisation", NULL};
+                                          "people", "tickets", "organisation", "privacy",     NULL};
 static const char *const invitation_keys[] = {"expires_days", "expires_after", "min_days_between", "survey_url",
                                               "remind_after", "remind_channel", "correction_hours", NULL};
 
@@ -613,6 +613,11 @@ static int read_tickets(const cJSON *s, void *out, char *why, size_t wl)
 	return vocd_tickets_conf_parse(s, out, why, wl);
 }
 
+static int read_privacy(const cJSON *s, void *out, char *why, size_t wl)
+{
+	return vocd_privacy_conf_parse(s, out, why, wl);
+}
+
 static void read_tenant(struct ctx *c, struct vocd_tenant_conf *t)
 {
 	lua_State *L = c->L;
@@ -677,6 +682,7 @@ static void read_tenant(struct ctx *c, struct vocd_tenant_conf *t)
 	read_setting(c, "organisation", read_organisation, &t->org);
 	read_setting(c, "people", read_people, t);
 	read_setting(c, "tickets", read_tickets, &t->tickets);
+	read_setting(c, "privacy", read_privacy, &t->privacy);
 
 	opt_string(c, c->env, "name", "name", line_of(L, "name"), 0, &t->name);
 	if (!t->name)

@@ -11,6 +11,7 @@
 #include "calendar_conf.h"
 #include "organisation.h"
 #include "people.h"
+#include "privacy_conf.h"
 #include "survey.h"
 #include "ticket_conf.h"
 
@@ -47,6 +48,7 @@ struct vocd_tenant_conf {
 	struct vocd_organisation org;         /**< from `organisation = { ... }`: units that scope what people see */
 	struct vocd_people people;            /**< from `people = { ... }`: who handles tickets, gets alerts, signs in */
 	struct vocd_tickets_conf tickets;     /**< from `tickets = { ... }`: SLA, repeats, revisit, assignment */
+	struct vocd_privacy_conf privacy;     /**< from `privacy = { ... }`: retention of personal data */
 };
 
 struct vocd_limits {

@@ -6,6 +6,7 @@
 #include "bus.h"
 #include "invitation.h"
 #include "invitation_expiry.h"
+#include "retention.h"
 #include "sla.h"
 #include "ticket_events.h"
 #include "workflow.h"
@@ -18,6 +19,8 @@ static int on_event(const struct vocd_event *ev, void *ud)
 		rc = vocd_ticket_events_on_sla_due(ev, srv);
 	else if (strcmp(ev->topic, VOCD_EXPIRE_DUE) == 0)
 		rc = vocd_invitation_expiry_on_due(ev, srv);
+	else if (strcmp(ev->topic, VOCD_RETENTION_DUE) == 0)
+		rc = vocd_retention_on_due(ev, srv);
 	else if (strcmp(ev->topic, "evaluation.created") == 0)
 		rc = vocd_ticket_events_on_evaluation(ev, srv);
 	return rc != 0 ? rc : vocd_workflow_on_event(ev, srv);

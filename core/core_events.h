@@ -2,6 +2,7 @@
  * core does on the bus (instead of one per task, each stored on every pass), dispatched by topic:
  *   ticket.sla_due          -> ticket_events.c   (a missed deadline)
  *   invitation.expire_due   -> invitation_expiry.c (invitation.expired)
+ *   privacy.retention_due   -> retention.c       (personal data past the tenant's limit)
  *   evaluation.created      -> ticket_events.c   (a revisit's answer)
  *   every topic             -> workflow.c        (the tenant's rules)
  * Each task is idempotent, as an event is delivered again when any of them fails. Reminders

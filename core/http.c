@@ -33,6 +33,10 @@
 /* Who works tickets: agents on their own (ticket.c checks), supervisors and admins on any. */
 #define HANDLERS (ROLE(VOCD_ROLE_ADMIN) | ROLE(VOCD_ROLE_SUPERVISOR) | ROLE(VOCD_ROLE_AGENT))
 
+/* Who handles privacy requests (export, erasure, the access log), and who may also read consents. */
+#define PRIVACY_OFFICERS (ROLE(VOCD_ROLE_ADMIN) | ROLE(VOCD_ROLE_AUDITOR))
+#define PRIVACY_READERS (PRIVACY_OFFICERS | ROLE(VOCD_ROLE_SUPERVISOR))
+
 struct route {
 	const char *method;
 	const char *pattern; /* '*' matches one path segment */
@@ -58,6 +62,12 @@ static const struct route routes[] = {
 	{"GET", "/api/v1/customers/*", ANY_ROLE, vocd_api_customer_get},
 	{"POST", "/api/v1/customers/*/withdraw-consent", ROLE(VOCD_ROLE_ADMIN) | ROLE(VOCD_ROLE_SUPERVISOR),
 	 vocd_api_customer_withdraw},
+	/* Privacy requests (api_privacy.c); ?unmasked=1 on the customer is checked there: admin, supervisor, auditor. */
+	{"GET", "/api/v1/customers/*/consents", PRIVACY_READERS, vocd_api_customer_consents},
+	{"GET", "/api/v1/customers/*/export", PRIVACY_OFFICERS, vocd_api_customer_export},
+	{"POST", "/api/v1/customers/*/erase", PRIVACY_OFFICERS, vocd_api_customer_erase},
+	{"GET", "/api/v1/privacy/access-log", PRIVACY_OFFICERS, vocd_api_privacy_access_log},
+	{"GET", "/api/v1/privacy/retention", PRIVACY_OFFICERS, vocd_api_privacy_retention_runs},
 	{"POST", "/api/v1/evaluations", ROLE(VOCD_ROLE_ADMIN) | ROLE(VOCD_ROLE_INTEGRATOR), vocd_api_evaluation_create},
 	{"GET", "/api/v1/evaluations", ANY_ROLE, vocd_api_evaluation_list},
 	{"GET", "/api/v1/evaluations/*", ANY_ROLE, vocd_api_evaluation_get},

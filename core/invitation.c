@@ -9,6 +9,7 @@
 #include "error.h"
 #include "ids.h"
 #include "json_text.h"
+#include "privacy.h"
 #include "validate.h"
 
 static const char *const body_keys[] = {"customer", "context", "channel", "lang", NULL};
@@ -461,20 +462,6 @@ int vocd_invitation_find_open(vocd_store *st, vocd_pii *pii, const char *tenant,
 	return 0;
 }
 
-struct id_list {
-	char id[256][17];
-	size_t n;
-};
-
-static int collect_id(const char *id, const void *data, size_t len, void *arg)
-{
-	struct id_list *l = arg;
-	if (l->n == sizeof l->id / sizeof l->id[0])
-		return 1;
-	snprintf(l->id[l->n++], sizeof l->id[0], "%s", id);
-	return 0;
-}
-
 struct withdraw_job {
 	const char *tenant, *customer, *channel;
 	const struct vocd_actor *who;
@@ -487,24 +474,9 @@ static int withdraw_job(vocd_txn *txn, void *arg)
 	int rc = vocd_record_get(txn, j->tenant, VOCD_CUSTOMER_TYPE, j->customer, &rec);
 	if (rc != 0)
 		return rc;
-	rc = vocd_pii_forget(txn, j->tenant, j->customer);
-	if (rc == VOCD_ENOTFOUND) /* never had personal data, or already forgotten */
-		rc = 0;
+	int had = 0;
+	rc = vocd_customer_anonymise_in(txn, j->tenant, j->customer, rec, &had);
 	int64_t now = vocd_now_ms();
-	for (const char *const *f = personal_fields; rc == 0 && *f; f++)
-		vocd_json_set_str(rec, *f, NULL);
-	/* No more reminders to someone who withdrew. */
-	struct id_list ids = {0};
-	if (rc == 0)
-		rc = vocd_index_scan(txn, j->tenant, VOCD_INVITATION_TYPE, "by_customer", j->customer,
-		                     strlen(j->customer) + 1, collect_id, &ids);
-	rc = rc < 0 ? rc : 0;
-	for (size_t i = 0; rc == 0 && i < ids.n; i++) {
-		char timer[40];
-		vocd_invitation_reminder_key(ids.id[i], timer);
-		int c = vocd_bus_timer_cancel(txn, j->tenant, timer);
-		rc = c == VOCD_ENOTFOUND ? 0 : c;
-	}
 	if (rc == 0) {
 		vocd_json_set_num(rec, "consent_withdrawn_at", (double)now);
 		/* Stored without index entries: the blind indexes of the phone and email go with them. */
@@ -550,6 +522,8 @@ int vocd_customer_masked(vocd_store *st, vocd_pii *pii, const char *tenant, cons
 			cJSON_AddStringToObject(m, "tier", tier);
 		if (cJSON_GetObjectItemCaseSensitive(rec, "consent_withdrawn_at"))
 			cJSON_AddBoolToObject(m, "consent_withdrawn", 1);
+		if (cJSON_GetObjectItemCaseSensitive(rec, "erased_at"))
+			cJSON_AddBoolToObject(m, "erased", 1);
 		for (const char *const *f = personal_fields; *f; f++) {
 			const char *sealed = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rec, *f));
 			char *plain = NULL, *masked = NULL;

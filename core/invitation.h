@@ -127,7 +127,8 @@ int vocd_customer_withdraw(vocd_store *st, const char *tenant, const char *custo
 int vocd_invitation_find_open(vocd_store *st, vocd_pii *pii, const char *tenant, const char *phone,
                               const char *channel, const char *remind_channel, char id[17]);
 
-/** \brief The customer with personal data masked (caller frees): {external_id, tier, name, phone, email}. */
+/** \brief The customer with personal data masked (caller frees): {external_id, tier, name, phone, email},
+ * consent_withdrawn / erased: true once anonymised that way (privacy.h). */
 int vocd_customer_masked(vocd_store *st, vocd_pii *pii, const char *tenant, const char *customer, cJSON **out);
 
 /**

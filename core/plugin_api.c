@@ -21,6 +21,7 @@
 #include "ids.h"
 #include "log.h"
 #include "lua_budget.h"
+#include "privacy_access.h"
 
 #define JSON_MAX_DEPTH 64
 #define KEY_MAX 128
@@ -779,7 +780,12 @@ static int contact_audit_fn(vocd_txn *txn, void *arg)
 	int n = snprintf(change, sizeof change, "{\"field\":\"%s\",\"purpose\":\"%s\"}", j->field, j->purpose);
 	struct vocd_audit_entry e = {{VOCD_AUDIT_ACTOR_SYSTEM, actor, NULL}, {NULL, j->c->name, NULL, NULL}, 0,
 	                             "pii.read", "customer", j->customer, change, (size_t)(n < 0 ? 0 : n)};
-	return vocd_audit_append(txn, j->c->tenant, &e, NULL);
+	int rc = vocd_audit_append(txn, j->c->tenant, &e, NULL);
+	/* And in the access log, beside the reads of people: the purpose is the plugin's reason. */
+	const char *fields[] = {j->field, NULL};
+	struct vocd_actor who = {e.actor, e.source};
+	struct vocd_privacy_access a = {"read", j->customer, j->purpose, "vocd.contact", NULL, fields, 1, 1};
+	return rc != 0 ? rc : vocd_privacy_access_log_in(txn, j->c->tenant, &a, &who, NULL);
 }
 
 static int push_cstring_fn(lua_State *L)

@@ -14,7 +14,8 @@ struct vocd_actor {
 	struct vocd_audit_source source;
 };
 
-/** \brief The operator at the command line (their login name, sudo's caller first), source channel "cli". */
+/** \brief The operator running a command line (the login name, through sudo too; "operator" when unknown),
+ * channel "cli". The strings are the environment's: valid while the process runs. */
 void vocd_actor_operator(struct vocd_actor *who);
 
 /** \brief Reads a JSON record (caller frees). \return 0, VOCD_ENOTFOUND (also for an invalid id). */

@@ -12,6 +12,7 @@
 #include "http.h"
 #include "log.h"
 #include "reminders.h"
+#include "retention.h"
 #include "config_history.h"
 #include "core_events.h"
 #include "notify.h"
@@ -191,6 +192,8 @@ int vocd_server_start(struct vocd_server **out, const struct vocd_serve_opts *op
 		goto fail;
 	if ((rc = vocd_bus_start(srv->bus)) != 0)
 		goto fail;
+	if (vocd_retention_arm(srv) != 0) /* not a reason to refuse to serve: a reload or restart sets it again */
+		vocd_warn("the retention runs could not be scheduled; personal data past its limit waits for the next start");
 	char cert[PATH_MAX];
 	if ((!srv->cfg->plain_http && (rc = certificate(srv, cert, sizeof cert)) != 0) || (rc = open_access_log(srv)) != 0)
 		goto fail;
@@ -236,6 +239,8 @@ int vocd_server_reload(struct vocd_server *srv, const struct vocd_actor *who, ch
 		log_lines("reload refused, the running version stays", err);
 	} else {
 		vocd_info("reloaded: %zu tenant(s)", srv->cfg->ntenants);
+		if (vocd_retention_arm(srv) != 0) /* a tenant given a limit starts its daily run now */
+			vocd_warn("reload: the retention runs could not be scheduled");
 		keep_versions(srv, who);
 	}
 	pthread_mutex_unlock(&srv->reload_lock);

@@ -70,8 +70,8 @@ struct put_job {
 
 static int audit(vocd_txn *txn, const char *tenant, const char *id, const char *action, const char *change)
 {
-	struct vocd_actor who; /* tokens are made and revoked on the command line */
-	vocd_actor_operator(&who);
+	struct vocd_actor who;
+	vocd_actor_operator(&who); /* tokens are made and revoked on the command line */
 	struct vocd_audit_entry e = {who.actor, who.source, 0, action, TOKEN_TYPE, id, change, strlen(change)};
 	return vocd_audit_append(txn, tenant, &e, NULL);
 }

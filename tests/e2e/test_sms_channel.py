@@ -64,6 +64,13 @@ class SmsChannelTest(ServerTest):
         entries = self.server.request("GET", "/api/v1/audit?limit=1000", token=auditor)[2]["entries"]
         reads = [e for e in entries if e["action"] == "pii.read" and e["record"]["id"] == "s-1"]
         self.assertEqual(len(reads), 1, reads)
+        # And in the personal-data access log, with the plugin as who and its purpose as why.
+        log = self.server.request("GET", "/api/v1/privacy/access-log?limit=500", token=auditor)[2]["items"]
+        reads = [e for e in log if e["what"]["customer"] == "s-1"]
+        self.assertEqual(len(reads), 1, reads)
+        self.assertEqual((reads[0]["who"]["id"], reads[0]["what"]["fields"], reads[0]["route"]),
+                         ("plugin:channels/sms", ["phone"], "vocd.contact"))
+        self.assertTrue(reads[0]["why"])
 
         status, _, body = self.reply("+86 138-1234-5678", "1 太慢了")
         self.assertEqual((status, body), (200, "OK"))
