@@ -63,14 +63,28 @@ calendar = {
   workdays = { "2026-10-10" },
 }
 
+-- The organisation: which stores, dealers and teams belong where. A person's `scope` below is one of these
+-- units, and they see only the records of that part of the tree (docs/configuration.md, "Organisation").
+-- 组织树：门店、经销商、团队各属于哪里。下面人员的 `scope` 是其中一个单元，此人只能看到这部分的记录。
+organisation = {
+  ["region:east"] = {
+    ["store:s-1"] = { "team:care" },
+    ["dealer:d-01"] = {},
+  },
+}
+
 -- People who handle tickets and receive alerts: their roles, team and manager, and how to reach them.
 -- A person's id is what the service context calls the agent ("a-17"). Workflow rules name people by role.
+-- `access` lets a person sign in at /signin with that role (admin, supervisor, agent, auditor); their
+-- password is set with `vocd user password`. `scope` limits what they see to a unit of the tree above.
 -- 处理工单、接收预警的人员：角色、团队、上级与联系方式。人员 ID 即服务记录中的客服编号（如 "a-17"），规则按角色找人。
+-- `access` 允许此人以该角色在 /signin 登录（密码用 `vocd user password` 设置）；`scope` 把可见范围限定为上面组织树中的一个单元。
 people = {
-  zhou = { name = "周敏", roles = { "service_director" }, email = "zhou@demo.example" },
-  li = { name = "李强", roles = { "supervisor", "complaints_lead" }, manager = "zhou", manages = { "team:care" } },
+  zhou = { name = "周敏", roles = { "service_director" }, email = "zhou@demo.example", access = "admin" },
+  li = { name = "李强", roles = { "supervisor", "complaints_lead" }, manager = "zhou", manages = { "team:care" },
+         access = "supervisor", scope = "team:care" },
   wu = { name = "吴刚", roles = { "account_manager", "risk_officer" }, manager = "zhou", manages = { "dealer:d-01" } },
-  ["a-17"] = { name = "王芳", team = "care", manager = "li" },
+  ["a-17"] = { name = "王芳", team = "care", manager = "li", access = "agent" },
   ["a-18"] = { name = "赵磊", team = "care", manager = "li" },
 }
 

@@ -250,6 +250,25 @@ class AdminGuideTest(unittest.TestCase):
         with open(self.tenant, encoding="utf-8") as f:
             self.assertEqual(f.read(), self.original)
 
+    def test_who_signs_in(self):
+        """§11, after the steps above (which leave the tenant file as it was)."""
+        self.edit("signin-before", "signin-after")
+        self.check_and_reload()
+        self.assertIn("password of a-18", self.sh(block("password")).stderr)
+        answer = json.loads(self.sh(block("signin")).stdout)
+        self.assertEqual((answer["person"], answer["role"]), ("a-18", "agent"))
+        with open(os.path.join(self.dir, "cookies.txt")) as f:
+            cookie = [line.split("\t")[-1].strip() for line in f if "vocd_session" in line][0]
+        me = json.loads(self.sh("curl -s --cacert data/dev-cert.pem -H 'Cookie: vocd_session=%s' "
+                                "https://127.0.0.1:8443/api/v1/whoami" % cookie).stdout)
+        self.assertEqual((me["person"], me["role"]), ("a-18", "agent"))
+        # Taking access away ends the session's rights at the next request.
+        self.edit("signin-after", "signin-before")
+        self.check_and_reload()
+        status = self.sh("curl -s -o /dev/null -w '%%{http_code}' --cacert data/dev-cert.pem -H 'Cookie: "
+                         "vocd_session=%s' https://127.0.0.1:8443/api/v1/whoami" % cookie).stdout
+        self.assertEqual(status, "401")
+
     def wait_for_rule(self, evaluation, rule, seconds=10):
         deadline = time.time() + seconds
         while time.time() < deadline:
