@@ -30,6 +30,10 @@ int vocd_scope_sees(const struct vocd_tenant_conf *t, const struct vocd_token_in
 	const char *assignee = vocd_json_str(rec, "assignee");
 	if (who->person[0] && assignee && strcmp(assignee, who->person) == 0)
 		return 1;
+	const cJSON *told; /* an alert: whoever a rule told sees what they were told about */
+	cJSON_ArrayForEach(told, cJSON_GetObjectItemCaseSensitive(rec, "told"))
+		if (who->person[0] && vocd_json_str(told, "person") && strcmp(vocd_json_str(told, "person"), who->person) == 0)
+			return 1;
 	const cJSON *context = cJSON_GetObjectItemCaseSensitive(rec, "context");
 	if (who->role == VOCD_ROLE_AGENT) {
 		const char *agent = vocd_json_str(context, "agent");

@@ -4,7 +4,7 @@
  *   - a supervisor: the subtree of their `scope` unit in the organisation tree (none: the whole tenant);
  *   - an agent: the records about their own service (context.agent) and the tickets assigned to them;
  *     an agent token bound to no person sees none.
- * Anyone sees what is assigned to them. A record out of sight is answered as if it did not exist. */
+ * Anyone sees what is assigned to them, and the alerts they were told of. A record out of sight is answered as if it did not exist. */
 #ifndef VOCD_SCOPE_H
 #define VOCD_SCOPE_H
 
@@ -13,7 +13,7 @@
 #include "config.h"
 #include "token.h"
 
-/** \brief True if \p who (of tenant \p t) may see \p rec: a record with "context" and perhaps "assignee". */
+/** \brief True if \p who (of tenant \p t) may see \p rec: a record with "context" and perhaps "assignee" or "told". */
 int vocd_scope_sees(const struct vocd_tenant_conf *t, const struct vocd_token_info *who, const cJSON *rec);
 
 /** \brief True if \p who sees the whole tenant, so that lists need no record-by-record check. */

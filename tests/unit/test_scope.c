@@ -137,6 +137,9 @@ static void each_role_sees_its_part(void **state)
 	assert_true(sees(&t, VOCD_ROLE_AGENT, "a-1", s1));
 	assert_false(sees(&t, VOCD_ROLE_AGENT, "a-1", s9));
 	assert_false(sees(&t, VOCD_ROLE_AGENT, "", s1));
+	/* An alert a rule told them of, out of their part of the tree. */
+	assert_true(sees(&t, VOCD_ROLE_SUPERVISOR, "east", "{\"context\": {\"store\": \"s-9\"}, \"told\": [{\"person\": \"east\"}]}"));
+	assert_false(sees(&t, VOCD_ROLE_SUPERVISOR, "east", "{\"context\": {\"store\": \"s-9\"}, \"told\": [{\"person\": \"x\"}]}"));
 	vocd_org_free(&t.org);
 	vocd_people_free(&t.people);
 }
