@@ -2,6 +2,7 @@
 another tenant's credentials; bodies framed two ways; script and injection text in the fields."""
 import json
 import socket
+import time
 import unittest
 
 from vocdtest import ServerTest
@@ -212,6 +213,24 @@ class HostileInputTest(ServerTest):
         page = self.server.request("GET", "/s/" + inv["url"].split("/s/")[1])[2]
         self.assertNotIn("<script>alert(1)</script>", page)
         self.assertIn("&lt;script&gt;alert(1)&lt;/script&gt; &amp; Co", page)
+
+
+class ExpiredLinkTest(ServerTest):
+    """Forged, altered and other tenants' links are in test_collection; here a link past its time."""
+    TENANTS = {"acme": 'name = "Acme"\ninvitations = { expires_after = "2s" }\n'}
+
+    def test_an_expired_link_takes_no_answer(self):
+        admin = self.server.token("acme", "admin")
+        inv = self.server.request("POST", "/api/v1/invitations", token=admin,
+                                  body={"customer": {"external_id": "c-1"}})[2]
+        path = "/s/" + inv["url"].split("/s/")[1]
+        self.assertEqual(self.server.request("GET", path)[0], 200)
+        time.sleep(3)
+        self.assertEqual(self.server.request("GET", path)[0], 410)
+        form = {"Content-Type": "application/x-www-form-urlencoded"}
+        for step in ("step=consent&agree=yes", "step=answer&csat=5"):
+            self.assertEqual(self.server.request("POST", path, body=step, headers=form)[0], 410, step)
+        self.assertEqual(self.server.request("GET", "/api/v1/evaluations", token=admin)[2]["items"], [])
 
 
 if __name__ == "__main__":
