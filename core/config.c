@@ -544,7 +544,7 @@ static int split_plugin_name(const char *full, char **kind, char **name)
 
 /* Settings of a tenant file; each later capability adds its own (survey, calendar, ...). */
 static const char *const tenant_keys[] = {"name", "plugins", "survey", "invitations", "calendar", "people", "tickets",
-                                          NULL};
+                                          "authenticity", NULL};
 static const char *const invitation_keys[] = {"expires_days", "expires_after", "min_days_between", "survey_url",
                                               "remind_after", "remind_channel", "correction_hours", NULL};
 
@@ -597,6 +597,11 @@ static int read_people(const cJSON *s, void *out, char *why, size_t wl)
 static int read_tickets(const cJSON *s, void *out, char *why, size_t wl)
 {
 	return vocd_tickets_conf_parse(s, out, why, wl);
+}
+
+static int read_authenticity(const cJSON *s, void *out, char *why, size_t wl)
+{
+	return vocd_authenticity_conf_parse(s, out, why, wl);
 }
 
 static void read_tenant(struct ctx *c, struct vocd_tenant_conf *t)
@@ -662,6 +667,7 @@ static void read_tenant(struct ctx *c, struct vocd_tenant_conf *t)
 	read_setting(c, "calendar", read_calendar, &t->calendar);
 	read_setting(c, "people", read_people, &t->people);
 	read_setting(c, "tickets", read_tickets, &t->tickets);
+	read_setting(c, "authenticity", read_authenticity, &t->authenticity);
 
 	opt_string(c, c->env, "name", "name", line_of(L, "name"), 0, &t->name);
 	if (!t->name)
@@ -936,6 +942,7 @@ void vocd_config_free(struct vocd_config *cfg)
 		vocd_calendar_conf_free(&t->calendar);
 		vocd_people_free(&t->people);
 		vocd_tickets_conf_free(&t->tickets);
+		vocd_authenticity_conf_free(&t->authenticity);
 		free(t->invitations.base_url);
 		free(t->invitations.remind_channel);
 	}

@@ -8,6 +8,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "authenticity_conf.h"
 #include "calendar_conf.h"
 #include "people.h"
 #include "survey.h"
@@ -45,6 +46,7 @@ struct vocd_tenant_conf {
 	struct vocd_tenant_calendar calendar; /**< from `calendar = { ... }`, or Monday to Friday 09:00-18:00, UTC+8 */
 	struct vocd_people people;            /**< from `people = { ... }`: who handles tickets and gets alerts */
 	struct vocd_tickets_conf tickets;     /**< from `tickets = { ... }`: SLA, repeats, revisit, assignment */
+	struct vocd_authenticity_conf authenticity; /**< from `authenticity = { ... }`: thresholds of the suspect signals */
 };
 
 struct vocd_limits {
