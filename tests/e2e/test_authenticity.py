@@ -1,7 +1,9 @@
 """Authenticity end to end: a burst of near-identical five-star answers from one address is stored in full and
 flagged with its reasons, the review queue lists the flagged answers, an auditor confirms one and clears another
 with a note (never changing them), other roles cannot decide, and lists can leave suspect answers out."""
-from vocdtest import ServerTest
+import urllib.parse
+
+from vocdtest import ServerTest, demo_tenant
 
 CONSENT = {"notice_version": "2026-11", "time": 1795000000000, "channel": "app"}
 BROWSER = {"User-Agent": "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0) Mobile/15E148"}
@@ -20,6 +22,8 @@ class AuthenticityTest(ServerTest):
                 'authenticity = { burst_minutes = 10, burst_per_ip = 3, burst_per_device = 4 }\n',
         # The same burst from an address the tenant trusts (its own integration server) is not a burst.
         "trusting": 'name = "Trusting"\nauthenticity = { trusted_addresses = { "127.0.0.1" }, duplicate_distance = 0 }\n',
+        # The demo survey: 2 metrics, 4 dimensions, tags and an open question, 5 s each to read.
+        "pages": demo_tenant() + '\nauthenticity = { seconds_per_question = 5 }\n',
         "history": 'name = "History"\nauthenticity = { burst_per_ip = 0, burst_per_device = 0, duplicate_distance = 0,'
                    ' history_min_answers = 3, history_gap = 0.5 }\n',
     }
@@ -175,3 +179,21 @@ class AuthenticityTest(ServerTest):
         self.assertEqual([e["suspect"] for e in evs], [False, False, False, True])
         self.assertEqual(self.codes(evs[3]), ["unlike_history"])
         self.assertIn("CSAT 5, while this customer's 3 earlier answers average 1.3", evs[3]["signals"][0]["reason"])
+
+    def test_survey_page_answered_too_fast(self):
+        token = self.server.token("pages", "integrator")
+        status, _, inv = self.server.request("POST", "/api/v1/invitations", token=token,
+                                             body={"customer": {"external_id": "p-1"}, "context": {"agent": "a-17"},
+                                                   "channel": "sms"})
+        self.assertEqual(status, 201, inv)
+        path = urllib.parse.urlparse(inv["url"]).path
+        form = {"Content-Type": "application/x-www-form-urlencoded"}
+        self.assertEqual(self.server.request("GET", path)[0], 200)
+        for fields in ({"step": "consent", "agree": "yes"}, {"step": "answer", "csat": "5", "nps": "10"}):
+            status, _, page = self.server.request("POST", path, body=urllib.parse.urlencode(fields), headers=form)
+            self.assertEqual(status, 200, page)
+        status, _, inv = self.server.request("GET", "/api/v1/invitations/" + inv["id"], token=token)
+        ev = self.server.request("GET", "/api/v1/evaluations/" + inv["evaluation"], token=token)[2]
+        self.assertIs(ev["suspect"], True, ev)
+        self.assertEqual(self.codes(ev), ["too_fast"])
+        self.assertIn("its 8 questions take at least 40 s to read (5 s each)", ev["signals"][0]["reason"])
