@@ -63,16 +63,22 @@ struct recent {
 	int64_t at[VOCD_BURST_MAX + 1];
 };
 
+struct noted {
+	int64_t now;
+	uint32_t total; /* out: the window's answers, this one included */
+};
+
 static void note_answer(void *data, int found, void *arg)
 {
+	struct noted *a = arg;
 	struct recent r;
 	memcpy(&r, data, sizeof r);
 	if (r.n == VOCD_BURST_MAX + 1) {
 		memmove(r.at, r.at + 1, sizeof r.at - sizeof r.at[0]);
 		r.n--;
 	}
-	r.at[r.n++] = *(const int64_t *)arg;
-	r.total++;
+	r.at[r.n++] = a->now;
+	a->total = ++r.total;
 	memcpy(data, &r, sizeof r);
 	(void)found;
 }
@@ -116,15 +122,14 @@ static int burst_count(vocd_txn *txn, const char *tenant, char kind, const char 
 	char id[140];
 	int64_t start = now / window * window;
 	window_id(id, sizeof id, start, kind, key);
-	int rc = vocd_rec_modify(txn, tenant, RECENT_TYPE, id, sizeof(struct recent), note_answer, &now);
+	struct noted a = {now, 0};
+	int rc = vocd_rec_modify(txn, tenant, RECENT_TYPE, id, sizeof(struct recent), note_answer, &a);
 	if (rc != 0)
 		return rc;
+	*count = a.total;
 	const void *data;
 	size_t len;
 	struct recent r;
-	vocd_rec_get(txn, tenant, RECENT_TYPE, id, &data, &len);
-	memcpy(&r, data, sizeof r);
-	*count = r.total;
 	/* The previous window's answers that are still within window_ms of now. */
 	window_id(id, sizeof id, start - window, kind, key);
 	if (vocd_rec_get(txn, tenant, RECENT_TYPE, id, &data, &len) == 0 && len == sizeof r) {
@@ -209,6 +214,8 @@ static int near_duplicates(vocd_txn *txn, const char *tenant, const struct vocd_
                            const cJSON *evaluation, int64_t now, struct signals *s)
 {
 	const char *text = vocd_json_str(evaluation, "text"), *id = vocd_json_str(evaluation, "id");
+	const char *previous = vocd_json_str(evaluation, "previous");
+	uint64_t corrected = previous ? strtoull(previous, NULL, 10) : 0; /* a correction resembles what it corrects */
 	unsigned features;
 	if (!c->duplicate_distance || !text || !id)
 		return 0;
@@ -230,7 +237,7 @@ static int near_duplicates(vocd_txn *txn, const char *tenant, const struct vocd_
 		memcpy(&page, data, sizeof page);
 		for (int i = 0; i < PAGE_TEXTS; i++) {
 			const struct text_entry *e = &page.e[i];
-			if (!e->evaluation || e->at < since)
+			if (!e->evaluation || e->at < since || e->evaluation == corrected)
 				continue;
 			int d = vocd_simhash_distance(hash, e->hash);
 			if (d > (int)c->duplicate_distance)

@@ -143,6 +143,7 @@ struct env {
 	vocd_store *st;
 	struct vocd_tenant_conf t;
 	int seq;
+	const char *previous; /* the next answer corrects this one */
 };
 
 static int setup(void **state)
@@ -208,6 +209,9 @@ static cJSON *answer(struct env *e, int64_t now, const char *ip, const char *ua,
 	cJSON_AddStringToObject(ev, "id", id);
 	if (customer)
 		cJSON_AddStringToObject(ev, "customer", customer);
+	if (e->previous)
+		cJSON_AddStringToObject(ev, "previous", e->previous);
+	e->previous = NULL;
 	cJSON *ctx = cJSON_AddObjectToObject(ev, "context");
 	if (agent)
 		cJSON_AddStringToObject(ctx, "agent", agent);
@@ -299,6 +303,16 @@ static void test_near_duplicate_text(void **state)
 	cJSON *d = answer(e, t0 + 3 * MIN, "192.0.2.4", NULL, NULL, NULL, 5, "很好");
 	cJSON *f = answer(e, t0 + 4 * MIN, "192.0.2.5", NULL, NULL, NULL, 5, "很好");
 	assert_false(suspect(f));
+	/* A correction is not a duplicate of the answer it corrects... */
+	cJSON *x = answer(e, t0 + 5 * MIN, "192.0.2.7", NULL, NULL, NULL, 5, "等了两个小时没有人接电话，退款到现在还没有到账，非常失望！");
+	assert_true(suspect(x));
+	cJSON_Delete(x);
+	e->previous = "0000000000000002";
+	x = answer(e, t0 + 6 * MIN, "192.0.2.2", NULL, NULL, NULL, 4, "等了两个小时没有人接电话，退款到现在还没有到账，有点失望。");
+	const char *why_x = signal(x, "near_duplicate"); /* ...but of others */
+	assert_non_null(why_x);
+	assert_non_null(strstr(why_x, "text nearly identical to 1 of the last answers with text (closest: evaluation 0000000000000006"));
+	cJSON_Delete(x);
 	/* Older than duplicate_days: forgotten. */
 	cJSON *g = answer(e, t0 + 8 * DAY, "192.0.2.6", NULL, NULL, NULL, 5, "服务非常好，客服态度热情，问题很快就解决了，非常满意，五星好评！");
 	assert_false(suspect(g));
