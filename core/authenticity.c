@@ -19,8 +19,9 @@
 #define HISTORY_TYPE "authenticity.history" /* customer id -> struct history */
 #define TOP_TYPE "authenticity.top"         /* "<period's first day> US <agent>" -> uint32 top ratings */
 
-#define TEXT_PAGES 8
-#define PAGE_TEXTS 32 /* 8 x 32 = the last 256 texts; a page is 768 bytes, within vocd_rec_modify's 1024 */
+#define TEXT_PAGES 4
+#define PAGE_TEXTS 64 /* 4 x 64 = the last 256 texts; a page is 1024 bytes, vocd_rec_modify's most */
+#define HOURS_FROM 1577836800000LL /* 2020-01-01: a text's time is kept in hours since then */
 #define PRUNE_STEP 4  /* stale records removed per answer: enough to keep up, cheap enough not to notice */
 #define MINUTE_MS 60000LL
 #define DAY_MS 86400000LL
@@ -57,15 +58,18 @@ static int device_id(const char *ip, const char *user_agent, char out[65])
 
 /* ---- Bursts from one address or device ---------------------------------------------------------------- */
 
-/* The last answers of one address in one window; \p total counts them all, \p at keeps the latest. */
+/* The answers of one address in one window: \p total counts them all, \p at keeps the times of the latest
+ * (ms after the window's start: a window is at most a day), enough to tell whether more than the largest
+ * limit fall within a sliding window. 252 bytes, written on every answer. */
 struct recent {
 	uint32_t total, n;
-	int64_t at[VOCD_BURST_MAX + 1];
+	uint32_t at[VOCD_BURST_MAX + 1];
 };
 
 struct noted {
-	int64_t now;
-	uint32_t total; /* out: the window's answers, this one included */
+	uint32_t offset;  /* ms after the window's start */
+	uint32_t total;   /* out: the window's answers, this one included */
+	int created;      /* out: the first of its window */
 };
 
 static void note_answer(void *data, int found, void *arg)
@@ -77,10 +81,10 @@ static void note_answer(void *data, int found, void *arg)
 		memmove(r.at, r.at + 1, sizeof r.at - sizeof r.at[0]);
 		r.n--;
 	}
-	r.at[r.n++] = a->now;
+	r.at[r.n++] = a->offset;
 	a->total = ++r.total;
+	a->created = !found;
 	memcpy(data, &r, sizeof r);
-	(void)found;
 }
 
 static void window_id(char *out, size_t len, int64_t start, char kind, const char *key)
@@ -117,16 +121,17 @@ static int prune(vocd_txn *txn, const char *tenant, const char *type, const char
 
 /* Counts this answer into its window and returns how many answers of \p key the last window_ms saw. */
 static int burst_count(vocd_txn *txn, const char *tenant, char kind, const char *key, int64_t now, int64_t window,
-                       uint32_t *count)
+                       uint32_t *count, int *created)
 {
 	char id[140];
 	int64_t start = now / window * window;
 	window_id(id, sizeof id, start, kind, key);
-	struct noted a = {now, 0};
+	struct noted a = {(uint32_t)(now - start), 0, 0};
 	int rc = vocd_rec_modify(txn, tenant, RECENT_TYPE, id, sizeof(struct recent), note_answer, &a);
 	if (rc != 0)
 		return rc;
 	*count = a.total;
+	*created |= a.created;
 	const void *data;
 	size_t len;
 	struct recent r;
@@ -135,7 +140,7 @@ static int burst_count(vocd_txn *txn, const char *tenant, char kind, const char 
 	if (vocd_rec_get(txn, tenant, RECENT_TYPE, id, &data, &len) == 0 && len == sizeof r) {
 		memcpy(&r, data, sizeof r);
 		for (uint32_t i = 0; i < r.n; i++)
-			*count += r.at[i] > now - window;
+			*count += start - window + r.at[i] > now - window;
 	}
 	return 0;
 }
@@ -149,9 +154,9 @@ static int bursts(vocd_txn *txn, const char *tenant, const struct vocd_authentic
 	int64_t window = (int64_t)c->burst_minutes * MINUTE_MS;
 	char reason[300];
 	uint32_t n;
-	int rc = 0;
+	int rc = 0, created = 0;
 	if (c->burst_per_ip && strlen(ip) <= 64) {
-		if ((rc = burst_count(txn, tenant, 'i', ip, now, window, &n)) != 0)
+		if ((rc = burst_count(txn, tenant, 'i', ip, now, window, &n, &created)) != 0)
 			return rc;
 		if (n > c->burst_per_ip) {
 			snprintf(reason, sizeof reason, "%" PRIu32 " answers from address %s within %u minutes (limit %u)", n, ip,
@@ -163,7 +168,7 @@ static int bursts(vocd_txn *txn, const char *tenant, const struct vocd_authentic
 		char device[65];
 		if ((rc = device_id(ip, ua, device)) != 0)
 			return rc;
-		if ((rc = burst_count(txn, tenant, 'd', device, now, window, &n)) != 0)
+		if ((rc = burst_count(txn, tenant, 'd', device, now, window, &n, &created)) != 0)
 			return rc;
 		if (n > c->burst_per_device) {
 			snprintf(reason, sizeof reason, "%" PRIu32 " answers from one device (address %s, same browser) within %u "
@@ -171,6 +176,9 @@ static int bursts(vocd_txn *txn, const char *tenant, const struct vocd_authentic
 			add_signal(s, "device_burst", reason);
 		}
 	}
+	/* Each record made is followed by the removal of a few stale ones, so their number stays bounded. */
+	if (!created)
+		return 0;
 	char stop[20];
 	snprintf(stop, sizeof stop, "%014" PRId64, now / window * window - window);
 	return prune(txn, tenant, RECENT_TYPE, stop);
@@ -178,11 +186,20 @@ static int bursts(vocd_txn *txn, const char *tenant, const struct vocd_authentic
 
 /* ---- Near-duplicate text ------------------------------------------------------------------------------- */
 
+/* 16 bytes, so that 256 texts are four reads: the evaluation's sequence number (its id as a number; 0 for an
+ * empty slot) in the high 42 bits of \p meta, hours since HOURS_FROM in the low 22 (478 years). */
 struct text_entry {
 	uint64_t hash;
-	int64_t at;
-	uint64_t evaluation; /* its sequence number (ids are 16 digits); 0: an empty slot */
+	uint64_t meta;
 };
+
+#define ENTRY_SEQ(m) ((m) >> 22)
+#define ENTRY_HOURS(m) ((int64_t)((m) & 0x3fffff))
+
+static uint64_t hours_of(int64_t ms)
+{
+	return ms > HOURS_FROM ? (uint64_t)((ms - HOURS_FROM) / 3600000) & 0x3fffff : 0;
+}
 
 struct text_page {
 	struct text_entry e[PAGE_TEXTS];
@@ -222,7 +239,7 @@ static int near_duplicates(vocd_txn *txn, const char *tenant, const struct vocd_
 	uint64_t hash = vocd_simhash(text, strlen(text), &features);
 	if (features < c->duplicate_min_features)
 		return 0;
-	int64_t since = now - (int64_t)c->duplicate_days * DAY_MS;
+	int64_t since = (int64_t)hours_of(now - (int64_t)c->duplicate_days * DAY_MS);
 	unsigned matches = 0;
 	int best = 65;
 	uint64_t closest = 0;
@@ -237,14 +254,15 @@ static int near_duplicates(vocd_txn *txn, const char *tenant, const struct vocd_
 		memcpy(&page, data, sizeof page);
 		for (int i = 0; i < PAGE_TEXTS; i++) {
 			const struct text_entry *e = &page.e[i];
-			if (!e->evaluation || e->at < since || e->evaluation == corrected)
+			uint64_t seq = ENTRY_SEQ(e->meta);
+			if (!seq || ENTRY_HOURS(e->meta) < since || seq == corrected)
 				continue;
 			int d = vocd_simhash_distance(hash, e->hash);
 			if (d > (int)c->duplicate_distance)
 				continue;
 			matches++;
-			if (d < best || (d == best && e->evaluation > closest))
-				best = d, closest = e->evaluation;
+			if (d < best || (d == best && seq > closest))
+				best = d, closest = seq;
 		}
 	}
 	if (matches) {
@@ -253,7 +271,7 @@ static int near_duplicates(vocd_txn *txn, const char *tenant, const struct vocd_
 		         "%016" PRIu64 ", %d of 64 bits apart; limit %u)", matches, closest, best, c->duplicate_distance);
 		add_signal(s, "near_duplicate", reason);
 	}
-	struct slot_write w = {0, {hash, now, strtoull(id, NULL, 10)}};
+	struct slot_write w = {0, {hash, (strtoull(id, NULL, 10) << 22) | hours_of(now)}};
 	int rc = vocd_rec_modify(txn, tenant, TEXTS_TYPE, "head", sizeof(uint64_t), next_slot, &w);
 	if (rc == 0) {
 		char page_id[16];

@@ -278,6 +278,19 @@ static void test_bursts_per_address_and_device(void **state)
 	ev = answer(e, t0 + 40 * MIN, "203.0.113.5", "phone-9", NULL, NULL, 5, NULL);
 	assert_false(suspect(ev));
 	cJSON_Delete(ev);
+	/* The window slides over the stored windows' boundary: 8 to 13 minutes past two o'clock are six answers
+	 * within 10 minutes, though the records of 14:00 and 14:10 each hold a part of them. */
+	int64_t two = t0 + 4 * HOUR;
+	int at[] = {8, 9, 10, 11, 12, 13, 19, 24};
+	for (size_t i = 0; i < sizeof at / sizeof at[0]; i++) {
+		ev = answer(e, two + at[i] * MIN, "203.0.113.77", NULL, NULL, NULL, 5, NULL);
+		const char *why = signal(ev, "ip_burst");
+		/* at 19: (9, 19] holds 10-13 and itself, 5; at 24: 19 and itself */
+		assert_int_equal(why != NULL, at[i] == 13);
+		if (why)
+			assert_string_equal(why, "6 answers from address 203.0.113.77 within 10 minutes (limit 5)");
+		cJSON_Delete(ev);
+	}
 	/* One device: 3 allowed, the 4th is a burst of its own. */
 	for (int i = 1; i <= 4; i++) {
 		ev = answer(e, t0 + 2 * HOUR + i * MIN, "198.51.100.7", "same-phone", NULL, NULL, 5, NULL);
