@@ -115,6 +115,7 @@ int vocd_api_review_decide(struct vocd_req *req)
 	d.decision = decision->valuestring;
 	d.note = note->valuestring;
 	vocd_http_actor(req, "api", NULL, &d.who);
+	d.person = req->auth.person;
 	int rc = vocd_review_decide(req->srv->store, &d);
 	if (rc == VOCD_EINVAL)
 		vocd_http_error(req, 422, "invalid_field", "%s", d.message);

@@ -81,6 +81,8 @@ static int decide_job(vocd_txn *txn, void *arg)
 	cJSON_AddStringToObject(d->review, "by", d->who.actor.id);
 	if (d->who.actor.role)
 		cJSON_AddStringToObject(d->review, "role", d->who.actor.role);
+	if (d->person && *d->person)
+		cJSON_AddStringToObject(d->review, "person", d->person);
 	cJSON_AddNumberToObject(d->review, "at", (double)vocd_now_ms());
 	rc = vocd_record_put(txn, d->tenant, VOCD_REVIEW_TYPE, d->evaluation, d->review, NULL, 0,
 	                     clear ? "review.clear" : "review.confirm", &d->who, NULL);

@@ -11,7 +11,7 @@
 #include "record.h"
 
 #define VOCD_REVIEW_FLAG_TYPE "review.flag" /**< evaluation id -> {evaluation, at, codes}: the queue */
-#define VOCD_REVIEW_TYPE "review"           /**< evaluation id -> {evaluation, decision, note, by, role, at} */
+#define VOCD_REVIEW_TYPE "review"           /**< evaluation id -> {evaluation, decision, note, by, role, person?, at} */
 
 /**
  * \brief Inside the evaluation's write job, after it is stored: when \p evaluation is suspect, queues it
@@ -32,6 +32,7 @@ struct vocd_review_decision {
 	const char *decision; /**< "confirm" or "clear" */
 	const char *note;     /**< why, for the next auditor; required */
 	struct vocd_actor who;
+	const char *person;   /**< the person the deciding token acts as; NULL or "" when none */
 	/* out */
 	cJSON *review;        /**< the stored decision (caller frees) */
 	char message[160];    /**< why it was refused */
