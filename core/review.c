@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bus.h"
 #include "error.h"
 #include "evaluation.h"
 #include "ids.h"
@@ -84,8 +85,13 @@ static int decide_job(vocd_txn *txn, void *arg)
 	if (d->person && *d->person)
 		cJSON_AddStringToObject(d->review, "person", d->person);
 	cJSON_AddNumberToObject(d->review, "at", (double)vocd_now_ms());
+	char *text = NULL;
 	rc = vocd_record_put(txn, d->tenant, VOCD_REVIEW_TYPE, d->evaluation, d->review, NULL, 0,
-	                     clear ? "review.clear" : "review.confirm", &d->who, NULL);
+	                     clear ? "review.clear" : "review.confirm", &d->who, &text);
+	/* Announced, so that an incentive policy holding back points for a suspect answer learns the outcome. */
+	if (rc == 0)
+		rc = vocd_bus_publish(txn, d->tenant, VOCD_REVIEW_TOPIC, text, strlen(text));
+	free(text);
 	/* Cleared: the answer counts again without suspect answers; unless a correction replaced it, which
 	 * already took it out of every count. */
 	if (rc == 0 && clear && vocd_rec_get(txn, d->tenant, VOCD_SUPERSEDED_TYPE, d->evaluation, &data, &len) != 0)

@@ -11,6 +11,7 @@
 #include "record.h"
 
 #define VOCD_REVIEW_FLAG_TYPE "review.flag" /**< evaluation id -> {evaluation, at, codes}: the queue */
+#define VOCD_REVIEW_TOPIC "evaluation.reviewed" /**< published with the decision's JSON */
 #define VOCD_REVIEW_TYPE "review"           /**< evaluation id -> {evaluation, decision, note, by, role, person?, at} */
 
 /**
@@ -39,7 +40,7 @@ struct vocd_review_decision {
 };
 
 /**
- * \brief Stores the decision on a queued evaluation.
+ * \brief Stores the decision on a queued evaluation, audited, and publishes VOCD_REVIEW_TOPIC.
  * \return 0 (d->review set); VOCD_EINVAL (not "confirm" or "clear", or no note); VOCD_ENOTFOUND (no such
  *         evaluation, or it was never flagged: d->message says which); VOCD_EEXIST (already decided);
  *         store errors.

@@ -196,6 +196,12 @@ static int assess_fn(vocd_txn *txn, void *arg)
 		rc = vocd_rollup_count(txn, TENANT, &j->e->t.calendar.cal, j->ev, +1);
 	if (rc == 0)
 		rc = vocd_review_enqueue(txn, TENANT, &j->e->t.calendar.cal, j->ev);
+	if (rc == 0) { /* as evaluation.c stores it, for the review's decision to find */
+		char *text = cJSON_PrintUnformatted(j->ev);
+		rc = vocd_rec_put(txn, TENANT, "evaluation", cJSON_GetStringValue(cJSON_GetObjectItem(j->ev, "id")), text,
+		                  strlen(text), NULL, 0);
+		free(text);
+	}
 	return rc;
 }
 
@@ -392,6 +398,16 @@ static void test_history_and_incentive_spike(void **state)
 	cJSON_Delete(ev);
 }
 
+static int count_reviewed(const char *id, const void *data, size_t len, void *arg)
+{
+	(void)id;
+	static const char topic[] = "evaluation.reviewed";
+	/* publish time (8), topic length (2), topic */
+	if (len > 10 + sizeof topic - 1 && memcmp((const char *)data + 10, topic, sizeof topic - 1) == 0)
+		++*(int *)arg;
+	return 0;
+}
+
 static void test_figures_without_suspect_answers(void **state)
 {
 	struct env *e = *state;
@@ -413,6 +429,42 @@ static void test_figures_without_suspect_answers(void **state)
 	assert_int_equal(clean.answers, 2);
 	assert_int_equal(clean.csat[5], 0);
 	assert_int_equal(clean.csat[1], 2);
+
+	/* An auditor clears the third: it counts as clean again. Confirming the fourth changes no figure. */
+	struct vocd_review_decision d;
+	memset(&d, 0, sizeof d);
+	d.tenant = TENANT;
+	d.cal = &e->t.calendar.cal;
+	d.evaluation = "0000000000000003";
+	d.decision = "clear";
+	d.note = "a family's answers";
+	d.who.actor.id = "auditor-token";
+	assert_int_equal(vocd_review_decide(e->st, &d), 0);
+	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(d.review, "decision")), "cleared");
+	cJSON_Delete(d.review);
+	assert_int_equal(vocd_review_decide(e->st, &d), VOCD_EEXIST);
+	d.evaluation = "0000000000000004";
+	d.decision = "confirm";
+	assert_int_equal(vocd_review_decide(e->st, &d), 0);
+	cJSON_Delete(d.review);
+	d.evaluation = "0000000000000001"; /* never flagged */
+	assert_int_equal(vocd_review_decide(e->st, &d), VOCD_ENOTFOUND);
+	d.decision = "delete";
+	assert_int_equal(vocd_review_decide(e->st, &d), VOCD_EINVAL);
+	d.decision = "clear";
+	d.note = "";
+	assert_int_equal(vocd_review_decide(e->st, &d), VOCD_EINVAL);
+	assert_int_equal(vocd_store_read(e->st, &txn), 0);
+	assert_int_equal(vocd_rollup_sum_clean(txn, TENANT, VOCD_ROLLUP_ALL, "*", 20261215, 20261215, &clean), 0);
+	assert_int_equal(vocd_rollup_sum(txn, TENANT, VOCD_ROLLUP_ALL, "*", 20261215, 20261215, &all), 0);
+	/* Each decision was announced. */
+	int announced = 0;
+	assert_int_equal(vocd_rec_scan(txn, TENANT, "bus.outbox", NULL, count_reviewed, &announced), 0);
+	vocd_txn_end(txn);
+	assert_int_equal(all.answers, 4);
+	assert_int_equal(clean.answers, 3);
+	assert_int_equal(clean.csat[5], 1);
+	assert_int_equal(announced, 2);
 }
 
 int main(void)
