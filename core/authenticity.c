@@ -490,7 +490,7 @@ static int incentive_spike(vocd_txn *txn, const char *tenant, const struct vocd_
 /* ---- All of them ------------------------------------------------------------------------------------------- */
 
 int vocd_authenticity_assess(vocd_txn *txn, const char *tenant, const struct vocd_tenant_conf *t,
-                             const struct vocd_survey *sv, cJSON *evaluation, int64_t now_ms)
+                             const struct vocd_survey *sv, cJSON *evaluation, int64_t now_ms, unsigned flags)
 {
 	const struct vocd_authenticity_conf *c = &t->authenticity;
 	const cJSON *source = cJSON_GetObjectItemCaseSensitive(evaluation, "source");
@@ -501,10 +501,11 @@ int vocd_authenticity_assess(vocd_txn *txn, const char *tenant, const struct voc
 	    vocd_authenticity_too_fast((int64_t)secs->valuedouble, vocd_authenticity_questions(sv), c->seconds_per_question,
 	                               reason, sizeof reason))
 		add_signal(&s, "too_fast", reason);
-	int rc = bursts(txn, tenant, c, source, now_ms, &s);
+	int relayed = (flags & VOCD_AUTH_RELAYED) != 0;
+	int rc = relayed ? 0 : bursts(txn, tenant, c, source, now_ms, &s);
 	if (rc == 0)
 		rc = near_duplicates(txn, tenant, c, evaluation, now_ms, &s);
-	if (rc == 0 && c->staff_devices)
+	if (rc == 0 && c->staff_devices && !relayed)
 		rc = staff_device(txn, tenant, evaluation, &s);
 	if (rc == 0)
 		rc = history(txn, tenant, c, evaluation, &s);

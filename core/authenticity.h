@@ -29,15 +29,20 @@
 
 #define VOCD_STAFF_DEVICE_TYPE "authenticity.staff_device" /**< SHA-256 hex of ip "\n" user agent -> {person, at} */
 
+/** The answer's source address is a gateway's, not the customer's (a channel's callback relaying an SMS
+ * reply): it says nothing about bursts or devices. */
+#define VOCD_AUTH_RELAYED 1u
+
 /**
  * \brief Inside the evaluation's write job, before it is stored: decides the signals of \p evaluation
  * (the record about to be stored: id, source, context, scores, text, customer) under \p t's settings,
  * adds "signals" and "suspect" to it, and records what later answers are compared with.
  * \param sv the survey answered (its questions set the reading time); NULL: no reading time check.
+ * \param flags VOCD_AUTH_RELAYED or 0.
  * \return 0, or a store error (the job then fails as a whole).
  */
 int vocd_authenticity_assess(vocd_txn *txn, const char *tenant, const struct vocd_tenant_conf *t,
-                             const struct vocd_survey *sv, cJSON *evaluation, int64_t now_ms);
+                             const struct vocd_survey *sv, cJSON *evaluation, int64_t now_ms, unsigned flags);
 
 /**
  * \brief Records that staff member \p person signed in from \p ip with \p user_agent, so that answers

@@ -178,7 +178,9 @@ static int create_job(vocd_txn *txn, void *arg)
 		cJSON_AddNumberToObject(source, "seconds_to_submit", (double)n->seconds_to_submit);
 	cJSON_AddNumberToObject(rec, "created_at", (double)now);
 	/* The signals are part of the record: stored, audited and announced with the answer. */
-	if ((rc = vocd_authenticity_assess(txn, n->tenant, n->conf, sv, rec, now)) != 0)
+	/* A channel's callback (the core itself as the actor) comes from the gateway's address. */
+	unsigned relayed = n->who.actor.kind == VOCD_AUDIT_ACTOR_SYSTEM ? VOCD_AUTH_RELAYED : 0;
+	if ((rc = vocd_authenticity_assess(txn, n->tenant, n->conf, sv, rec, now, relayed)) != 0)
 		goto out;
 
 	struct vocd_index_value idx[1];

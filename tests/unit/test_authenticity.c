@@ -144,6 +144,7 @@ struct env {
 	struct vocd_tenant_conf t;
 	int seq;
 	const char *previous; /* the next answer corrects this one */
+	unsigned flags;       /* of the answers assessed */
 };
 
 static int setup(void **state)
@@ -180,6 +181,7 @@ struct assess_job {
 	cJSON *ev;
 	int64_t now;
 	const char *staff_ip, *staff_ua, *staff_person; /* a sign-in before the answer */
+	unsigned flags;
 };
 
 static int assess_fn(vocd_txn *txn, void *arg)
@@ -191,7 +193,7 @@ static int assess_fn(vocd_txn *txn, void *arg)
 	cJSON_DeleteItemFromObject(j->ev, "signals"); /* a job may run again */
 	cJSON_DeleteItemFromObject(j->ev, "suspect");
 	if (rc == 0)
-		rc = vocd_authenticity_assess(txn, TENANT, &j->e->t, NULL, j->ev, j->now);
+		rc = vocd_authenticity_assess(txn, TENANT, &j->e->t, NULL, j->ev, j->now, j->flags);
 	if (rc == 0)
 		rc = vocd_rollup_count(txn, TENANT, &j->e->t.calendar.cal, j->ev, +1);
 	if (rc == 0)
@@ -230,7 +232,7 @@ static cJSON *answer(struct env *e, int64_t now, const char *ip, const char *ua,
 	if (ua)
 		cJSON_AddStringToObject(src, "user_agent", ua);
 	cJSON_AddNumberToObject(ev, "created_at", (double)now);
-	struct assess_job j = {e, ev, now, NULL, NULL, NULL};
+	struct assess_job j = {e, ev, now, NULL, NULL, NULL, e->flags};
 	assert_int_equal(vocd_store_write(e->st, assess_fn, &j), 0);
 	return ev;
 }
@@ -297,6 +299,14 @@ static void test_bursts_per_address_and_device(void **state)
 			assert_string_equal(why, "6 answers from address 203.0.113.77 within 10 minutes (limit 5)");
 		cJSON_Delete(ev);
 	}
+	/* Relayed by a gateway (SMS replies): its address says nothing. */
+	e->flags = VOCD_AUTH_RELAYED;
+	for (int i = 1; i <= 7; i++) {
+		ev = answer(e, two + (30 + i) * MIN, "198.51.100.200", "gateway", NULL, NULL, 5, NULL);
+		assert_false(suspect(ev));
+		cJSON_Delete(ev);
+	}
+	e->flags = 0;
 	/* One device: 3 allowed, the 4th is a burst of its own. */
 	for (int i = 1; i <= 4; i++) {
 		ev = answer(e, t0 + 2 * HOUR + i * MIN, "198.51.100.7", "same-phone", NULL, NULL, 5, NULL);
@@ -346,7 +356,7 @@ static void test_staff_device(void **state)
 	e->t.authenticity.burst_per_ip = e->t.authenticity.burst_per_device = 0;
 	int64_t t0 = mid_december(10);
 	cJSON *ev = cJSON_CreateObject();
-	struct assess_job sign_in = {e, ev, t0, "10.1.1.1", "Mozilla/5.0 staff", "a-17"};
+	struct assess_job sign_in = {e, ev, t0, "10.1.1.1", "Mozilla/5.0 staff", "a-17", 0};
 	cJSON_AddStringToObject(ev, "id", "0000000000000099");
 	assert_int_equal(vocd_store_write(e->st, assess_fn, &sign_in), 0);
 	cJSON_Delete(ev);
