@@ -42,7 +42,8 @@ static void add_signal(struct signals *s, const char *code, const char *reason)
 static int device_id(const char *ip, const char *user_agent, char out[65])
 {
 	size_t il = strlen(ip), ul = user_agent ? strlen(user_agent) : 0;
-	char *both = malloc(il + ul + 2);
+	char small[1024];
+	char *both = il + ul + 2 <= sizeof small ? small : malloc(il + ul + 2); /* every answer has one */
 	if (!both)
 		return VOCD_ENOMEM;
 	memcpy(both, ip, il);
@@ -51,7 +52,8 @@ static int device_id(const char *ip, const char *user_agent, char out[65])
 		memcpy(both + il + 1, user_agent, ul);
 	unsigned char digest[32];
 	vocd_sha256(both, il + 1 + ul, digest);
-	free(both);
+	if (both != small)
+		free(both);
 	vocd_hex(digest, sizeof digest, out);
 	return 0;
 }
@@ -146,7 +148,7 @@ static int burst_count(vocd_txn *txn, const char *tenant, char kind, const char 
 }
 
 static int bursts(vocd_txn *txn, const char *tenant, const struct vocd_authenticity_conf *c, const cJSON *source,
-                  int64_t now, struct signals *s)
+                  const char *device, int64_t now, struct signals *s)
 {
 	const char *ip = vocd_json_str(source, "ip"), *ua = vocd_json_str(source, "user_agent");
 	if (!ip || !*ip || vocd_authenticity_trusted(c, ip) || (!c->burst_per_ip && !c->burst_per_device))
@@ -165,9 +167,6 @@ static int bursts(vocd_txn *txn, const char *tenant, const struct vocd_authentic
 		}
 	}
 	if (c->burst_per_device && ua && *ua) {
-		char device[65];
-		if ((rc = device_id(ip, ua, device)) != 0)
-			return rc;
 		if ((rc = burst_count(txn, tenant, 'd', device, now, window, &n, &created)) != 0)
 			return rc;
 		if (n > c->burst_per_device) {
@@ -326,17 +325,13 @@ int vocd_authenticity_staff_device(vocd_txn *txn, const char *tenant, const char
 	return rc;
 }
 
-static int staff_device(vocd_txn *txn, const char *tenant, const cJSON *evaluation, struct signals *s)
+static int staff_device(vocd_txn *txn, const char *tenant, const cJSON *evaluation, const char *device,
+                        struct signals *s)
 {
-	const cJSON *source = cJSON_GetObjectItemCaseSensitive(evaluation, "source");
-	const char *ip = vocd_json_str(source, "ip");
-	if (!ip || !*ip)
-		return 0;
-	char id[65];
-	int rc = device_id(ip, vocd_json_str(source, "user_agent"), id);
+	const char *ip = vocd_json_str(cJSON_GetObjectItemCaseSensitive(evaluation, "source"), "ip");
 	cJSON *dev = NULL;
-	if (rc != 0 || vocd_record_get(txn, tenant, VOCD_STAFF_DEVICE_TYPE, id, &dev) != 0)
-		return rc;
+	if (!ip || !*ip || vocd_record_get(txn, tenant, VOCD_STAFF_DEVICE_TYPE, device, &dev) != 0)
+		return 0;
 	const char *person = vocd_json_str(dev, "person");
 	const char *agent = vocd_json_str(cJSON_GetObjectItemCaseSensitive(evaluation, "context"), "agent");
 	char reason[400];
@@ -501,12 +496,18 @@ int vocd_authenticity_assess(vocd_txn *txn, const char *tenant, const struct voc
 	    vocd_authenticity_too_fast((int64_t)secs->valuedouble, vocd_authenticity_questions(sv), c->seconds_per_question,
 	                               reason, sizeof reason))
 		add_signal(&s, "too_fast", reason);
-	int relayed = (flags & VOCD_AUTH_RELAYED) != 0;
-	int rc = relayed ? 0 : bursts(txn, tenant, c, source, now_ms, &s);
+	/* The device (address and browser) is hashed once, for bursts and for staff sign-ins. */
+	const char *ip = vocd_json_str(source, "ip");
+	char device[65] = "";
+	int relayed = (flags & VOCD_AUTH_RELAYED) != 0, rc = 0;
+	if (!relayed && ip && *ip)
+		rc = device_id(ip, vocd_json_str(source, "user_agent"), device);
+	if (rc == 0 && !relayed)
+		rc = bursts(txn, tenant, c, source, device, now_ms, &s);
 	if (rc == 0)
 		rc = near_duplicates(txn, tenant, c, evaluation, now_ms, &s);
-	if (rc == 0 && c->staff_devices && !relayed)
-		rc = staff_device(txn, tenant, evaluation, &s);
+	if (rc == 0 && c->staff_devices && device[0])
+		rc = staff_device(txn, tenant, evaluation, device, &s);
 	if (rc == 0)
 		rc = history(txn, tenant, c, evaluation, &s);
 	if (rc == 0)
