@@ -94,6 +94,11 @@ class AuthenticityTest(ServerTest):
         self.assertEqual(open_ids, self.ids[1:])
         self.assertTrue(all(e["signals"] and e["review"] is None for e in self.queue()))
         self.assertEqual([e["id"] for e in self.queue(token=self.supervisor)], self.ids[1:])
+        # Paged like other lists.
+        status, _, page = self.server.request("GET", "/api/v1/review-queue?limit=2", token=self.auditor)
+        self.assertEqual(([e["id"] for e in page["items"]], page["next_after"]), (self.ids[1:3], self.ids[2]))
+        status, _, page = self.server.request("GET", "/api/v1/review-queue?limit=2&after=" + self.ids[2], token=self.auditor)
+        self.assertEqual([e["id"] for e in page["items"]], self.ids[3:5])
         # Agents neither read the queue nor decide.
         status, _, _ = self.server.request("GET", "/api/v1/review-queue", token=self.agent)
         self.assertEqual(status, 403)
