@@ -109,6 +109,10 @@ int vocd_api_rules_dry_run(struct vocd_req *req);
 /* api_complaints.c */
 int vocd_api_complaint_create(struct vocd_req *req);
 
+/* api_review.c: the review queue of suspect evaluations */
+int vocd_api_review_queue(struct vocd_req *req);
+int vocd_api_review_decide(struct vocd_req *req);
+
 /* api_audit.c */
 int vocd_api_audit_verify(struct vocd_req *req);
 int vocd_api_audit_list(struct vocd_req *req);

@@ -8,6 +8,7 @@
 #include "api.h"
 #include "error.h"
 #include "evaluation.h"
+#include "review.h"
 #include "survey.h"
 #include "validate.h"
 
@@ -87,6 +88,24 @@ int vocd_api_evaluation_create(struct vocd_req *req)
 	return 0;
 }
 
+/* A suspect evaluation's review: the auditor's decision, or null while it waits in the queue. */
+static int add_review(struct vocd_req *req, cJSON *rec)
+{
+	if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rec, "suspect")))
+		return 0;
+	vocd_txn *txn;
+	cJSON *review = NULL;
+	int rc = vocd_store_read(req->srv->store, &txn);
+	if (rc != 0)
+		return rc;
+	rc = vocd_review_get(txn, req->auth.tenant, vocd_json_str(rec, "id"), &review);
+	vocd_txn_end(txn);
+	if (rc != 0 && rc != VOCD_ENOTFOUND)
+		return rc;
+	cJSON_AddItemToObject(rec, "review", review ? review : cJSON_CreateNull());
+	return 0;
+}
+
 int vocd_api_evaluation_get(struct vocd_req *req)
 {
 	cJSON *rec = NULL;
@@ -104,7 +123,9 @@ int vocd_api_evaluation_get(struct vocd_req *req)
 		return 0;
 	}
 	vocd_api_mask_customer(req, rec);
-	if ((rc = vocd_api_evaluation_extras(req, rec)) != 0)
+	if ((rc = vocd_api_evaluation_extras(req, rec)) == 0)
+		rc = add_review(req, rec);
+	if (rc != 0)
 		vocd_http_fail(req, rc, NULL);
 	else
 		vocd_http_json(req, 200, rec);
@@ -128,6 +149,7 @@ struct eval_filter {
 	char channel[33], service_type[33], tag[33];
 	int has_text; /* -1: either */
 	int all_versions; /* 0: only the current version of each answer */
+	int suspect;      /* 0: any; 1: only suspect answers (not cleared); -1: without them */
 	int lo[VOCD_METRIC_COUNT], hi[VOCD_METRIC_COUNT];
 };
 
@@ -142,6 +164,9 @@ static int keep_evaluation(vocd_txn *txn, const char *tenant, const cJSON *e, vo
 		return 0;
 	double at = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(e, "created_at"));
 	if (at < f->from || at >= f->to)
+		return 0;
+	/* Suspect as the figures count it: flagged, and not cleared by an auditor. */
+	if (f->suspect && (vocd_review_counted_suspect(txn, tenant, e) ? 1 : -1) != f->suspect)
 		return 0;
 	const cJSON *ctx = cJSON_GetObjectItemCaseSensitive(e, "context");
 	for (int i = 0; i < 6; i++) {
@@ -228,6 +253,16 @@ int vocd_api_evaluation_list(struct vocd_req *req)
 			return 0;
 		}
 		f.all_versions = strcmp(versions, "all") == 0;
+	}
+	char suspect[16];
+	if (vocd_http_filter(req, "suspect", suspect, sizeof suspect) != 0)
+		return 0;
+	if (suspect[0]) {
+		if (strcmp(suspect, "exclude") && strcmp(suspect, "only") && strcmp(suspect, "include")) {
+			vocd_http_error(req, 400, "invalid_parameter", "suspect: expected include, exclude or only");
+			return 0;
+		}
+		f.suspect = strcmp(suspect, "only") == 0 ? 1 : strcmp(suspect, "exclude") == 0 ? -1 : 0;
 	}
 	char has_text[8];
 	if (vocd_http_query(req, "has_text", has_text, sizeof has_text) == 0) {

@@ -544,7 +544,8 @@ static int split_plugin_name(const char *full, char **kind, char **name)
 
 /* Settings of a tenant file; each later capability adds its own (survey, calendar, ...). */
 static const char *const tenant_keys[] = {"name",   "plugins", "survey",       "invitations", "calendar",
-                                          "people", "tickets", "organisation", "privacy",     NULL};
+                                          "people", "tickets", "organisation", "privacy",     "authenticity",
+                                          NULL};
 static const char *const invitation_keys[] = {"expires_days", "expires_after", "min_days_between", "survey_url",
                                               "remind_after", "remind_channel", "correction_hours", NULL};
 
@@ -618,6 +619,11 @@ static int read_privacy(const cJSON *s, void *out, char *why, size_t wl)
 	return vocd_privacy_conf_parse(s, out, why, wl);
 }
 
+static int read_authenticity(const cJSON *s, void *out, char *why, size_t wl)
+{
+	return vocd_authenticity_conf_parse(s, out, why, wl);
+}
+
 static void read_tenant(struct ctx *c, struct vocd_tenant_conf *t)
 {
 	lua_State *L = c->L;
@@ -683,6 +689,7 @@ static void read_tenant(struct ctx *c, struct vocd_tenant_conf *t)
 	read_setting(c, "people", read_people, t);
 	read_setting(c, "tickets", read_tickets, &t->tickets);
 	read_setting(c, "privacy", read_privacy, &t->privacy);
+	read_setting(c, "authenticity", read_authenticity, &t->authenticity);
 
 	opt_string(c, c->env, "name", "name", line_of(L, "name"), 0, &t->name);
 	if (!t->name)
@@ -958,6 +965,7 @@ void vocd_config_free(struct vocd_config *cfg)
 		vocd_people_free(&t->people);
 		vocd_org_free(&t->org);
 		vocd_tickets_conf_free(&t->tickets);
+		vocd_authenticity_conf_free(&t->authenticity);
 		free(t->invitations.base_url);
 		free(t->invitations.remind_channel);
 	}

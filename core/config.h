@@ -8,6 +8,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "authenticity_conf.h"
 #include "calendar_conf.h"
 #include "organisation.h"
 #include "people.h"
@@ -49,6 +50,7 @@ struct vocd_tenant_conf {
 	struct vocd_people people;            /**< from `people = { ... }`: who handles tickets, gets alerts, signs in */
 	struct vocd_tickets_conf tickets;     /**< from `tickets = { ... }`: SLA, repeats, revisit, assignment */
 	struct vocd_privacy_conf privacy;     /**< from `privacy = { ... }`: retention of personal data */
+	struct vocd_authenticity_conf authenticity; /**< from `authenticity = { ... }`: thresholds of the suspect signals */
 };
 
 struct vocd_limits {

@@ -6,9 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "authenticity.h"
 #include "bus.h"
 #include "error.h"
 #include "ids.h"
+#include "review.h"
 #include "rollup.h"
 #include "survey.h"
 
@@ -175,6 +177,11 @@ static int create_job(vocd_txn *txn, void *arg)
 	if (n->seconds_to_submit >= 0)
 		cJSON_AddNumberToObject(source, "seconds_to_submit", (double)n->seconds_to_submit);
 	cJSON_AddNumberToObject(rec, "created_at", (double)now);
+	/* The signals are part of the record: stored, audited and announced with the answer. */
+	/* A channel's callback (the core itself as the actor) comes from the gateway's address. */
+	unsigned relayed = n->who.actor.kind == VOCD_AUDIT_ACTOR_SYSTEM ? VOCD_AUTH_RELAYED : 0;
+	if ((rc = vocd_authenticity_assess(txn, n->tenant, n->conf, sv, rec, now, relayed)) != 0)
+		goto out;
 
 	struct vocd_index_value idx[1];
 	size_t nidx = 0;
@@ -192,6 +199,11 @@ static int create_job(vocd_txn *txn, void *arg)
 		rc = vocd_rollup_count(txn, n->tenant, &n->conf->calendar.cal, rec, +1);
 	if (rc == 0 && prev)
 		rc = vocd_rollup_count(txn, n->tenant, &n->conf->calendar.cal, prev, -1);
+	/* ... and the same for the figures of suspect answers, which any figure can be given without. */
+	if (rc == 0)
+		rc = vocd_review_enqueue(txn, n->tenant, &n->conf->calendar.cal, rec);
+	if (rc == 0 && prev && vocd_review_counted_suspect(txn, n->tenant, prev))
+		rc = vocd_rollup_count_suspect(txn, n->tenant, &n->conf->calendar.cal, prev, -1);
 	if (rc == 0 && previous[0]) {
 		/* The previous version stays as it was; a record of its own says it was superseded, and by what. */
 		cJSON *sup = cJSON_CreateObject();

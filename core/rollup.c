@@ -95,12 +95,12 @@ static void apply(void *data, int found, void *arg)
 	(void)found;
 }
 
-static int bump(vocd_txn *txn, const char *tenant, const char *dim, const char *value, int32_t day,
+static int bump(vocd_txn *txn, const char *tenant, const char *type, const char *dim, const char *value, int32_t day,
                 struct change *ch)
 {
 	char id[140];
 	put_day(id + prefix(dim, value, id), day);
-	return vocd_rec_modify(txn, tenant, VOCD_ROLLUP_TYPE, id, sizeof(struct vocd_rollup_counts), apply, ch);
+	return vocd_rec_modify(txn, tenant, type, id, sizeof(struct vocd_rollup_counts), apply, ch);
 }
 
 static int score(const cJSON *scores, const char *metric, int lo, int hi, int offset)
@@ -109,25 +109,37 @@ static int score(const cJSON *scores, const char *metric, int lo, int hi, int of
 	return cJSON_IsNumber(v) && v->valueint >= lo && v->valueint <= hi ? v->valueint + offset : 0;
 }
 
-int vocd_rollup_count(vocd_txn *txn, const char *tenant, const struct vocd_calendar *cal, const cJSON *evaluation,
-                      int sign)
+static int count_into(vocd_txn *txn, const char *tenant, const char *type, const struct vocd_calendar *cal,
+                      const cJSON *evaluation, int sign)
 {
 	int32_t day = vocd_calendar_day_of(cal, (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(evaluation, "created_at")));
 	const cJSON *scores = cJSON_GetObjectItemCaseSensitive(evaluation, "scores");
 	const cJSON *ctx = cJSON_GetObjectItemCaseSensitive(evaluation, "context");
 	struct change ch = {score(scores, "csat", 1, 5, 0), score(scores, "nps", 0, 10, 1), score(scores, "ces", 1, 7, 0), sign};
-	int rc = bump(txn, tenant, VOCD_ROLLUP_ALL, "*", day, &ch);
+	int rc = bump(txn, tenant, type, VOCD_ROLLUP_ALL, "*", day, &ch);
 	for (const char *const *d = context_dims; rc == 0 && *d; d++) {
 		const char *v = vocd_json_str(ctx, *d);
 		if (v && *v)
-			rc = bump(txn, tenant, *d, v, day, &ch);
+			rc = bump(txn, tenant, type, *d, v, day, &ch);
 	}
 	const char *v;
 	if (rc == 0 && (v = vocd_json_str(evaluation, "channel")))
-		rc = bump(txn, tenant, "channel", v, day, &ch);
+		rc = bump(txn, tenant, type, "channel", v, day, &ch);
 	if (rc == 0 && (v = vocd_json_str(evaluation, "service_type")))
-		rc = bump(txn, tenant, "service_type", v, day, &ch);
+		rc = bump(txn, tenant, type, "service_type", v, day, &ch);
 	return rc;
+}
+
+int vocd_rollup_count(vocd_txn *txn, const char *tenant, const struct vocd_calendar *cal, const cJSON *evaluation,
+                      int sign)
+{
+	return count_into(txn, tenant, VOCD_ROLLUP_TYPE, cal, evaluation, sign);
+}
+
+int vocd_rollup_count_suspect(vocd_txn *txn, const char *tenant, const struct vocd_calendar *cal,
+                              const cJSON *evaluation, int sign)
+{
+	return count_into(txn, tenant, VOCD_ROLLUP_SUSPECT_TYPE, cal, evaluation, sign);
 }
 
 struct sum_ctx {
@@ -155,8 +167,8 @@ static int add_day(const char *id, const void *data, size_t len, void *arg)
 	return 0;
 }
 
-int vocd_rollup_sum(vocd_txn *txn, const char *tenant, const char *dim, const char *value, int32_t from_day,
-                    int32_t to_day, struct vocd_rollup_counts *out)
+static int sum_of(vocd_txn *txn, const char *tenant, const char *type, const char *dim, const char *value,
+                  int32_t from_day, int32_t to_day, struct vocd_rollup_counts *out)
 {
 	memset(out, 0, sizeof *out);
 	out->version = 1;
@@ -167,8 +179,36 @@ int vocd_rollup_sum(vocd_txn *txn, const char *tenant, const char *dim, const ch
 	char from[140];
 	memcpy(from, s.prefix, s.plen);
 	put_day(from + s.plen, from_day);
-	int rc = vocd_rec_scan(txn, tenant, VOCD_ROLLUP_TYPE, from, add_day, &s);
+	int rc = vocd_rec_scan(txn, tenant, type, from, add_day, &s);
 	return rc < 0 ? rc : 0;
+}
+
+int vocd_rollup_sum(vocd_txn *txn, const char *tenant, const char *dim, const char *value, int32_t from_day,
+                    int32_t to_day, struct vocd_rollup_counts *out)
+{
+	return sum_of(txn, tenant, VOCD_ROLLUP_TYPE, dim, value, from_day, to_day, out);
+}
+
+int vocd_rollup_sum_suspect(vocd_txn *txn, const char *tenant, const char *dim, const char *value, int32_t from_day,
+                            int32_t to_day, struct vocd_rollup_counts *out)
+{
+	return sum_of(txn, tenant, VOCD_ROLLUP_SUSPECT_TYPE, dim, value, from_day, to_day, out);
+}
+
+int vocd_rollup_sum_clean(vocd_txn *txn, const char *tenant, const char *dim, const char *value, int32_t from_day,
+                          int32_t to_day, struct vocd_rollup_counts *out)
+{
+	struct vocd_rollup_counts suspect;
+	int rc = vocd_rollup_sum(txn, tenant, dim, value, from_day, to_day, out);
+	if (rc == 0)
+		rc = vocd_rollup_sum_suspect(txn, tenant, dim, value, from_day, to_day, &suspect);
+	if (rc != 0)
+		return rc;
+	uint32_t *all = (uint32_t *)out;
+	const uint32_t *sub = (const uint32_t *)&suspect;
+	for (size_t i = 1; i < sizeof *out / sizeof(uint32_t); i++)
+		all[i] = all[i] > sub[i] ? all[i] - sub[i] : 0;
+	return 0;
 }
 
 int vocd_rollup_metric(const struct vocd_rollup_counts *c, const char *metric, double *value, uint32_t *n)

@@ -17,6 +17,7 @@
 #include "store.h"
 
 #define VOCD_ROLLUP_TYPE "rollup"
+#define VOCD_ROLLUP_SUSPECT_TYPE "rollup.suspect" /**< the same counters, of suspect answers only (authenticity.h) */
 #define VOCD_ROLLUP_ALL "all" /**< the dimension of every answer of the tenant; its value is "*" */
 
 struct vocd_rollup_counts {
@@ -39,11 +40,27 @@ int vocd_rollup_count(vocd_txn *txn, const char *tenant, const struct vocd_calen
                       int sign);
 
 /**
+ * \brief The same for the second set of counters, of suspect answers only: counted with +1 when a suspect
+ * answer is stored, taken out with -1 when a correction replaces it or an auditor clears it. Figures
+ * without suspect answers are the first set minus this one (vocd_rollup_sum_clean).
+ */
+int vocd_rollup_count_suspect(vocd_txn *txn, const char *tenant, const struct vocd_calendar *cal,
+                              const cJSON *evaluation, int sign);
+
+/**
  * \brief Adds up the rollups of \p dim = \p value from local day \p from_day to \p to_day (YYYYMMDD, both
  * included) into \p out (zeroed first).
  */
 int vocd_rollup_sum(vocd_txn *txn, const char *tenant, const char *dim, const char *value, int32_t from_day,
                     int32_t to_day, struct vocd_rollup_counts *out);
+
+/** \brief vocd_rollup_sum over the suspect answers only (those not cleared by an auditor). */
+int vocd_rollup_sum_suspect(vocd_txn *txn, const char *tenant, const char *dim, const char *value, int32_t from_day,
+                            int32_t to_day, struct vocd_rollup_counts *out);
+
+/** \brief vocd_rollup_sum without the suspect answers: every figure "without them". */
+int vocd_rollup_sum_clean(vocd_txn *txn, const char *tenant, const char *dim, const char *value, int32_t from_day,
+                          int32_t to_day, struct vocd_rollup_counts *out);
 
 /**
  * \brief A figure of \p c: "answers", "csat" (share of 4 and 5, %), "csat_mean", "nps" (% promoters 9-10

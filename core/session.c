@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "audit.h"
+#include "authenticity.h"
 #include "error.h"
 #include "ids.h"
 #include "password.h"
@@ -120,6 +121,9 @@ static int new_session(vocd_txn *txn, struct signin_job *j)
 	cJSON_AddNumberToObject(rec, "expires", (double)o->expires_ms);
 	rc = vocd_record_put(txn, j->tenant, SESSION_TYPE, id, rec, NULL, 0, "auth.signin", j->who, NULL);
 	cJSON_Delete(rec);
+	/* The device staff sign in from: an answer later given from it is flagged (authenticity.c). */
+	if (rc == 0 && j->who->source.ip && j->who->source.ip[0])
+		rc = vocd_authenticity_staff_device(txn, j->tenant, j->who->source.ip, j->who->source.user_agent, j->person);
 	if (rc != 0)
 		return rc;
 	struct vocd_token_info *info = &o->info;

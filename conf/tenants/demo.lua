@@ -105,6 +105,21 @@ tickets = {
   assign = { how = "fewest_open" },        -- to whoever in the team has the fewest open tickets / 分给团队中未结工单最少的人
 }
 
+-- Authenticity (真实性): signals that mark an answer as suspect. A suspect answer is stored like any other,
+-- goes to the review queue (GET /api/v1/review-queue) and can be left out of figures; nothing is deleted.
+-- Every threshold has a default (shown); 0 or false switches a signal off. See docs/configuration.md.
+-- 真实性信号：可疑评价照常保存，进入复核队列（GET /api/v1/review-queue），统计时可排除；不删除任何评价。
+-- 各阈值均有默认值（如下）；0 或 false 表示关闭该信号。详见 docs/configuration.md。
+-- authenticity = {
+--   burst_minutes = 10, burst_per_ip = 5, burst_per_device = 3,  -- more answers from one address in 10 minutes / 同一地址 10 分钟内超过 5 条
+--   trusted_addresses = { "10.0.0.5" },      -- your own integration servers are not bursts / 自有对接服务器不计
+--   duplicate_distance = 10, duplicate_days = 7,                  -- near-identical text / 文本几乎相同
+--   seconds_per_question = 2,                -- faster than 2 s per question is too fast / 每题少于 2 秒即过快
+--   staff_devices = true,                    -- answered from a device staff signed in from / 员工登录过的设备
+--   history_min_answers = 3, history_gap = 0.5,                   -- far from the customer's own mean / 与客户以往评分相差过大
+--   incentive = { period = "month", last_days = 3, top_ratings = 20 },  -- top ratings at the end of a period / 考核期末集中好评
+-- }
+
 -- Plugins enabled for this tenant, by folder under plugins/, with this tenant's settings for each.
 -- Workflow rules are explained in docs/admin-guide.md and in the comments at the top of each plugin.lua.
 -- 为本租户启用的插件（plugins/ 下的目录名）及其设置。工作流规则的说明见 docs/admin-guide.md 及各 plugin.lua 开头的注释。

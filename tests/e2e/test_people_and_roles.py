@@ -142,6 +142,24 @@ class SignInTest(ServerTest):
         self.assertEqual(status, 200)
         self.assertEqual(self.as_session("GET", "/api/v1/whoami", cookie)[0], 401)
 
+    def test_staff_answering_from_the_device_they_signed_in_from_is_flagged(self):
+        browser = {"User-Agent": "StaffBrowser/1.0 (test)"}
+        status, _, _ = self.server.request("POST", "/api/v1/session", headers=browser,
+                                           body={"tenant": "acme", "person": "a-1", "password": PASSWORD})
+        self.assertEqual(status, 201)
+        admin = self.server.token("acme", "admin")
+        inv = self.server.request("POST", "/api/v1/invitations", token=admin,
+                                  body={"customer": {"external_id": "c-own"}, "context": {"agent": "a-1"}})[2]
+        path = "/s/" + inv["url"].split("/s/")[1]
+        form = dict(browser, **{"Content-Type": "application/x-www-form-urlencoded"})
+        self.server.request("POST", path, body="step=consent&agree=yes", headers=form)
+        self.assertEqual(self.server.request("POST", path, body="step=answer&csat=5", headers=form)[0], 200)
+        ev = self.server.request("GET", "/api/v1/invitations/" + inv["id"], token=admin)[2]["evaluation"]
+        ev = self.server.request("GET", "/api/v1/evaluations/" + ev, token=admin)[2]
+        self.assertTrue(ev["suspect"])
+        self.assertIn("staff_device", [s["code"] for s in ev["signals"]])
+        self.assertIn("a-1", [s["reason"] for s in ev["signals"] if s["code"] == "staff_device"][0])
+
     def test_a_session_of_one_tenant_is_nothing_in_another(self):
         status, headers, _ = self.sign_in("boss", tenant="globex")
         self.assertEqual(status, 201)

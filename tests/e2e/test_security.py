@@ -39,6 +39,8 @@ EXPECTED = {
     ("POST", "/api/v1/evaluations"): {"admin", "integrator"},
     ("GET", "/api/v1/evaluations"): ALL,
     ("GET", "/api/v1/evaluations/*"): ALL,
+    ("GET", "/api/v1/review-queue"): {"admin", "supervisor", "auditor"},
+    ("POST", "/api/v1/review-queue/*"): {"admin", "auditor"},
     ("DELETE", "/api/v1/evaluations/*"): ALL,
     ("POST", "/api/v1/evaluations/*/replies"): {"admin", "supervisor"},
     ("POST", "/api/v1/evaluations/*/hide"): {"admin", "supervisor", "auditor"},

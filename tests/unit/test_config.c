@@ -255,6 +255,34 @@ static void calendar_is_read_and_checked(void **state)
 	}
 }
 
+static void authenticity_settings(void **state)
+{
+	struct vocd_config *cfg = NULL;
+	char err[4096];
+	/* Without the setting: every signal on, with its default. */
+	write_file("tenants/acme.lua", "name = \"Acme\"\n");
+	assert_int_equal(load("", &cfg, err, sizeof err), 0);
+	assert_int_equal(vocd_config_tenant(cfg, "acme")->authenticity.burst_per_ip, 5);
+	vocd_config_free(cfg);
+	write_file("tenants/acme.lua", "authenticity = { burst_per_ip = 0, trusted_addresses = { \"10.0.0.5\" },\n"
+	                               "  incentive = { period = \"quarter\" } }\n");
+	assert_int_equal(load("", &cfg, err, sizeof err), 0);
+	const struct vocd_authenticity_conf *a = &vocd_config_tenant(cfg, "acme")->authenticity;
+	assert_int_equal(a->burst_per_ip, 0);
+	assert_true(vocd_authenticity_trusted(a, "10.0.0.5"));
+	assert_int_equal(a->period, VOCD_PERIOD_QUARTER);
+	vocd_config_free(cfg);
+	/* A mistake names the file, the line of the field and what was expected. */
+	write_file("tenants/acme.lua", "authenticity = {\n  burst_minutes = 10,\n  burst_per_ip = 100,\n}\n");
+	assert_int_equal(load("", &cfg, err, sizeof err), VOCD_ECONFIG);
+	if (!strstr(err, "acme.lua:3: authenticity.burst_per_ip: expected a whole number from 0 (not checked) to 60, got 100"))
+		fail_msg("got %s", err);
+	write_file("tenants/acme.lua", "authenticity = {\n  incentive = {\n    period = \"week\" } }\n");
+	assert_int_equal(load("", &cfg, err, sizeof err), VOCD_ECONFIG);
+	if (!strstr(err, "authenticity.incentive.period: expected \"month\" or \"quarter\""))
+		fail_msg("got %s", err);
+}
+
 static void listen_must_have_a_port(void **state)
 {
 	struct vocd_config *cfg = NULL;
@@ -287,6 +315,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(survey_is_read_and_checked, setup, teardown),
 		cmocka_unit_test_setup_teardown(invitation_settings, setup, teardown),
 		cmocka_unit_test_setup_teardown(calendar_is_read_and_checked, setup, teardown),
+		cmocka_unit_test_setup_teardown(authenticity_settings, setup, teardown),
 		cmocka_unit_test_setup_teardown(listen_must_have_a_port, setup, teardown),
 		cmocka_unit_test(tenant_ids),
 	};
