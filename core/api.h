@@ -31,6 +31,10 @@ int vocd_api_service_event_list(struct vocd_req *req);
 typedef int (*vocd_list_filter)(vocd_txn *txn, const char *tenant, const cJSON *record, void *arg);
 int vocd_api_list(struct vocd_req *req, const char *type);
 int vocd_api_list_filtered(struct vocd_req *req, const char *type, vocd_list_filter keep, void *arg);
+/** What a list shows for one stored record of id \p id: \p record itself, or another item in its place (the
+ * map frees \p record then); NULL leaves it out. The caller's scope and \p keep are then asked of the item. */
+typedef cJSON *(*vocd_list_map)(vocd_txn *txn, const char *tenant, const char *id, cJSON *record, void *arg);
+int vocd_api_list_with(struct vocd_req *req, const char *type, vocd_list_filter keep, vocd_list_map map, void *arg);
 /** \brief True if the caller sees \p rec (scope.h); else answers 404 "no <what> <id>", as for a record that
  * does not exist, and returns 0. Lists leave out what the caller does not see by themselves. */
 int vocd_api_sees(struct vocd_req *req, const cJSON *rec, const char *what);

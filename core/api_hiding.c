@@ -221,27 +221,41 @@ static int evaluation_in_sight(struct vocd_req *req)
 	return seen;
 }
 
-int vocd_api_evaluation_hide(struct vocd_req *req)
+/* The body {<field>: text, "note": text} of both requests; NULL once a mistake is answered. */
+static cJSON *field_and_note(struct vocd_req *req, const char *field, size_t max, const char **value, const char **note)
 {
-	static const char *const keys[] = {"reason", "note", NULL};
+	const char *const keys[] = {field, "note", NULL};
 	if (!evaluation_in_sight(req))
-		return 0;
+		return NULL;
 	cJSON *body = vocd_http_body_object(req);
 	if (!body)
-		return 0;
+		return NULL;
 	struct vocd_field_error fe;
-	const cJSON *reason = cJSON_GetObjectItemCaseSensitive(body, "reason");
-	const cJSON *note = cJSON_GetObjectItemCaseSensitive(body, "note");
-	if (vocd_check_known(body, "", keys, &fe) != 0 || vocd_check_string(reason, "reason", 64, 1, &fe) != 0 ||
-	    vocd_check_string(note, "note", 2000, 0, &fe) != 0) {
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(body, field), *n = cJSON_GetObjectItemCaseSensitive(body, "note");
+	if (vocd_check_known(body, "", keys, &fe) != 0 || vocd_check_string(v, field, max, 1, &fe) != 0 ||
+	    vocd_check_string(n, "note", 2000, 0, &fe) != 0) {
 		vocd_http_field_error(req, &fe);
-	} else if (reason_index(reason->valuestring) < 0) {
+		cJSON_Delete(body);
+		return NULL;
+	}
+	*value = v->valuestring;
+	*note = n ? n->valuestring : NULL;
+	return body;
+}
+
+int vocd_api_evaluation_hide(struct vocd_req *req)
+{
+	const char *reason, *note;
+	cJSON *body = field_and_note(req, "reason", 64, &reason, &note);
+	if (!body)
+		return 0;
+	if (reason_index(reason) < 0) {
 		vocd_http_error(req, 422, "invalid_field", "reason: expected one of illegal_content, harassment, "
 		                "third_party_personal_data (an evaluation is never hidden for being negative)");
 	} else {
 		struct vocd_actor who;
 		vocd_http_actor(req, "api", NULL, &who);
-		struct hide_job j = {req, reason->valuestring, note ? note->valuestring : NULL, NULL, &who, HIDDEN};
+		struct hide_job j = {req, reason, note, NULL, &who, HIDDEN};
 		answer(req, vocd_store_write(req->srv->store, hide_job, &j), &j);
 	}
 	cJSON_Delete(body);
@@ -250,24 +264,16 @@ int vocd_api_evaluation_hide(struct vocd_req *req)
 
 int vocd_api_evaluation_hide_decide(struct vocd_req *req)
 {
-	static const char *const keys[] = {"decision", "note", NULL};
-	if (!evaluation_in_sight(req))
-		return 0;
-	cJSON *body = vocd_http_body_object(req);
+	const char *decision, *note;
+	cJSON *body = field_and_note(req, "decision", 16, &decision, &note);
 	if (!body)
 		return 0;
-	struct vocd_field_error fe;
-	const cJSON *decision = cJSON_GetObjectItemCaseSensitive(body, "decision");
-	const cJSON *note = cJSON_GetObjectItemCaseSensitive(body, "note");
-	if (vocd_check_known(body, "", keys, &fe) != 0 || vocd_check_string(decision, "decision", 16, 1, &fe) != 0 ||
-	    vocd_check_string(note, "note", 2000, 0, &fe) != 0) {
-		vocd_http_field_error(req, &fe);
-	} else if (strcmp(decision->valuestring, "approve") != 0 && strcmp(decision->valuestring, "reject") != 0) {
+	if (strcmp(decision, "approve") != 0 && strcmp(decision, "reject") != 0) {
 		vocd_http_error(req, 422, "invalid_field", "decision: expected \"approve\" or \"reject\"");
 	} else {
 		struct vocd_actor who;
 		vocd_http_actor(req, "api", NULL, &who);
-		struct hide_job j = {req, NULL, note ? note->valuestring : NULL, decision->valuestring, &who, HIDDEN};
+		struct hide_job j = {req, NULL, note, decision, &who, HIDDEN};
 		answer(req, vocd_store_write(req->srv->store, decide_job, &j), &j);
 	}
 	cJSON_Delete(body);

@@ -16,6 +16,7 @@ struct list_state {
 	int limit, count;
 	char last[130];
 	vocd_list_filter keep;
+	vocd_list_map map;
 	void *arg;
 	vocd_txn *txn;
 	const char *tenant;
@@ -31,6 +32,8 @@ static int list_one(const char *id, const void *data, size_t len, void *arg)
 	if (s->count == s->limit)
 		return 1;
 	cJSON *item = cJSON_ParseWithLength(data, len);
+	if (item && s->map)
+		item = s->map(s->txn, s->tenant, id, item, s->arg);
 	if (!item)
 		return 0;
 	if ((s->conf && !vocd_scope_sees(s->conf, s->who, item)) || (s->keep && !s->keep(s->txn, s->tenant, item, s->arg))) {
@@ -49,6 +52,11 @@ int vocd_api_list(struct vocd_req *req, const char *type)
 }
 
 int vocd_api_list_filtered(struct vocd_req *req, const char *type, vocd_list_filter keep, void *arg)
+{
+	return vocd_api_list_with(req, type, keep, NULL, arg);
+}
+
+int vocd_api_list_with(struct vocd_req *req, const char *type, vocd_list_filter keep, vocd_list_map map, void *arg)
 {
 	char after[130] = "", limit_text[16] = "";
 	int limit = 50;
@@ -69,7 +77,7 @@ int vocd_api_list_filtered(struct vocd_req *req, const char *type, vocd_list_fil
 		return 0;
 	}
 	const struct vocd_tenant_conf *conf = vocd_config_tenant(vocd_server_config(req->srv), req->auth.tenant);
-	struct list_state s = {cJSON_CreateArray(), has_after ? after : NULL, limit, 0, "", keep, arg, txn, req->auth.tenant,
+	struct list_state s = {cJSON_CreateArray(), has_after ? after : NULL, limit, 0, "", keep, map, arg, txn, req->auth.tenant,
 	                       conf && !vocd_scope_whole_tenant(conf, &req->auth) ? conf : NULL, &req->auth};
 	rc = vocd_rec_scan(txn, req->auth.tenant, type, has_after ? after : NULL, list_one, &s);
 	vocd_txn_end(txn);

@@ -1,5 +1,6 @@
 /* The review queue over the API: GET /api/v1/review-queue lists flagged evaluations (?state=open,
- * confirmed or cleared; ?after=ID&limit=N), POST /api/v1/review-queue/<evaluation id> decides one. */
+ * confirmed or cleared; ?after=ID&limit=N; each caller sees their scope of them), POST
+ * /api/v1/review-queue/<evaluation id> decides one. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,43 +11,25 @@
 #include "review.h"
 #include "validate.h"
 
-#define MAX_LIST 500
-
-struct queue_scan {
-	vocd_txn *txn;
-	const char *tenant;
-	const char *state; /* "open", "confirmed", "cleared" */
-	const char *after;
-	cJSON *items;
-	int limit, count;
-	char last[130];
-};
-
-static int queue_one(const char *id, const void *data, size_t len, void *arg)
+/* A flag stands in the list as its evaluation with the review, when it is in the state asked for. */
+static cJSON *queue_item(vocd_txn *txn, const char *tenant, const char *id, cJSON *flag, void *arg)
 {
-	struct queue_scan *s = arg;
-	(void)data, (void)len;
-	if (s->after && strcmp(id, s->after) <= 0)
-		return 0;
-	if (s->count == s->limit)
-		return 1;
+	const char *state = arg; /* "open", "confirmed", "cleared" */
+	cJSON_Delete(flag);
 	cJSON *review = NULL, *ev = NULL;
-	int decided = vocd_review_get(s->txn, s->tenant, id, &review) == 0;
+	int decided = vocd_review_get(txn, tenant, id, &review) == 0;
 	const char *decision = decided ? vocd_json_str(review, "decision") : "open";
-	if (!decision || strcmp(decision, s->state) != 0 || vocd_record_get(s->txn, s->tenant, VOCD_EVALUATION_TYPE, id, &ev) != 0) {
+	if (!decision || strcmp(decision, state) != 0 || vocd_record_get(txn, tenant, VOCD_EVALUATION_TYPE, id, &ev) != 0) {
 		cJSON_Delete(review);
-		return 0;
+		return NULL;
 	}
 	cJSON_AddItemToObject(ev, "review", review ? review : cJSON_CreateNull());
-	cJSON_AddItemToArray(s->items, ev);
-	snprintf(s->last, sizeof s->last, "%s", id);
-	s->count++;
-	return 0;
+	return ev;
 }
 
 int vocd_api_review_queue(struct vocd_req *req)
 {
-	char state[16] = "", after[130] = "", limit_text[16] = "";
+	char state[16] = "";
 	if (vocd_http_filter(req, "state", state, sizeof state) != 0)
 		return 0;
 	if (!state[0])
@@ -55,41 +38,7 @@ int vocd_api_review_queue(struct vocd_req *req)
 		vocd_http_error(req, 400, "invalid_parameter", "state: expected open, confirmed or cleared");
 		return 0;
 	}
-	int limit = 50;
-	if (vocd_http_query(req, "limit", limit_text, sizeof limit_text) == 0) {
-		char *end;
-		long l = strtol(limit_text, &end, 10);
-		if (*end || l < 1 || l > MAX_LIST) {
-			vocd_http_error(req, 400, "invalid_parameter", "limit: expected 1 to %d", MAX_LIST);
-			return 0;
-		}
-		limit = (int)l;
-	}
-	int has_after = vocd_http_query(req, "after", after, sizeof after) == 0 && after[0];
-	struct queue_scan s = {NULL, req->auth.tenant, state, has_after ? after : NULL, cJSON_CreateArray(), limit, 0, ""};
-	int rc = vocd_store_read(req->srv->store, &s.txn);
-	if (rc == 0) {
-		rc = vocd_rec_scan(s.txn, req->auth.tenant, VOCD_REVIEW_FLAG_TYPE, s.after, queue_one, &s);
-		vocd_txn_end(s.txn);
-	}
-	if (rc < 0) {
-		cJSON_Delete(s.items);
-		vocd_http_fail(req, rc, NULL);
-		return 0;
-	}
-	cJSON *item;
-	cJSON_ArrayForEach(item, s.items)
-		vocd_api_mask_customer(req, item); /* after the scan: it reads in a snapshot of its own */
-	cJSON *body = cJSON_CreateObject();
-	cJSON_AddStringToObject(body, "state", state);
-	cJSON_AddItemToObject(body, "items", s.items);
-	if (s.count == limit)
-		cJSON_AddStringToObject(body, "next_after", s.last);
-	else
-		cJSON_AddNullToObject(body, "next_after");
-	vocd_http_json(req, 200, body);
-	cJSON_Delete(body);
-	return 0;
+	return vocd_api_list_with(req, VOCD_REVIEW_FLAG_TYPE, NULL, queue_item, state);
 }
 
 int vocd_api_review_decide(struct vocd_req *req)

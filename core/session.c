@@ -94,22 +94,14 @@ static int drop_expired(vocd_txn *txn, const char *tenant, int64_t now)
 static int new_session(vocd_txn *txn, struct signin_job *j)
 {
 	struct vocd_session_new *o = j->out;
-	unsigned char id_bytes[8], secret[32], csrf[32];
-	char id[17], secret_text[48], hash[65];
-	unsigned char digest[32];
-	int rc = vocd_random_bytes(id_bytes, sizeof id_bytes);
-	if (rc == 0)
-		rc = vocd_random_bytes(secret, sizeof secret);
+	unsigned char csrf[32];
+	char id[17], hash[65];
+	int rc = vocd_token_mint("vs1.", j->tenant, o->cookie, id, hash);
 	if (rc == 0)
 		rc = vocd_random_bytes(csrf, sizeof csrf);
 	if (rc != 0)
 		return rc;
-	vocd_hex(id_bytes, sizeof id_bytes, id);
-	vocd_base64url(secret, sizeof secret, secret_text);
 	vocd_base64url(csrf, sizeof csrf, o->csrf);
-	snprintf(o->cookie, sizeof o->cookie, "vs1.%s.%s.%s", j->tenant, id, secret_text);
-	vocd_sha256(o->cookie, strlen(o->cookie), digest);
-	vocd_hex(digest, sizeof digest, hash);
 	o->expires_ms = j->now + VOCD_SESSION_MS;
 
 	cJSON *rec = cJSON_CreateObject();

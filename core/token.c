@@ -56,6 +56,22 @@ int vocd_token_split(const char *text, const char *prefix, char tenant[65], char
 	return vocd_tenant_id_valid(tenant) ? 0 : VOCD_EAUTH;
 }
 
+int vocd_token_mint(const char *prefix, const char *tenant, char out[VOCD_TOKEN_MAX], char id[17], char hash[65])
+{
+	unsigned char id_bytes[8], secret[32];
+	char secret_text[48];
+	int rc = vocd_random_bytes(id_bytes, sizeof id_bytes);
+	if (rc == 0)
+		rc = vocd_random_bytes(secret, sizeof secret);
+	if (rc != 0)
+		return rc;
+	vocd_hex(id_bytes, sizeof id_bytes, id);
+	vocd_base64url(secret, sizeof secret, secret_text);
+	snprintf(out, VOCD_TOKEN_MAX, "%s%s.%s.%s", prefix, tenant, id, secret_text);
+	token_hash(out, hash);
+	return 0;
+}
+
 int vocd_token_hash_matches(const char *stored_hex, const char *text)
 {
 	char hash[65];
@@ -95,17 +111,10 @@ int vocd_token_create_for(vocd_store *st, const char *tenant, int role, const ch
 	if (!vocd_tenant_id_valid(tenant) || role < 0 || role > VOCD_ROLE_INTEGRATOR ||
 	    (person && !vocd_external_id_valid(person)))
 		return VOCD_EINVAL;
-	unsigned char id_bytes[8], secret[32];
-	char id[17], secret_text[48], hash[65];
-	int rc = vocd_random_bytes(id_bytes, sizeof id_bytes);
-	if (rc == 0)
-		rc = vocd_random_bytes(secret, sizeof secret);
+	char id[17], hash[65];
+	int rc = vocd_token_mint("vt1.", tenant, out, id, hash);
 	if (rc != 0)
 		return rc;
-	vocd_hex(id_bytes, sizeof id_bytes, id);
-	vocd_base64url(secret, sizeof secret, secret_text);
-	snprintf(out, VOCD_TOKEN_MAX, "vt1.%s.%s.%s", tenant, id, secret_text);
-	token_hash(out, hash);
 
 	int64_t created = vocd_now_ms();
 	cJSON *rec = cJSON_CreateObject();

@@ -34,6 +34,13 @@ struct vocd_token_info {
  */
 int vocd_token_split(const char *text, const char *prefix, char tenant[65], char id[17]);
 
+/**
+ * \brief A new credential "<prefix><tenant>.<id>.<secret>" in \p out: 64 random bits of public id, 256 of
+ * secret; \p hash receives the hex SHA-256 of the whole text, which is all that is stored. \return 0 or
+ * VOCD_EINTERNAL.
+ */
+int vocd_token_mint(const char *prefix, const char *tenant, char out[VOCD_TOKEN_MAX], char id[17], char hash[65]);
+
 /** \brief True if \p stored_hex is the SHA-256 of \p text (compared in constant time). */
 int vocd_token_hash_matches(const char *stored_hex, const char *text);
 
