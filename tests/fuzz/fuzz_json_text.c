@@ -1,0 +1,48 @@
+/* vocd_json_print, the printer of every stored record and answer, promises the text cJSON_PrintUnformatted
+ * gives for the same tree. Any JSON cJSON reads is printed by both and compared; the text must also read
+ * back to an equal tree. */
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "buf.h"
+#include "fuzz_util.h"
+#include "json_text.h"
+
+/* cJSON reads 1e999 as infinity, which JSON cannot write: both printers give null, so such a tree does
+ * not read back equal, by design. */
+static int all_finite(const cJSON *j)
+{
+	if (cJSON_IsNumber(j) && !isfinite(j->valuedouble))
+		return 0;
+	for (const cJSON *c = j->child; c; c = c->next)
+		if (!all_finite(c))
+			return 0;
+	return 1;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	cJSON *j = cJSON_ParseWithLength((const char *)data, size);
+	if (!j)
+		return 0;
+	size_t len = 0;
+	char *ours = vocd_json_print(j, &len);
+	char *theirs = cJSON_PrintUnformatted(j);
+	FUZZ_ASSERT(ours && theirs);
+	FUZZ_ASSERT(len == strlen(ours));
+	if (strcmp(ours, theirs) != 0) {
+		fprintf(stderr, "vocd_json_print: %s\ncJSON:           %s\n", ours, theirs);
+		FUZZ_ASSERT(!"the same text as cJSON_PrintUnformatted");
+	}
+	cJSON *back = cJSON_Parse(ours);
+	FUZZ_ASSERT(back);
+	FUZZ_ASSERT(!all_finite(j) || cJSON_Compare(j, back, 1));
+	cJSON_Delete(back);
+	free(ours);
+	free(theirs);
+	cJSON_Delete(j);
+	return 0;
+}
