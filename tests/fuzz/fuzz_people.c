@@ -9,8 +9,10 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	cJSON *j = cJSON_ParseWithLength((const char *)data, size);
-	if (!j)
+	if (!j || fuzz_duplicate_names(j)) {
+		cJSON_Delete(j);
 		return 0;
+	}
 	struct vocd_people p;
 	char why[512];
 	why[0] = '\0';
