@@ -15,17 +15,25 @@
 #include "error.h"
 #include "fuzz_util.h"
 
-static char server_file[256], tenant_file[256];
+static char dir[] = "/tmp/vocd-fuzz-conf-XXXXXX";
+static char server_file[256], tenant_file[256], tenants[256];
+
+static void cleanup(void)
+{
+	unlink(tenant_file);
+	unlink(server_file);
+	rmdir(tenants);
+	rmdir(dir);
+}
 
 static void setup(void)
 {
-	char dir[] = "/tmp/vocd-fuzz-conf-XXXXXX";
 	FUZZ_ASSERT(mkdtemp(dir));
 	snprintf(server_file, sizeof server_file, "%s/vocd.lua", dir);
 	snprintf(tenant_file, sizeof tenant_file, "%s/tenants/fz.lua", dir);
-	char tenants[256];
 	snprintf(tenants, sizeof tenants, "%s/tenants", dir);
 	FUZZ_ASSERT(mkdir(tenants, 0700) == 0);
+	atexit(cleanup);
 	FILE *f = fopen(server_file, "w");
 	FUZZ_ASSERT(f);
 	fputs("-- the defaults\n", f);
