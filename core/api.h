@@ -124,6 +124,10 @@ int vocd_api_audit_list(struct vocd_req *req);
 /* api_survey.c: the customer's pages, no account */
 int vocd_api_survey_page(struct vocd_req *req);
 int vocd_api_survey_post(struct vocd_req *req);
+struct vocd_survey;
+/** \brief The survey form \p body (x-www-form-urlencoded) as an answer {scores, dimensions, tags, text} for
+ * \p sv, not yet checked; NULL when out of memory. Caller frees. Public for tests/fuzz. */
+cJSON *vocd_api_survey_answer_from_form(const char *body, size_t len, const struct vocd_survey *sv);
 
 /* api_plugins.c */
 int vocd_api_plugin_call(struct vocd_req *req);

@@ -192,6 +192,16 @@ static cJSON *answer_from_form(const char *body, size_t len, const struct vocd_s
 	return a;
 }
 
+cJSON *vocd_api_survey_answer_from_form(const char *body, size_t len, const struct vocd_survey *sv)
+{
+	char *value = malloc(len + 1);
+	if (!value)
+		return NULL;
+	cJSON *a = answer_from_form(body, len, sv, value);
+	free(value);
+	return a;
+}
+
 static void answer(struct visit *v, int correction)
 {
 	struct vocd_req *req = v->req;
@@ -201,13 +211,11 @@ static void answer(struct visit *v, int correction)
 		send_page(req, 400, &b);
 		return;
 	}
-	char *value = malloc(req->body_len + 1);
-	if (!value) {
+	cJSON *a = vocd_api_survey_answer_from_form(req->body, req->body_len, survey_of(v));
+	if (!a) {
 		vocd_http_fail(req, VOCD_ENOMEM, NULL);
 		return;
 	}
-	cJSON *a = answer_from_form(req->body, req->body_len, survey_of(v), value);
-	free(value);
 	struct vocd_evaluation_new n;
 	memset(&n, 0, sizeof n);
 	n.tenant = v->claims.tenant;

@@ -41,7 +41,11 @@ static int32_t parse_day(const char *s, const char **end)
 	for (int i = 0; i < 10; i++)
 		if ((i == 4 || i == 7) ? s[i] != '-' : !(s[i] >= '0' && s[i] <= '9'))
 			return -1;
-	int32_t day = (int32_t)(atoi(s) * 10000 + atoi(s + 5) * 100 + atoi(s + 8));
+	/* Exactly the ten characters: atoi read on past the day ("2027-01-2137144296") and overflowed. */
+	int32_t day = 0;
+	for (int i = 0; i < 10; i++)
+		if (i != 4 && i != 7)
+			day = day * 10 + (s[i] - '0');
 	*end = s + 10;
 	return vocd_calendar_day_number(day) >= 0 ? day : -1;
 }

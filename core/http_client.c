@@ -610,6 +610,8 @@ static int read_response(struct reader *r, struct body *b, struct vocd_http_resp
 	int rc, status;
 	struct vocd_buf hdrs = {0};
 	for (;;) { /* 1xx interim answers come before the real one */
+		/* the headers of an interim answer are not kept (they used to leak when the next line was bad) */
+		vocd_buf_free(&hdrs);
 		if ((rc = rd_line(r, 1024, &line, &len)) != 0)
 			return rc == VOCD_ETOOBIG ? malformed(r, "status line too long") : rc;
 		if (len < 12 || strncmp(line, "HTTP/1.", 7) != 0 || (line[7] != '0' && line[7] != '1') ||
@@ -618,7 +620,6 @@ static int read_response(struct reader *r, struct body *b, struct vocd_http_resp
 			return malformed(r, "malformed status line");
 		status = (line[9] - '0') * 100 + (line[10] - '0') * 10 + (line[11] - '0');
 		size_t total = 0;
-		vocd_buf_free(&hdrs);
 		for (;;) {
 			if ((rc = rd_line(r, VOCD_HTTP_MAX_HEADERS, &line, &len)) != 0) {
 				vocd_buf_free(&hdrs);

@@ -106,7 +106,9 @@ static int set_matches(unsigned c, const char *p, const char *close)
 		p++;
 	}
 	while (p < close) {
-		if (*p == '%' && p + 1 < close) {
+		/* A '%' just before the close (after a range that ended in '%', "[2-%%]") escapes the ']' itself,
+		 * as in Lua's matchbracketclass: the set holds ']', not '%'. */
+		if (*p == '%') {
 			if (class_matches((unsigned char)p[1], c))
 				return !negated;
 			p += 2;

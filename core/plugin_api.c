@@ -547,14 +547,30 @@ static int api_json_encode(lua_State *L)
 	return 1;
 }
 
+/* True if a number in \p j does not fit a double: cJSON reads 1e999 as infinity, which no JSON text can
+ * stand for, so vocd.json.encode and the hook's result would refuse it later, as a plugin error. */
+static int has_infinite(const cJSON *j)
+{
+	if (cJSON_IsNumber(j) && !isfinite(j->valuedouble))
+		return 1;
+	for (const cJSON *c = j->child; c; c = c->next)
+		if (has_infinite(c))
+			return 1;
+	return 0;
+}
+
 static int api_json_decode(lua_State *L)
 {
 	size_t len;
 	const char *s = luaL_checklstring(L, 1, &len);
 	cJSON *j = cJSON_ParseWithLength(s, len);
-	if (j == NULL) {
+	if (j == NULL || has_infinite(j)) {
 		luaL_pushfail(L);
-		lua_pushliteral(L, "invalid JSON");
+		if (j != NULL)
+			lua_pushliteral(L, "invalid JSON: a number too large for a double");
+		else
+			lua_pushliteral(L, "invalid JSON");
+		cJSON_Delete(j);
 		return 2;
 	}
 	push_json_depth(L, j, 0);

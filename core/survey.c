@@ -443,7 +443,9 @@ int vocd_survey_check_answer(const struct vocd_survey *sv, const cJSON *answer, 
 	for (const cJSON *m = answer->child; m; m = m->next)
 		if (strcmp(m->string, "scores") && strcmp(m->string, "dimensions") && strcmp(m->string, "tags") &&
 		    strcmp(m->string, "text"))
-			return fail(&e, VOCD_EINVAL, m->string, "unknown field (known: scores, dimensions, tags, text)");
+			/* an empty name is shown quoted: the message must still say which field it refuses */
+			return fail(&e, VOCD_EINVAL, m->string[0] ? m->string : "\"\"",
+			            "unknown field (known: scores, dimensions, tags, text)");
 
 	const cJSON *scores = cJSON_GetObjectItemCaseSensitive(answer, "scores");
 	if (!cJSON_IsObject(scores))

@@ -49,8 +49,9 @@ int vocd_check_known(const cJSON *obj, const char *prefix, const char *const *kn
 			continue;
 		char list[256];
 		join(known, list, sizeof list);
+		/* an empty name is shown quoted: the message must still say which field it refuses */
 		return fail(e, 400, "unknown_field", "%s%s%s: unknown field (known: %s)", prefix, prefix[0] ? "." : "",
-		            m->string, list);
+		            m->string[0] ? m->string : "\"\"", list);
 	}
 	return 0;
 }

@@ -543,6 +543,9 @@ static void broken_answers_are_io_errors(void **state)
 		"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcX\r\n0\r\n\r\n",
 		"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\nxx",
 		"HTTP/1.1 200 OK\r\nno colon here\r\n\r\n",
+		/* found by tests/fuzz: the interim answer's headers leaked when the next line was not a status line
+		 * (seen under the sanitizers' leak check) */
+		"HTTP/1.1 102 Processing\r\nRetry-After: 5\r\n\r\nlater",
 	};
 	for (size_t i = 0; i < sizeof answers / sizeof answers[0]; i++) {
 		struct server *srv = canned_server(answers[i], strlen(answers[i]), NULL);

@@ -243,6 +243,10 @@ static const struct {
 	{"abc]def", "[^]]+", NOINIT},
 	{"abc]def", "[^%]]+", NOINIT},
 	{"abc^def", "[%^]", NOINIT},
+	/* found by tests/fuzz: a range ending in '%' before "%]" ("]" is in the set, '%' is not) */
+	{"a%b]c", "[2-%%]", NOINIT},
+	{"a%b]c", "%f[2-%%]", NOINIT},
+	{"1%2]3", "[^0-%%]+", NOINIT},
 	{"abc^def", "[b^]+", NOINIT},
 	{"2024-11-23", "(%d+)-(%d+)-(%d+)", NOINIT},
 	{"2024-11-23", "[0-9]+", NOINIT},

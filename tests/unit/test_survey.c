@@ -138,6 +138,8 @@ static void answers_are_checked_field_by_field(void **state)
 		 "at most 20 characters, got 21"},
 		{"{\"scores\":{\"csat\":5},\"text\":5}", VOCD_EINVAL, "text", "expected text"},
 		{"{\"scores\":{\"csat\":5},\"score\":5}", VOCD_EINVAL, "score", "unknown field"},
+		/* found by tests/fuzz: a member with an empty name was refused without naming it */
+		{"{\"\":3}", VOCD_EINVAL, "\"\"", "unknown field"},
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		int rc = check(sv, bad[i].json, field, msg);

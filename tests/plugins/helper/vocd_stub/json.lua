@@ -118,6 +118,17 @@ local function integers(v)
   return v
 end
 
+-- The host refuses a number too large for a double (1e999): no JSON text stands for infinity.
+local function infinite(v)
+  if type(v) == "number" then return v == math.huge or v == -math.huge end
+  if type(v) == "table" then
+    for _, x in pairs(v) do
+      if infinite(x) then return true end
+    end
+  end
+  return false
+end
+
 function json.decode(s)
   if type(s) == "number" then s = tostring(s) end
   if type(s) ~= "string" then
@@ -125,6 +136,7 @@ function json.decode(s)
   end
   local ok, v = pcall(cjson.decode, s)
   if not ok then return nil, "invalid JSON" end
+  if infinite(v) then return nil, "invalid JSON: a number too large for a double" end
   return integers(v)
 end
 

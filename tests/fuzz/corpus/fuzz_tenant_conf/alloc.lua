@@ -1,0 +1,2 @@
+x = {}
+for i = 1, 1e9 do x[i] = i end

@@ -1,0 +1,105 @@
+-- Demo tenant / 演示租户
+--
+-- One file per tenant: the file name (here "demo") is the tenant id. Only `name = value` settings.
+-- 每个租户一个文件，文件名（此处为 demo）即租户 ID。只允许 `名称 = 值` 形式的设置。
+-- After a change: `vocd check`, then `kill -HUP` or POST /api/v1/admin/reload.
+-- 修改后先运行 `vocd check`，再 `kill -HUP` 或 POST /api/v1/admin/reload 使其生效。
+
+name = "Demo 演示"
+
+-- What customers are asked / 向客户提出的问题
+survey = {
+  -- Shown before any question; the customer must agree first. Change `version` whenever the text changes.
+  -- 在任何问题之前显示，客户同意后才开始答题。修改文字时请同时修改 version。
+  privacy_notice = {
+    version = "2026-11",
+    ["zh-CN"] = "为改进服务，我们会保存您的评价。您的联系方式加密保存，仅用于回访；您可随时撤回同意。",
+    en = "We keep your answers to improve our service. Your contact details are stored encrypted and used "
+      .. "only to follow up; you can withdraw your consent at any time.",
+  },
+
+  -- csat: satisfaction 1–5; nps: likelihood to recommend 0–10; ces: effort 1–7. The first is required.
+  -- csat：满意度 1–5；nps：推荐意愿 0–10；ces：费力度 1–7。第一项为必答。
+  metrics = { "csat", "nps" },
+
+  -- Sub-items scored 1..scale / 分项评分（1 到 scale）
+  dimensions = {
+    { id = "speed", scale = 5, label = { ["zh-CN"] = "响应速度", en = "Response speed" } },
+    { id = "solved", scale = 5, label = { ["zh-CN"] = "问题解决", en = "Problem solved" } },
+    { id = "attitude", scale = 5, label = { ["zh-CN"] = "服务态度", en = "Attitude" } },
+    { id = "professional", scale = 5, label = { ["zh-CN"] = "专业程度", en = "Professionalism" } },
+  },
+
+  -- Tags the customer can tick / 客户可勾选的标签
+  tags = {
+    { id = "fast", label = { ["zh-CN"] = "响应快", en = "Quick" } },
+    { id = "friendly", label = { ["zh-CN"] = "态度好", en = "Friendly" } },
+    { id = "slow", label = { ["zh-CN"] = "等待太久", en = "Waited too long" } },
+    { id = "unsolved", label = { ["zh-CN"] = "问题未解决", en = "Not solved" } },
+  },
+
+  open_question = { ["zh-CN"] = "还有什么想告诉我们的吗？", en = "Anything else you would like to tell us?" },
+}
+
+-- Invitations / 评价邀请
+invitations = {
+  expires_days = 7,       -- a link stays valid 7 days / 链接 7 天内有效
+  min_days_between = 0,   -- 0: no limit; 30 = at most one invitation per customer in 30 days / 0 表示不限制
+  -- remind_after = "72h",   -- send an unanswered invitation again after 72 hours / 72 小时未回复则再发一次
+  -- remind_channel = "sms", -- through another channel (default: the same one) / 提醒所用渠道（默认同原渠道）
+}
+
+-- Business calendar: the working time that service deadlines (SLA) count. Time outside it does not count.
+-- 工作日历：服务时限（SLA）只计算其中的工作时间，非工作时间不计。
+calendar = {
+  utc_offset = "+08:00",   -- the tenant's time zone (no daylight saving) / 时区
+  hours = {
+    weekdays = { "09:00-12:00", "13:30-18:00" },  -- Monday to Friday / 周一至周五
+    -- saturday = { "09:00-12:00" },              -- a day not listed has no working hours / 未列出的日子不上班
+  },
+  -- Public holidays: a day, or a range from..to / 法定节假日：单日，或“起..止”范围
+  holidays = { "2026-10-01..2026-10-07" },
+  -- Adjusted working days (调休): weekend days worked, with Monday's hours / 调休上班日，按周一的工作时间
+  workdays = { "2026-10-10" },
+}
+
+-- People who handle tickets and receive alerts: their roles, team and manager, and how to reach them.
+-- A person's id is what the service context calls the agent ("a-17"). Workflow rules name people by role.
+-- 处理工单、接收预警的人员：角色、团队、上级与联系方式。人员 ID 即服务记录中的客服编号（如 "a-17"），规则按角色找人。
+people = {
+  zhou = { name = "周敏", roles = { "service_director" }, email = "zhou@demo.example" },
+  li = { name = "李强", roles = { "supervisor", "complaints_lead" }, manager = "zhou", manages = { "team:care" } },
+  wu = { name = "吴刚", roles = { "account_manager", "risk_officer" }, manager = "zhou", manages = { "dealer:d-01" } },
+  ["a-17"] = { name = "王芳", team = "care", manager = "li" },
+  ["a-18"] = { name = "赵磊", team = "care", manager = "li" },
+}
+
+-- Tickets (工单): how long each stage may take, per class, counted on the calendar above.
+-- "2h" and "30m" are working time; "7 working days" ends at the close of the 7th working day; "3 days"
+-- counts day and night. A stage not written keeps its default; false means no limit.
+-- 工单各阶段时限（按级别），按上面的工作日历计算。"2h"、"30m" 为工作时间；"7 working days" 为第 7 个工作日
+-- 下班时；"3 days" 为自然时间。未写的阶段使用默认值；false 表示不限时。
+tickets = {
+  sla = {
+    general   = { acknowledge = "2h", plan = "48h", resolve = "7 working days", revisit = "10 working days" },
+    important = { acknowledge = "2h", plan = "48h", resolve = "15 working days", revisit = "10 working days" },
+    urgent    = { acknowledge = "30m", plan = "4h", resolve = "2 working days", revisit = "5 working days" },
+    ["repeat"] = { acknowledge = "2h", plan = "48h", resolve = "10 working days", revisit = "10 working days" },
+  },
+  repeat_within_days = 30,                 -- same customer, same category within 30 days: a repeat / 30 天内同类再投诉即为重复投诉
+  revisit = { satisfied_from = 4 },        -- resolved: ask the customer again; CSAT 4-5 closes the ticket / 解决后回访，满意度 4–5 分即结案
+  assign = { how = "fewest_open" },        -- to whoever in the team has the fewest open tickets / 分给团队中未结工单最少的人
+}
+
+-- Plugins enabled for this tenant, by folder under plugins/, with this tenant's settings for each.
+-- Workflow rules are explained in docs/admin-guide.md and in the comments at the top of each plugin.lua.
+-- 为本租户启用的插件（plugins/ 下的目录名）及其设置。工作流规则的说明见 docs/admin-guide.md 及各 plugin.lua 开头的注释。
+plugins = {
+  ["workflows/negative_evaluation"] = { csat_at_most = 2, nps_at_most = 6 },
+  ["workflows/vip_low_csat"] = { tier = "VIP", csat_below = 3, channel = "sms" },
+  ["workflows/keyword_alert"] = true,
+  ["workflows/unanswered_invitations"] = { in_a_row = 3 },
+  ["workflows/repeat_complaint"] = true,
+  ["workflows/low_nps_month"] = { below = 7 },
+  ["workflows/sla_escalation"] = true,
+}
