@@ -284,11 +284,25 @@ static int cmp_names(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+#define MAX_NESTING 64
+
+/* True if \p j holds objects or arrays nested deeper than MAX_NESTING. No request needs that many, and the
+ * checks below walk a body by recursion. */
+static int too_deep(const cJSON *j, int depth)
+{
+	if (depth > MAX_NESTING)
+		return 1;
+	for (const cJSON *m = j->child; m; m = m->next)
+		if ((cJSON_IsObject(m) || cJSON_IsArray(m)) && too_deep(m, depth + 1))
+			return 1;
+	return 0;
+}
+
 /* The first member name that appears twice in an object anywhere in \p j, or NULL. cJSON keeps both, and
  * a check that reads the first could be passed while the second is stored, so a body with one is refused. */
 static const char *duplicate_name(const cJSON *j, int depth)
 {
-	if (depth > 64)
+	if (depth > MAX_NESTING) /* refused before: too_deep */
 		return NULL;
 	size_t n = 0;
 	for (const cJSON *m = j->child; m; m = m->next) {
@@ -326,6 +340,11 @@ cJSON *vocd_http_body_object(struct vocd_req *req)
 	if (!cJSON_IsObject(obj)) {
 		cJSON_Delete(obj);
 		vocd_http_error(req, 400, "bad_json", "the body must be a JSON object");
+		return NULL;
+	}
+	if (too_deep(obj, 0)) {
+		vocd_http_error(req, 400, "bad_json", "the body nests objects or arrays more than %d deep", MAX_NESTING);
+		cJSON_Delete(obj);
 		return NULL;
 	}
 	const char *dup = duplicate_name(obj, 0);

@@ -155,7 +155,8 @@ int vocd_pii_open_text(vocd_pii *p, const char *purpose, const char *tenant, con
  * characters refused; at most 256 bytes. Masked: the name is split into parts at whitespace, '·' (U+00B7),
  * '・' (U+30FB), '-' and '.'; separators are kept; in each part the first character (code point) stays and
  * every further one becomes '*'; a one-character part gets one '*' after it, so a masked name never
- * reveals more than the first character of each part and never equals the name: "张三丰" -> "张**",
+ * reveals more than the first character of each part (a name already of that shape, "9*" or "-", masks to
+ * itself, which reveals nothing more): "张三丰" -> "张**",
  * "Alice Smith" -> "A**** S****", "欧阳·娜娜" -> "欧*·娜*", "李" -> "李*".
  */
 int vocd_pii_normalize_phone(const char *in, char **out);

@@ -193,6 +193,21 @@ class HostileInputTest(ServerTest):
         # Nothing was stored.
         self.assertEqual(self.server.request("GET", "/api/v1/tickets", token=self.admin)[2]["items"], [])
 
+    def test_bodies_nested_too_deep_are_refused(self):
+        deep = {"context": {"agent": "a-1"}, "answer": {"scores": {"csat": 5}}}
+        node = deep["answer"]
+        for _ in range(70):
+            node["x"] = {"x": 1, "x2": 2}
+            node = node["x"]
+        status, _, body = self.server.request("POST", "/api/v1/evaluations", token=self.admin, body=deep)
+        self.assertEqual(status, 400)
+        self.assertIn("more than 64 deep", body["error"]["message"])
+        # A duplicate name deep down is not let through by going deeper than the check looks.
+        text = '{"context": {"agent": "a-1"}, "answer": {"scores": {"csat": 5}, "x": %s}}' % (
+            '{"a": ' * 70 + '{"b": 1, "b": 2}' + '}' * 70)
+        self.assertEqual(self.server.request("POST", "/api/v1/evaluations", token=self.admin, body=text,
+                                             headers={"Content-Type": "application/json"})[0], 400)
+
     def test_script_and_injection_text_is_kept_as_text_and_escaped_in_pages(self):
         nasty = "<script>alert('x')</script>\"'; DROP TABLE evaluations; -- \u202e ${7*7} {{7*7}} %00"
         status, _, ev = self.server.request("POST", "/api/v1/evaluations", token=self.admin,
