@@ -16,10 +16,10 @@
 
 #include "api.h"
 #include "error.h"
+#include "ids.h"
 #include "json_text.h"
 #include "log.h"
 #include "metrics.h"
-#include "ids.h"
 #include "session.h"
 #include "validate.h"
 
