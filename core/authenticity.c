@@ -30,11 +30,13 @@ struct signals {
 	cJSON *list;
 };
 
+/* \p code is a literal and the keys constant: referenced, not copied, so a signal costs three
+ * allocations (object, reason node, reason text) instead of six. */
 static void add_signal(struct signals *s, const char *code, const char *reason)
 {
 	cJSON *sig = cJSON_CreateObject();
-	cJSON_AddStringToObject(sig, "code", code);
-	cJSON_AddStringToObject(sig, "reason", reason);
+	cJSON_AddItemToObjectCS(sig, "code", cJSON_CreateStringReference(code));
+	cJSON_AddItemToObjectCS(sig, "reason", cJSON_CreateString(reason));
 	cJSON_AddItemToArray(s->list, sig);
 }
 
