@@ -187,8 +187,9 @@ static int bursts(vocd_txn *txn, const char *tenant, const struct vocd_authentic
 
 /* ---- Near-duplicate text ------------------------------------------------------------------------------- */
 
-/* 16 bytes, so that 256 texts are four reads: the evaluation's sequence number (its id as a number; 0 for an
- * empty slot) in the high 42 bits of \p meta, hours since HOURS_FROM in the low 22 (478 years). */
+/* 16 bytes, so that 256 texts are four records of 1 KiB: the evaluation's sequence number (its id as a
+ * number; 0 for an empty slot) in the high 42 bits of \p meta, hours since HOURS_FROM in the low 22 (478
+ * years). */
 struct text_entry {
 	uint64_t hash;
 	uint64_t meta;
