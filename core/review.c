@@ -5,10 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "bus.h"
 #include "error.h"
 #include "evaluation.h"
 #include "ids.h"
+#include "json_text.h"
 #include "rollup.h"
 
 int vocd_review_enqueue(vocd_txn *txn, const char *tenant, const struct vocd_calendar *cal, const cJSON *evaluation)
@@ -16,19 +18,29 @@ int vocd_review_enqueue(vocd_txn *txn, const char *tenant, const struct vocd_cal
 	const char *id = vocd_json_str(evaluation, "id");
 	if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(evaluation, "suspect")) || !id)
 		return 0;
-	/* The codes only: the reasons are on the evaluation, covered by its audit entry. */
-	cJSON *flag = cJSON_CreateObject(), *codes = cJSON_AddArrayToObject(flag, "codes");
+	/* The codes only: the reasons are on the evaluation, covered by its audit entry. Written straight into
+	 * one buffer (as vocd_json_print would print it): most answers of a burst take this path. */
+	struct vocd_buf b = {0};
 	const cJSON *s;
-	cJSON_AddStringToObject(flag, "evaluation", id);
-	cJSON_AddNumberToObject(flag, "at", cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(evaluation, "created_at")));
-	cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(evaluation, "signals"))
-		cJSON_AddItemToArray(codes, cJSON_CreateString(vocd_json_str(s, "code")));
-	char *text = cJSON_PrintUnformatted(flag);
-	cJSON_Delete(flag);
-	if (!text)
+	vocd_buf_add(&b, "{\"evaluation\":", 14);
+	vocd_json_put_string(&b, id);
+	vocd_buf_add(&b, ",\"at\":", 6);
+	vocd_json_put_number(&b, cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(evaluation, "created_at")));
+	vocd_buf_add(&b, ",\"codes\":[", 10);
+	int first = 1;
+	cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(evaluation, "signals")) {
+		if (!first)
+			vocd_buf_add(&b, ",", 1);
+		vocd_json_put_string(&b, vocd_json_str(s, "code"));
+		first = 0;
+	}
+	vocd_buf_add(&b, "]}", 2);
+	if (b.oom || !b.p) {
+		vocd_buf_free(&b);
 		return VOCD_ENOMEM;
-	int rc = vocd_rec_put(txn, tenant, VOCD_REVIEW_FLAG_TYPE, id, text, strlen(text), NULL, 0);
-	free(text);
+	}
+	int rc = vocd_rec_put(txn, tenant, VOCD_REVIEW_FLAG_TYPE, id, b.p, b.len, NULL, 0);
+	vocd_buf_free(&b);
 	return rc == 0 ? vocd_rollup_count_suspect(txn, tenant, cal, evaluation, +1) : rc;
 }
 
