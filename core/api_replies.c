@@ -13,7 +13,6 @@
 #include "rule_actions.h"
 #include "validate.h"
 
-#define REPLY_TYPE "reply"
 #define MAX_REPLY 2000
 
 struct reply_job {
@@ -30,7 +29,7 @@ static int reply_job(vocd_txn *txn, void *arg)
 	cJSON_Delete(ev);
 	if (rc != 0)
 		return rc;
-	if ((rc = vocd_seq_id(txn, j->tenant, REPLY_TYPE, j->id)) != 0)
+	if ((rc = vocd_seq_id(txn, j->tenant, VOCD_REPLY_TYPE, j->id)) != 0)
 		return rc;
 	cJSON *rec = cJSON_CreateObject();
 	cJSON_AddStringToObject(rec, "id", j->id);
@@ -42,7 +41,7 @@ static int reply_job(vocd_txn *txn, void *arg)
 	cJSON_AddNumberToObject(rec, "created_at", (double)vocd_now_ms());
 	struct vocd_index_value idx = {"by_evaluation", j->evaluation, strlen(j->evaluation) + 1};
 	char *text = NULL;
-	rc = vocd_record_put(txn, j->tenant, REPLY_TYPE, j->id, rec, &idx, 1, "reply.create", j->who, &text);
+	rc = vocd_record_put(txn, j->tenant, VOCD_REPLY_TYPE, j->id, rec, &idx, 1, "reply.create", j->who, &text);
 	cJSON_Delete(rec);
 	if (rc == 0)
 		rc = vocd_bus_publish(txn, j->tenant, "reply.created", text, strlen(text));
@@ -99,7 +98,7 @@ int vocd_api_evaluation_extras(struct vocd_req *req, cJSON *evaluation)
 		return rc;
 	const char *id = vocd_json_str(evaluation, "id");
 	cJSON *replies = cJSON_CreateArray();
-	rc = vocd_index_scan(txn, req->auth.tenant, REPLY_TYPE, "by_evaluation", id, strlen(id) + 1, vocd_record_collect, replies);
+	rc = vocd_index_scan(txn, req->auth.tenant, VOCD_REPLY_TYPE, "by_evaluation", id, strlen(id) + 1, vocd_record_collect, replies);
 	cJSON_AddItemToObject(evaluation, "replies", replies);
 	/* Versions: the corrections before this one, oldest first, and the one that replaced it, if any. */
 	cJSON *versions = cJSON_CreateArray();

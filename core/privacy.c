@@ -12,7 +12,6 @@
 #include "invitation.h"
 #include "ticket.h"
 
-#define REPLY_TYPE "reply" /* api_replies.c */
 
 static const char *const personal_fields[] = {"name", "phone", "email", NULL};
 
@@ -259,7 +258,7 @@ static int export_in(vocd_txn *txn, vocd_pii *pii, const char *tenant, const cha
 	cJSON_ArrayForEach(item, evaluations) {
 		const char *id = vocd_json_str(item, "id");
 		if (rc == 0 && id)
-			rc = by_index(txn, tenant, REPLY_TYPE, "by_evaluation", id, strlen(id) + 1, replies);
+			rc = by_index(txn, tenant, VOCD_REPLY_TYPE, "by_evaluation", id, strlen(id) + 1, replies);
 	}
 	cJSON_ArrayForEach(item, tickets) {
 		const char *id = vocd_json_str(item, "id");
