@@ -11,39 +11,25 @@
 #define MAX_LIST 500
 
 struct list_state {
-	cJSON *items;
-	const char *after;
-	int limit, count;
-	char last[130];
 	vocd_list_filter keep;
 	vocd_list_map map;
 	void *arg;
-	vocd_txn *txn;
 	const char *tenant;
 	const struct vocd_tenant_conf *conf; /* NULL: the caller sees the whole tenant */
 	const struct vocd_token_info *who;
 };
 
-static int list_one(const char *id, const void *data, size_t len, void *arg)
+/* The item a record stands for (map), if the caller sees it (scope) and the list wants it (keep). */
+static cJSON *list_item(vocd_txn *txn, const char *id, cJSON *item, void *arg)
 {
 	struct list_state *s = arg;
-	if (s->after && strcmp(id, s->after) <= 0)
-		return 0;
-	if (s->count == s->limit)
-		return 1;
-	cJSON *item = cJSON_ParseWithLength(data, len);
-	if (item && s->map)
-		item = s->map(s->txn, s->tenant, id, item, s->arg);
-	if (!item)
-		return 0;
-	if ((s->conf && !vocd_scope_sees(s->conf, s->who, item)) || (s->keep && !s->keep(s->txn, s->tenant, item, s->arg))) {
+	if (s->map && !(item = s->map(txn, s->tenant, id, item, s->arg)))
+		return NULL;
+	if ((s->conf && !vocd_scope_sees(s->conf, s->who, item)) || (s->keep && !s->keep(txn, s->tenant, item, s->arg))) {
 		cJSON_Delete(item);
-		return 0;
+		return NULL;
 	}
-	cJSON_AddItemToArray(s->items, item);
-	snprintf(s->last, sizeof s->last, "%s", id);
-	s->count++;
-	return 0;
+	return item;
 }
 
 int vocd_api_list(struct vocd_req *req, const char *type)
@@ -77,19 +63,21 @@ int vocd_api_list_with(struct vocd_req *req, const char *type, vocd_list_filter 
 		return 0;
 	}
 	const struct vocd_tenant_conf *conf = vocd_config_tenant(vocd_server_config(req->srv), req->auth.tenant);
-	struct list_state s = {cJSON_CreateArray(), has_after ? after : NULL, limit, 0, "", keep, map, arg, txn, req->auth.tenant,
+	struct list_state s = {keep, map, arg, req->auth.tenant,
 	                       conf && !vocd_scope_whole_tenant(conf, &req->auth) ? conf : NULL, &req->auth};
-	rc = vocd_rec_scan(txn, req->auth.tenant, type, has_after ? after : NULL, list_one, &s);
+	cJSON *items = cJSON_CreateArray();
+	char next[130];
+	rc = vocd_record_page(txn, req->auth.tenant, type, has_after ? after : NULL, limit, list_item, &s, items, next);
 	vocd_txn_end(txn);
 	if (rc < 0) {
-		cJSON_Delete(s.items);
+		cJSON_Delete(items);
 		vocd_http_fail(req, rc, NULL);
 		return 0;
 	}
 	cJSON *body = cJSON_CreateObject();
-	cJSON_AddItemToObject(body, "items", s.items);
-	if (s.count == limit)
-		cJSON_AddStringToObject(body, "next_after", s.last);
+	cJSON_AddItemToObject(body, "items", items);
+	if (next[0])
+		cJSON_AddStringToObject(body, "next_after", next);
 	else
 		cJSON_AddNullToObject(body, "next_after");
 	vocd_http_json(req, 200, body);

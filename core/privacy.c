@@ -78,28 +78,33 @@ struct erase_job {
 	int already;
 };
 
-static int erase_job(vocd_txn *txn, void *arg)
+int vocd_customer_erase_in(vocd_txn *txn, const char *tenant, const char *customer, cJSON *rec, const char *reason,
+                           const struct vocd_actor *who, int *already)
 {
-	struct erase_job *j = arg;
-	j->already = 0;
-	cJSON *rec;
-	int rc = vocd_record_get(txn, j->tenant, VOCD_CUSTOMER_TYPE, j->customer, &rec);
-	if (rc != 0)
-		return rc;
 	int had = 0;
-	rc = vocd_customer_anonymise_in(txn, j->tenant, j->customer, rec, &had);
+	*already = 0;
+	int rc = vocd_customer_anonymise_in(txn, tenant, customer, rec, &had);
 	if (rc == 0 && !had && cJSON_GetObjectItemCaseSensitive(rec, "erased_at")) {
-		j->already = 1; /* nothing to do: the first erasure's record and audit entry stand */
-		cJSON_Delete(rec);
+		*already = 1; /* nothing to do: the first erasure's record and audit entry stand */
 		return 0;
 	}
 	if (rc == 0) {
 		vocd_json_set_num(rec, "erased_at", (double)vocd_now_ms());
-		vocd_json_set_str(rec, "erase_reason", j->reason);
+		vocd_json_set_str(rec, "erase_reason", reason);
 		/* Stored without index entries: the blind indexes of the phone and email go with them. */
-		rc = vocd_record_put(txn, j->tenant, VOCD_CUSTOMER_TYPE, j->customer, rec, NULL, 0, "customer.erase", j->who,
-		                     NULL);
+		rc = vocd_record_put(txn, tenant, VOCD_CUSTOMER_TYPE, customer, rec, NULL, 0, "customer.erase", who, NULL);
 	}
+	return rc;
+}
+
+static int erase_job(vocd_txn *txn, void *arg)
+{
+	struct erase_job *j = arg;
+	cJSON *rec;
+	int rc = vocd_record_get(txn, j->tenant, VOCD_CUSTOMER_TYPE, j->customer, &rec);
+	if (rc != 0)
+		return rc;
+	rc = vocd_customer_erase_in(txn, j->tenant, j->customer, rec, j->reason, j->who, &j->already);
 	cJSON_Delete(rec);
 	return rc;
 }

@@ -28,6 +28,14 @@
 int vocd_customer_anonymise_in(vocd_txn *txn, const char *tenant, const char *customer, cJSON *rec, int *had_data);
 
 /**
+ * \brief vocd_customer_erase's step inside a write job, on the customer record \p rec read in \p txn (the
+ * caller frees it): anonymised, marked erased_at with \p reason, stored and audited as "customer.erase".
+ * \param already as for vocd_customer_erase.
+ */
+int vocd_customer_erase_in(vocd_txn *txn, const char *tenant, const char *customer, cJSON *rec, const char *reason,
+                           const struct vocd_actor *who, int *already);
+
+/**
  * \brief An erasure: the customer is anonymised as above, marked erased_at with \p reason, audited as
  * "customer.erase" by \p who; evaluations, scores, tickets and consent records stay.
  * \param already receives 1 when there was nothing left to erase (erased before and no personal data given

@@ -93,29 +93,6 @@ int vocd_privacy_access_log(vocd_store *st, const char *tenant, const struct voc
 	return rc;
 }
 
-struct list_state {
-	const char *after;
-	int limit, count;
-	cJSON *items;
-	char last[24];
-};
-
-static int list_one(const char *id, const void *data, size_t len, void *arg)
-{
-	struct list_state *s = arg;
-	if (s->after && strcmp(id, s->after) <= 0)
-		return 0;
-	if (s->count == s->limit)
-		return 1;
-	cJSON *item = cJSON_ParseWithLength(data, len);
-	if (item) {
-		cJSON_AddItemToArray(s->items, item);
-		snprintf(s->last, sizeof s->last, "%s", id);
-		s->count++;
-	}
-	return 0;
-}
-
 int vocd_privacy_access_list(vocd_store *st, const char *tenant, const char *after, int limit, cJSON **out,
                              char next_after[24])
 {
@@ -128,15 +105,15 @@ int vocd_privacy_access_list(vocd_store *st, const char *tenant, const char *aft
 	int rc = vocd_store_read(st, &txn);
 	if (rc != 0)
 		return rc;
-	struct list_state s = {from[0] ? from : NULL, limit > 0 ? limit : 100, 0, cJSON_CreateArray(), ""};
-	rc = vocd_rec_scan(txn, tenant, VOCD_PRIVACY_ACCESS_TYPE, from[0] ? from : NULL, list_one, &s);
+	cJSON *items = cJSON_CreateArray();
+	char next[130];
+	rc = vocd_record_page(txn, tenant, VOCD_PRIVACY_ACCESS_TYPE, from, limit > 0 ? limit : 100, NULL, NULL, items, next);
 	vocd_txn_end(txn);
 	if (rc < 0) {
-		cJSON_Delete(s.items);
+		cJSON_Delete(items);
 		return rc;
 	}
-	if (s.count == s.limit)
-		memcpy(next_after, s.last, sizeof s.last);
-	*out = s.items;
+	snprintf(next_after, 24, "%.23s", next); /* ids here are 16 digits */
+	*out = items;
 	return 0;
 }

@@ -1,6 +1,7 @@
 /* JSON records written together with their audit entry. */
 #include "record.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -85,4 +86,41 @@ void vocd_actor_operator(struct vocd_actor *who)
 	who->actor.kind = VOCD_AUDIT_ACTOR_USER;
 	who->actor.id = name && *name && strlen(name) <= 64 ? name : "operator";
 	who->source.channel = "cli";
+}
+
+struct page {
+	vocd_txn *txn;
+	const char *after;
+	int limit, count;
+	vocd_page_item_fn item;
+	void *arg;
+	cJSON *items;
+	char last[130];
+};
+
+static int page_one(const char *id, const void *data, size_t len, void *arg)
+{
+	struct page *p = arg;
+	if (p->after && strcmp(id, p->after) <= 0)
+		return 0;
+	if (p->count == p->limit)
+		return 1;
+	cJSON *rec = cJSON_ParseWithLength(data, len);
+	if (rec && p->item)
+		rec = p->item(p->txn, id, rec, p->arg);
+	if (!rec)
+		return 0;
+	cJSON_AddItemToArray(p->items, rec);
+	snprintf(p->last, sizeof p->last, "%s", id);
+	p->count++;
+	return 0;
+}
+
+int vocd_record_page(vocd_txn *txn, const char *tenant, const char *type, const char *after, int limit,
+                     vocd_page_item_fn item, void *arg, cJSON *items, char next_after[130])
+{
+	struct page p = {txn, after && after[0] ? after : NULL, limit, 0, item, arg, items, ""};
+	int rc = vocd_rec_scan(txn, tenant, type, p.after, page_one, &p);
+	snprintf(next_after, 130, "%s", rc >= 0 && p.count == limit ? p.last : "");
+	return rc < 0 ? rc : 0;
 }

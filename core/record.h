@@ -27,6 +27,19 @@ int vocd_record_read(vocd_store *st, const char *tenant, const char *type, const
 /** \brief A scan callback (vocd_rec_scan, vocd_index_scan): each record parsed onto the cJSON array \p array. */
 int vocd_record_collect(const char *id, const void *data, size_t len, void *array);
 
+/** What a page shows for a record of id \p id: \p record itself, another item in its place (freeing
+ * \p record), or NULL to leave it out (freeing it). */
+typedef cJSON *(*vocd_page_item_fn)(vocd_txn *txn, const char *id, cJSON *record, void *arg);
+
+/**
+ * \brief One page of \p tenant's records of \p type in id order: those after \p after (NULL: from the
+ * first), at most \p limit items appended to \p items, each passed through \p item (NULL: as stored).
+ * \p next_after receives the last id of a full page, "" otherwise (the list goes on only after a full one).
+ * \return 0 or a store error.
+ */
+int vocd_record_page(vocd_txn *txn, const char *tenant, const char *type, const char *after, int limit,
+                     vocd_page_item_fn item, void *arg, cJSON *items, char next_after[130]);
+
 /**
  * \brief Inside a write job: stores \p rec with these index entries and appends the audit entry for
  * \p action, whose digest covers the stored bytes. With \p text_out, the stored text is handed back

@@ -72,7 +72,6 @@ static int batch_job(vocd_txn *txn, void *arg)
 {
 	struct batch_job *j = arg;
 	int rc = 0;
-	int64_t now = vocd_now_ms();
 	for (size_t i = 0; rc == 0 && i < j->n; i++) {
 		j->done[i] = 0;
 		cJSON *rec = NULL;
@@ -81,16 +80,10 @@ static int batch_job(vocd_txn *txn, void *arg)
 			rc = 0;
 			continue;
 		}
-		int had = 0;
+		int already = 0;
 		if (rc == 0 && past_limit(rec, j->cutoff)) {
-			rc = vocd_customer_anonymise_in(txn, j->tenant, j->id[i], rec, &had);
-			if (rc == 0) {
-				vocd_json_set_num(rec, "erased_at", (double)now);
-				vocd_json_set_str(rec, "erase_reason", "retention");
-				rc = vocd_record_put(txn, j->tenant, VOCD_CUSTOMER_TYPE, j->id[i], rec, NULL, 0, "customer.erase",
-				                     j->who, NULL);
-				j->done[i] = rc == 0;
-			}
+			rc = vocd_customer_erase_in(txn, j->tenant, j->id[i], rec, "retention", j->who, &already);
+			j->done[i] = rc == 0 && !already;
 		}
 		cJSON_Delete(rec);
 	}
