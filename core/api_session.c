@@ -172,8 +172,7 @@ int vocd_api_signin_page(struct vocd_req *req)
 {
 	char tenant[65] = "", cookie[VOCD_TOKEN_MAX], csrf[VOCD_CSRF_LEN + 1];
 	struct vocd_token_info who;
-	const char *cookies = mg_get_header(req->conn, "Cookie");
-	if (cookies && mg_get_cookie(cookies, VOCD_SESSION_COOKIE, cookie, sizeof cookie) > 0 &&
+	if (vocd_http_session_cookie(req, cookie, sizeof cookie) == 0 &&
 	    vocd_session_verify(req->srv->store, cookie, &who, csrf) == 0) {
 		signed_in_page(req, "", &who);
 		return 0;
@@ -217,8 +216,7 @@ int vocd_api_signin_form(struct vocd_req *req)
 int vocd_api_signout_form(struct vocd_req *req)
 {
 	char cookie[VOCD_TOKEN_MAX], csrf[VOCD_CSRF_LEN + 1];
-	const char *cookies = mg_get_header(req->conn, "Cookie");
-	if (cookies && mg_get_cookie(cookies, VOCD_SESSION_COOKIE, cookie, sizeof cookie) > 0 &&
+	if (vocd_http_session_cookie(req, cookie, sizeof cookie) == 0 &&
 	    vocd_session_verify(req->srv->store, cookie, &req->auth, csrf) == 0) {
 		struct vocd_actor actor;
 		vocd_http_actor(req, "web", NULL, &actor);

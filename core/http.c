@@ -448,8 +448,7 @@ static int ambiguous_framing(struct vocd_req *req)
 	return 400;
 }
 
-/* The session cookie's value, when the request carries one. */
-static int session_cookie(struct vocd_req *req, char *out, size_t outlen)
+int vocd_http_session_cookie(const struct vocd_req *req, char *out, size_t outlen)
 {
 	const char *cookies = mg_get_header(req->conn, "Cookie");
 	return cookies && mg_get_cookie(cookies, VOCD_SESSION_COOKIE, out, outlen) > 0 ? 0 : -1;
@@ -490,7 +489,7 @@ static int authenticate(struct vocd_req *req, unsigned roles)
 {
 	const char *h = mg_get_header(req->conn, "Authorization");
 	char cookie[VOCD_TOKEN_MAX];
-	if (!h && session_cookie(req, cookie, sizeof cookie) == 0) {
+	if (!h && vocd_http_session_cookie(req, cookie, sizeof cookie) == 0) {
 		int rc = authenticate_session(req, cookie);
 		if (rc != 0)
 			return rc;

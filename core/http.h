@@ -83,6 +83,9 @@ void vocd_http_field_error(struct vocd_req *req, const struct vocd_field_error *
  */
 void vocd_http_actor(const struct vocd_req *req, const char *channel, const char *customer_ref, struct vocd_actor *who);
 
+/** \brief The session cookie's value in \p out, when the request carries one: 0, else -1. */
+int vocd_http_session_cookie(const struct vocd_req *req, char *out, size_t outlen);
+
 /** \brief Parses the request body as a JSON object, answering 400 itself when it is not one. */
 cJSON *vocd_http_body_object(struct vocd_req *req);
 
