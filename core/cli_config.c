@@ -10,6 +10,7 @@
 
 #include "config_history.h"
 #include "error.h"
+#include "ids.h"
 #include "pii.h"
 #include "server.h"
 
@@ -55,11 +56,8 @@ int vocd_cli_config_versions(const char *config, const char *data, const char *t
 		const cJSON *v;
 		cJSON_ArrayForEach(v, list)
 		{
-			time_t secs = (time_t)(cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(v, "at")) / 1000);
-			struct tm tm;
 			char when[32];
-			gmtime_r(&secs, &tm);
-			strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", &tm);
+			vocd_utc_text(cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(v, "at")), when);
 			const cJSON *by = cJSON_GetObjectItemCaseSensitive(v, "by");
 			printf("%4g  %s  %.12s  %s %s%s%s  %s\n", cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(v, "version")),
 			       when, cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(v, "sha256")),

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "error.h"
+#include "ids.h"
 #include "privacy.h"
 #include "privacy_access.h"
 #include "retention.h"
@@ -148,11 +149,8 @@ static int cmd_access_log(const struct vocd_cli_privacy *a, struct session *s)
 		const cJSON *e;
 		cJSON_ArrayForEach(e, list)
 		{
-			time_t secs = (time_t)(cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(e, "time")) / 1000);
-			struct tm tm;
 			char when[32];
-			gmtime_r(&secs, &tm);
-			strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", &tm);
+			vocd_utc_text(cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(e, "time")), when);
 			const cJSON *much = cJSON_GetObjectItemCaseSensitive(e, "how_much");
 			printf("%s  %s  %-6s  customer %s  %g record(s), %g field(s)  by %s %s/%s  why: %s\n", str(e, "id", NULL),
 			       when, str(e, "action", NULL), str(e, "what", "customer"),

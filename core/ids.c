@@ -86,3 +86,11 @@ int vocd_same_secret(const char *a, const char *b)
 		diff |= (unsigned char)(a[i] ^ b[i]);
 	return diff == 0;
 }
+
+void vocd_utc_text(double ms, char out[32])
+{
+	time_t secs = (time_t)(ms / 1000);
+	struct tm tm;
+	gmtime_r(&secs, &tm);
+	strftime(out, 32, "%Y-%m-%d %H:%M:%S UTC", &tm);
+}

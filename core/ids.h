@@ -25,6 +25,9 @@ void vocd_sha256(const void *in, size_t n, unsigned char out[32]);
  * they differ. */
 int vocd_same_secret(const char *a, const char *b);
 
+/** \brief Unix milliseconds \p ms as "2026-12-03 12:00:00 UTC" in \p out, for people reading a listing. */
+void vocd_utc_text(double ms, char out[32]);
+
 /** \brief The wall clock, Unix milliseconds. */
 int64_t vocd_now_ms(void);
 
