@@ -318,6 +318,7 @@ struct shape_job {
 	size_t msglen;
 	int rc;
 	cJSON **rule; /* where a workflow plugin's `rule` goes as JSON (NULL: not wanted) */
+	int audience; /* an incentive plugin's `audience` (enum vocd_audience) */
 };
 
 static int shape_tramp(lua_State *L)
@@ -345,6 +346,19 @@ static int shape_tramp(lua_State *L)
 		         d->code_file, (long long)lua_tointeger(L, -1), VOCD_PLUGIN_API_VERSION);
 	else
 		j->rc = 0;
+	if (j->rc == 0 && strcmp(d->kind, "incentive") == 0) {
+		/* Whom it rewards decides what the core hands it: customer policies never see a score. */
+		lua_pushliteral(L, "audience");
+		const char *a = lua_rawget(L, 2) == LUA_TSTRING ? lua_tostring(L, -1) : "";
+		j->audience = strcmp(a, "staff") == 0 ? VOCD_AUDIENCE_STAFF
+		              : strcmp(a, "customers") == 0 ? VOCD_AUDIENCE_CUSTOMERS : VOCD_AUDIENCE_NONE;
+		if (j->audience == VOCD_AUDIENCE_NONE) {
+			snprintf(j->msg, j->msglen, "%s: audience: expected \"staff\" or \"customers\" (whom the policy rewards)",
+			         d->code_file);
+			j->rc = VOCD_ECONFIG;
+		}
+		return 0;
+	}
 	if (j->rc != 0 || !j->rule || strcmp(d->kind, "workflow") != 0)
 		return 0;
 	/* `rule = { … }`, or `rules = { { id = "…", … }, … }` for several: kept as a list. */
@@ -409,7 +423,7 @@ static int inst_open_state(struct pinst *in, char *msg, size_t msglen)
 		return VOCD_ECONFIG;
 	}
 	/* The shape: plugin.lua returns {version = "x.y.z", api = N}. Read raw, in a protected call. */
-	struct shape_job j = {d, msg, msglen, VOCD_ECONFIG, in->rule_spec ? NULL : &in->rule_spec};
+	struct shape_job j = {d, msg, msglen, VOCD_ECONFIG, in->rule_spec ? NULL : &in->rule_spec, VOCD_AUDIENCE_NONE};
 	rc = vocd_luahost_pcall(h, shape_tramp, &j, 1, 0);
 	if (rc != 0) {
 		snprintf(msg, msglen, "%s: checking what the file returned: %s", d->code_file,
@@ -417,10 +431,19 @@ static int inst_open_state(struct pinst *in, char *msg, size_t msglen)
 		vocd_luahost_free(h);
 		return VOCD_ECONFIG;
 	}
+	cJSON *hooks = j.audience == VOCD_AUDIENCE_CUSTOMERS ? vocd_plugin_api_names(vocd_luahost_state(h), 0) : NULL;
+	int hooked = cJSON_GetArraySize(hooks) > 0;
+	cJSON_Delete(hooks);
+	if (j.rc == 0 && hooked) {
+		snprintf(msg, msglen, "%s: a customer reward policy may not hook events (vocd.hook): the core calls its "
+		         "\"answer\" handler with each answer, without the scores (no inducement)", d->code_file);
+		j.rc = VOCD_ECONFIG;
+	}
 	if (j.rc != 0) {
 		vocd_luahost_free(h);
 		return j.rc;
 	}
+	in->ctx.audience = j.audience;
 	in->lh = h;
 	return 0;
 }
@@ -537,7 +560,8 @@ static int inst_create(vocd_plugins *host, const struct vocd_config *cfg, const 
 		return rc;
 	}
 	in->ctx = (struct vocd_plugin_ctx){in->tenant, d->kind, d->name, in->rec_type, in->settings,
-	                                   host != NULL ? host->st : NULL, host != NULL ? &host->pii : NULL};
+	                                   host != NULL ? host->st : NULL, host != NULL ? &host->pii : NULL,
+	                                   t, d->version, VOCD_AUDIENCE_NONE};
 	rc = inst_open_state(in, err, sizeof err);
 	if (rc != 0) {
 		eadd(e, "%s%s", prefix, err);
@@ -605,6 +629,7 @@ struct call_job {
 	cJSON **result;
 	int found, conv_rc;
 	char msg[512];
+	int guard; /* a customer policy's argument: reading a score raises */
 };
 
 /* Inside the protected call: everything that allocates in the state (the arguments, the fresh globals,
@@ -617,6 +642,8 @@ static int call_tramp(lua_State *L)
 		return 0;
 	j->found = 1;
 	vocd_lua_push_json(L, j->arg);
+	if (j->guard && lua_type(L, -1) == LUA_TTABLE)
+		vocd_plugin_points_guard(L);
 	int nargs = 1;
 	if (j->meta != NULL) {
 		vocd_lua_push_json(L, j->meta);
@@ -650,7 +677,7 @@ static int invoke_locked(struct pinst *in, const char *hook, int event, const cJ
 	}
 	lua_State *L = vocd_luahost_state(in->lh);
 	lua_settop(L, 0);
-	struct call_job j = {hook, event, arg, meta, result, 0, 0, ""};
+	struct call_job j = {hook, event, arg, meta, result, 0, 0, "", in->ctx.audience == VOCD_AUDIENCE_CUSTOMERS};
 	int rc = vocd_luahost_pcall(in->lh, call_tramp, &j, 0, 0);
 	if (rc == 0 && !j.found) {
 		snprintf(err, errlen, "plugin %s has no %s '%s'", in->def->label, event ? "hook" : "handler", hook);
@@ -1030,6 +1057,51 @@ int vocd_plugins_call(vocd_plugins *p, const char *tenant, const char *name, con
 		rc = VOCD_ENOTFOUND;
 	} else {
 		rc = invoke(in, hook, 0, arg, NULL, result, err, errlen);
+	}
+	release(p, s);
+	return rc;
+}
+
+static int has_handle(const struct pinst *in, const char *hook)
+{
+	const cJSON *h;
+	cJSON_ArrayForEach(h, in->handles) if (strcmp(h->valuestring, hook) == 0) return 1;
+	return 0;
+}
+
+int vocd_plugins_call_audience(vocd_plugins *p, const char *tenant, int audience, const char *hook,
+                               const cJSON *arg, char *err, size_t errlen)
+{
+	err[0] = '\0';
+	struct pset *s = acquire(p);
+	int first = 0;
+	for (size_t i = 0; s != NULL && i < s->ninsts; i++) {
+		struct pinst *in = s->insts[i];
+		if (strcmp(in->tenant, tenant) != 0 || strcmp(in->def->kind, "incentive") != 0 ||
+		    in->ctx.audience != audience || !has_handle(in, hook))
+			continue;
+		char msg[1024];
+		int rc = invoke(in, hook, 0, arg, NULL, NULL, msg, sizeof msg);
+		if (rc != 0 && first == 0) {
+			first = rc;
+			snprintf(err, errlen, "%s", msg);
+		}
+	}
+	release(p, s);
+	return first;
+}
+
+int vocd_plugins_find_handler(vocd_plugins *p, const char *tenant, const char *kind, const char *hook, char *label,
+                              size_t label_len)
+{
+	struct pset *s = acquire(p);
+	int rc = VOCD_ENOTFOUND;
+	for (size_t i = 0; s != NULL && i < s->ninsts && rc != 0; i++) {
+		struct pinst *in = s->insts[i];
+		if (strcmp(in->tenant, tenant) == 0 && strcmp(in->def->kind, kind) == 0 && has_handle(in, hook)) {
+			snprintf(label, label_len, "%s", in->def->label);
+			rc = 0;
+		}
 	}
 	release(p, s);
 	return rc;

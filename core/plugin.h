@@ -46,6 +46,21 @@ int vocd_plugins_call(vocd_plugins *p, const char *tenant, const char *name, con
                       const cJSON *arg, cJSON **result, char *err, size_t errlen);
 
 /**
+ * \brief Runs handler \p hook of every incentive plugin of \p tenant whose audience is \p audience (enum
+ * vocd_audience) and that has one; a customer policy's argument raises when a score is read.
+ * \return 0 (also when none has it), or the first failure (the others still run; message in \p err).
+ */
+int vocd_plugins_call_audience(vocd_plugins *p, const char *tenant, int audience, const char *hook,
+                               const cJSON *arg, char *err, size_t errlen);
+
+/**
+ * \brief The label ("incentives/monthly_leaderboard") of the first enabled plugin of \p tenant of kind
+ * \p kind that has handler \p hook, in \p label. \return 0, VOCD_ENOTFOUND.
+ */
+int vocd_plugins_find_handler(vocd_plugins *p, const char *tenant, const char *kind, const char *hook, char *label,
+                              size_t label_len);
+
+/**
  * \brief Runs the Lua file \p path in a fresh sandbox under \p lim and converts the value it returns to JSON
  * (a schema, a rule's test cases). \p *out is the caller's.
  * \return 0, VOCD_ECONFIG (the reason, with file and line, in \p err), VOCD_ENOMEM.

@@ -743,7 +743,7 @@ static int api_store_put(lua_State *L)
 /* The core's own events: the core and the workflow rules trust what they say (an answer, a ticket, a
  * notification to send), so a plugin may hook them but never publish one. */
 static const char *const reserved_topics[] = {"evaluation.", "invitation.", "ticket.", "notification.",
-                                              "service_event.", "reply.", NULL};
+                                              "service_event.", "reply.", "reward.", "points.", NULL};
 
 static const char *check_topic(lua_State *L, int idx, const char *fn)
 {
@@ -992,6 +992,7 @@ static int open_api(lua_State *L)
 	lua_pushlightuserdata(L, (void *)c);
 	luaL_setfuncs(L, http, 1);
 	lua_setfield(L, t, "http");
+	vocd_plugin_points_open(L, t, c);
 	lua_pushstring(L, c->tenant);
 	lua_setfield(L, t, "tenant");
 	lua_pushstring(L, c->name);

@@ -8,6 +8,7 @@
 #include <cjson/cJSON.h>
 #include <lua.h>
 
+#include "config.h"
 #include "luahost.h"
 #include "pii.h"
 #include "store.h"
@@ -24,7 +25,22 @@ struct vocd_plugin_ctx {
 	const cJSON *settings;
 	vocd_store *store;    /**< NULL: vocd.store, vocd.publish and vocd.timer raise "storage unavailable" */
 	vocd_pii *const *pii; /**< the host's handle, read at call time; NULL or *NULL: vocd.contact raises */
+	const struct vocd_tenant_conf *conf; /**< the tenant's configuration (its people), NULL when checking */
+	const char *version;  /**< the plugin's version, once loaded: kept on the points it grants */
+	int audience;         /**< incentive plugins: enum vocd_audience, from what plugin.lua returned */
 };
+
+/** Whom an incentive policy rewards (`audience = "staff"` or `"customers"` in what plugin.lua returns). */
+enum vocd_audience { VOCD_AUDIENCE_NONE, VOCD_AUDIENCE_STAFF, VOCD_AUDIENCE_CUSTOMERS };
+
+/** \brief Adds `vocd.points`, `vocd.people` and `vocd.wilson_lower` to the table at \p t (plugin_points.c). */
+void vocd_plugin_points_open(lua_State *L, int t, const struct vocd_plugin_ctx *c);
+
+/**
+ * \brief Makes the table at the top of the stack (a customer policy's `answer`) raise when the plugin reads
+ * a score or the text: the core does not hand them to customer reward policies (no inducement).
+ */
+void vocd_plugin_points_guard(lua_State *L);
 
 /**
  * \brief Sets the read-only global `vocd` of \p h for \p ctx. Registrations made with vocd.hook and
