@@ -2,14 +2,15 @@
 --
 -- Sends each invitation made for channel "email" as an email with the survey link, through an HTTP mail
 -- relay (the relay speaks SMTP; vocd does not). No inbound: the customer answers on the survey page.
--- Also mails the core's notifications to staff (handler "notify") through the same relay.
+-- Also mails the core's notifications to staff (handler "notify") and the customers' rewards issued for
+-- channel "email" (event reward.issued) through the same relay.
 -- 将渠道为 "email" 的评价邀请通过 HTTP 邮件中继以邮件发送（含问卷链接）。客户在问卷页面作答，本插件无回收接口。
--- 员工通知（"notify"）也经同一中继发送。
+-- 员工通知（"notify"）和渠道为 "email" 的客户奖励（事件 reward.issued）也经同一中继发送。
 --
 -- To the relay: POST relay_url with JSON {"to", "from", "subject", "text", "html"} and the headers
 -- X-Signature (lower-case hex HMAC-SHA256 of the body under `secret`) and Idempotency-Key (the invitation
--- or notification id: a send retried after a timeout carries the same key, so the relay can drop the
--- duplicate).
+-- or notification id, "reward:" and the reward's id: a send retried after a timeout carries the same key,
+-- so the relay can drop the duplicate).
 -- Copy this folder to make a plugin for another relay or provider.
 
 local DEFAULTS = {
@@ -142,4 +143,51 @@ vocd.handle("notify", function(n)
   return { sent = true }
 end)
 
-return { version = "1.1.0", api = 1 }
+-- A number as the customer reads it: 10, not 10.0; 9.5 as 9.50.
+local function amount(n)
+  local i = math.tointeger(n)
+  if i then return tostring(i) end
+  return string.format("%.2f", n)
+end
+
+-- A reward granted by a customer incentive policy, to be told to the customer by this channel:
+-- {id, customer, channel, lang, points? or coupon = {code, value, currency}, reason}. The subject and
+-- text are the settings reward_subject and reward_points_text or reward_coupon_text (defaults in
+-- schema.lua); the HTML part is that text escaped, line breaks kept.
+local function send_reward(ev)
+  if ev.channel ~= "email" then return end
+  local s = vocd.settings
+  local template, values
+  if type(ev.coupon) == "table" then
+    template = s.reward_coupon_text
+    values = { code = tostring(ev.coupon.code), value = amount(ev.coupon.value),
+               currency = tostring(ev.coupon.currency or "CNY") }
+  elseif ev.points ~= nil then
+    template = s.reward_points_text
+    values = { points = amount(ev.points) }
+  else
+    vocd.log.warn("reward", ev.id, "not sent: it has neither points nor a coupon")
+    return
+  end
+  local to = vocd.contact(ev.customer, "email", "send reward")
+  if not to then
+    vocd.log.info("reward", ev.id, "not sent: the customer has no email address")
+    return
+  end
+  local lang = type(ev.lang) == "string" and ev.lang or "zh-CN"
+  values.brand = s.brand
+  values.reason = type(ev.reason) == "string" and ev.reason
+    or type(ev.reason) == "table" and vocd.i18n(ev.reason, lang) or ""
+  local text = fill(vocd.i18n(template, lang), values)
+  send({
+    to = to,
+    from = s.from,
+    subject = one_line(fill(vocd.i18n(s.reward_subject, lang), values)),
+    text = text,
+    html = notification_html(text, vocd.i18n({ ["zh-CN"] = "zh-CN", en = "en" }, lang)),
+  }, "reward:" .. ev.id, "reward " .. ev.id)
+end
+
+vocd.hook("reward.issued", send_reward)
+
+return { version = "1.2.0", api = 1 }

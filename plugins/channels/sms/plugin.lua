@@ -2,9 +2,10 @@
 --
 -- Sends each invitation made for channel "sms" (and its reminder) as a text message with the survey link,
 -- through an HTTP SMS gateway; and takes replies such as "5" or "1 太慢了" back from the gateway as answers.
--- Also sends the core's notifications to staff (handler "notify") through the same gateway.
+-- Also sends the core's notifications to staff (handler "notify") and the customers' rewards issued for
+-- channel "sms" (event reward.issued) through the same gateway.
 -- 将渠道为 "sms" 的评价邀请以短信发送（含问卷链接）；并接收客户回复的 "5" 或 "1 太慢了" 作为评价；
--- 员工通知（"notify"）也经同一网关发送。
+-- 员工通知（"notify"）和渠道为 "sms" 的客户奖励（事件 reward.issued）也经同一网关发送。
 --
 -- To the gateway: POST gateway_url with JSON {"to": "+86…", "from": sender, "text": "…"} and the header
 -- X-Signature: hex HMAC-SHA256 of the body under `secret`.
@@ -53,6 +54,46 @@ end
 -- the tenant file): both carry the link; a reminder has reminder = true.
 vocd.hook("invitation.created", send_invitation)
 vocd.hook("invitation.remind", send_invitation)
+
+-- A number as the customer reads it: 10, not 10.0; 9.5 as 9.50.
+local function amount(n)
+  local i = math.tointeger(n)
+  if i then return tostring(i) end
+  return string.format("%.2f", n)
+end
+
+-- A reward granted by a customer incentive policy, to be told to the customer by this channel:
+-- {id, customer, channel, lang, points? or coupon = {code, value, currency}, reason}. The texts are the
+-- settings reward_points_text and reward_coupon_text (defaults in schema.lua).
+local function send_reward(ev)
+  if ev.channel ~= "sms" then return end
+  local s = vocd.settings
+  local template, values
+  if type(ev.coupon) == "table" then
+    template = s.reward_coupon_text
+    values = { code = tostring(ev.coupon.code), value = amount(ev.coupon.value),
+               currency = tostring(ev.coupon.currency or "CNY") }
+  elseif ev.points ~= nil then
+    template = s.reward_points_text
+    values = { points = amount(ev.points) }
+  else
+    vocd.log.warn("reward", ev.id, "not sent: it has neither points nor a coupon")
+    return
+  end
+  local phone = vocd.contact(ev.customer, "phone", "send reward")
+  if not phone then
+    vocd.log.info("reward", ev.id, "not sent: the customer has no phone number")
+    return
+  end
+  local lang = type(ev.lang) == "string" and ev.lang or "zh-CN"
+  values.brand = s.brand
+  values.reason = type(ev.reason) == "string" and ev.reason
+    or type(ev.reason) == "table" and vocd.i18n(ev.reason, lang) or ""
+  local text = fill(vocd.i18n(template, lang), values):match("^%s*(.-)%s*$")
+  send(phone, text, "reward " .. ev.id)
+end
+
+vocd.hook("reward.issued", send_reward)
 
 -- A notification to a member of staff, from the core's notification worker. Their phone comes with the
 -- call (from the tenant's people), so no vocd.contact: that is for customers and audited as such.
@@ -128,4 +169,4 @@ vocd.handle("inbound", function(req)
   }
 end)
 
-return { version = "1.1.0", api = 1 }
+return { version = "1.2.0", api = 1 }

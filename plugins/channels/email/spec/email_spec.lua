@@ -263,6 +263,127 @@ describe("email: notifying staff", function()
   end
 end)
 
+describe("email: telling a customer of a reward", function()
+  local NONE = {} -- a field left out of the event
+  local function reward(over)
+    local ev = { id = "00000000000000r1", customer = "c-1", channel = "email", lang = "zh-CN", points = 10,
+                 reason = { ["zh-CN"] = "首次评价奖励", en = "First answer bonus" } }
+    for k, v in pairs(over or {}) do
+      if v == NONE then ev[k] = nil else ev[k] = v end
+    end
+    return ev
+  end
+  local COUPON = { code = "ABCD234XYZ", value = 20, currency = "CNY" }
+
+  -- Emits one reward; returns the decoded message and the request.
+  local function issue(p, over)
+    p:emit("reward.issued", reward(over))
+    assert.are.same({}, p.errors)
+    assert.are.equal(1, #p.requests)
+    return stub.json.decode(p.requests[1].body), p.requests[1]
+  end
+
+  -- the event's fields over the default ones -> subject, text, the HTML's lang
+  local cases = {
+    { "points in zh-CN", {}, "Acme感谢您的反馈",
+      "您好！\n\n感谢您的反馈，您获得 10 积分。首次评价奖励\n\nAcme", "zh-CN" },
+    { "points in en", { lang = "en" }, "Acme: thank you for your feedback",
+      "Hello,\n\nThank you for your feedback: you have received 10 points. First answer bonus\n\nAcme", "en" },
+    { "points without a lang (zh-CN)", { lang = NONE }, "Acme感谢您的反馈",
+      "您好！\n\n感谢您的反馈，您获得 10 积分。首次评价奖励\n\nAcme", "zh-CN" },
+    { "points in fr (en), with a plain reason", { lang = "fr", points = 50, reason = "Referral" },
+      "Acme: thank you for your feedback",
+      "Hello,\n\nThank you for your feedback: you have received 50 points. Referral\n\nAcme", "en" },
+    { "a coupon in zh-CN", { points = NONE, coupon = COUPON }, "Acme感谢您的反馈",
+      "您好！\n\n感谢您的反馈，您获得一张 20 CNY 的优惠券，券码：ABCD234XYZ。首次评价奖励\n\nAcme", "zh-CN" },
+    { "a coupon in en", { lang = "en", points = NONE, coupon = { code = "QRST567MNP", value = 9.5, currency = "USD" } },
+      "Acme: thank you for your feedback",
+      "Hello,\n\nThank you for your feedback: you have received a 9.50 USD coupon, code QRST567MNP. "
+        .. "First answer bonus\n\nAcme", "en" },
+  }
+  for _, case in ipairs(cases) do
+    it("mails " .. case[1], function()
+      local p = load()
+      local msg, rq = issue(p, case[2])
+      assert.are.equal(SETTINGS.relay_url, rq.url)
+      assert.are.equal(hmac(SETTINGS.secret, rq.body), rq.headers["X-Signature"])
+      assert.are.equal("reward:00000000000000r1", rq.headers["Idempotency-Key"])
+      assert.are.equal("zhang@example.com", msg.to)
+      assert.are.equal("Acme <service@acme.example>", msg.from)
+      assert.are.equal(case[3], msg.subject)
+      assert.are.equal(case[4], msg.text)
+      assert.truthy(msg.html:find('<html lang="' .. case[5] .. '">', 1, true), msg.html)
+      assert.truthy(msg.html:find((case[4]:gsub("\n", "<br>\n")), 1, true), msg.html)
+      assert.are.same({ { customer = "c-1", field = "email", purpose = "send reward" } }, p.contact_reads)
+    end)
+  end
+
+  it("uses the tenant's texts, and escapes them in the HTML part", function()
+    local p = load(with({ reward_subject = { en = "{brand}: {points} points" },
+                          reward_points_text = { ["zh-CN"] = "{brand} <b>+{points}</b> {reason}" } }))
+    local msg = issue(p)
+    assert.are.equal("Acme: 10 points", msg.subject) -- no zh-CN subject: the tenant's en one
+    assert.are.equal("Acme <b>+10</b> 首次评价奖励", msg.text)
+    assert.truthy(msg.html:find("Acme &lt;b&gt;+10&lt;/b&gt; 首次评价奖励", 1, true), msg.html)
+    assert.falsy(msg.html:find("<b>", 1, true), msg.html)
+  end)
+
+  it("escapes a hostile reason and code in the HTML part, keeps the subject on one line", function()
+    local msg = issue(load(with({ brand = "A&B\r\nBcc: all@example.com" })),
+                      { points = NONE, reason = "<script>x</script>", coupon = { code = '"><img>', value = 5 } })
+    assert.are.equal("A&B Bcc: all@example.com感谢您的反馈", msg.subject)
+    assert.falsy(msg.html:find("<script>", 1, true), msg.html)
+    assert.falsy(msg.html:find("<img>", 1, true), msg.html)
+    assert.truthy(msg.html:find("5 CNY", 1, true), msg.html) -- no currency: CNY
+  end)
+
+  it("leaves other channels' rewards alone", function()
+    local p = load()
+    p:emit("reward.issued", reward({ channel = "sms" }))
+    p:emit("reward.issued", reward({ channel = "sms", points = NONE, coupon = COUPON }))
+    assert.are.same({}, p.requests)
+    assert.are.same({}, p.contact_reads)
+    assert.are.same({}, p.errors)
+  end)
+
+  -- contacts -> nothing sent, no error, an info line that does not name the address
+  local no_address = {
+    { "never given", {} },
+    { "only a phone", { ["c-1"] = { phone = "+8613812345678" } } },
+  }
+  for _, case in ipairs(no_address) do
+    it("sends nothing and does not fail without an address (" .. case[1] .. ")", function()
+      local p = load(nil, { contacts = case[2] })
+      p:emit("reward.issued", reward())
+      assert.are.same({}, p.requests)
+      assert.are.same({}, p.errors)
+      assert.are.same({}, p:log_lines("error"))
+      assert.are.same({}, p:log_lines("warn"))
+      assert.are.same({ "reward 00000000000000r1 not sent: the customer has no email address" }, p:log_lines("info"))
+    end)
+  end
+
+  -- the relay's answer -> the error the delivery fails with, so that the bus retries it
+  local failures = {
+    { { status = 500, headers = {}, body = "oops" }, "the mail relay answered 500 for reward 00000000000000r1" },
+    { { status = 422, headers = {}, body = "bad address" }, "the mail relay answered 422 for reward 00000000000000r1" },
+    { { error = "connection refused" }, "vocd.http.request: connection refused" },
+  }
+  for _, case in ipairs(failures) do
+    it("fails when the relay answers " .. (case[1].status or case[1].error), function()
+      local p = load(nil, { http = function() return case[1] end })
+      local err = stub.error_of(p.emit, p, "reward.issued", reward())
+      assert.truthy(err:find("plugin.lua:%d+: "), err)
+      assert.truthy(err:find(case[2], 1, true), err)
+      assert.are.equal(1, #p.errors)
+      for _, line in ipairs(p.logs) do
+        assert.falsy(line.message:find("zhang@example.com", 1, true), line.message)
+      end
+      assert.falsy(err:find("zhang@example.com", 1, true), err)
+    end)
+  end
+end)
+
 describe("email: settings", function()
   -- settings -> the problems reported
   local cases = {
@@ -271,6 +392,10 @@ describe("email: settings", function()
     { with({ one_click = "stars" }), 1 },
     { with({ timeout_ms = 60000 }), 1 },
     { with({ subject = { de = "x" } }), 1 },
+    { with({ reward_points_text = { en = "+{points}" }, reward_subject = { ["zh-CN"] = "谢谢" } }), 0 },
+    { with({ reward_coupon_text = {} }), 1 },
+    { with({ reward_subject = { de = "x" } }), 2 }, -- an unknown language, and none known
+    { with({ reward_points_text = "{points}" }), 1 },
     { SETTINGS, 0 },
   }
   for i, case in ipairs(cases) do

@@ -218,9 +218,144 @@ describe("sms: notifying staff", function()
   end
 end)
 
+describe("sms: telling a customer of a reward", function()
+  local NONE = {} -- a field left out of the event
+  local function reward(over)
+    local ev = { id = "00000000000000r1", customer = "c-1", channel = "sms", lang = "zh-CN", points = 10,
+                 reason = { ["zh-CN"] = "首次评价奖励", en = "First answer bonus" } }
+    for k, v in pairs(over or {}) do
+      if v == NONE then ev[k] = nil else ev[k] = v end
+    end
+    return ev
+  end
+  local COUPON = { code = "ABCD234XYZ", value = 20, currency = "CNY" }
+
+  -- the event's fields over the default ones -> the text sent
+  local cases = {
+    { "points in zh-CN", {}, "【Acme】感谢您的反馈，您获得 10 积分。首次评价奖励" },
+    { "points in en", { lang = "en" },
+      "【Acme】Thank you for your feedback: you have received 10 points. First answer bonus" },
+    { "points without a lang (zh-CN)", { lang = NONE },
+      "【Acme】感谢您的反馈，您获得 10 积分。首次评价奖励" },
+    { "points in zh-TW (zh-CN), with a plain reason", { lang = "zh-TW", points = 50, reason = "推荐奖励" },
+      "【Acme】感谢您的反馈，您获得 50 积分。推荐奖励" },
+    { "a coupon in zh-CN", { points = NONE, coupon = COUPON },
+      "【Acme】感谢您的反馈，您获得一张 20 CNY 的优惠券，券码 ABCD234XYZ。首次评价奖励" },
+    { "a coupon in en", { lang = "en", points = NONE,
+                          coupon = { code = "QRST567MNP", value = 9.5, currency = "USD" } },
+      "【Acme】Thank you for your feedback: you have received a 9.50 USD coupon, code QRST567MNP. First answer bonus" },
+  }
+  for _, case in ipairs(cases) do
+    it("sends " .. case[1], function()
+      local p = load()
+      p:emit("reward.issued", reward(case[2]))
+      assert.are.same({}, p.errors)
+      assert.are.equal(1, #p.requests)
+      local rq = p.requests[1]
+      assert.are.equal(SETTINGS.gateway_url, rq.url)
+      assert.are.equal(hmac("s3cret", rq.body), rq.headers["X-Signature"])
+      assert.are.same({ to = "+8613812345678", from = "10690001", text = case[3] }, stub.json.decode(rq.body))
+      assert.are.same({ { customer = "c-1", field = "phone", purpose = "send reward" } }, p.contact_reads)
+    end)
+  end
+
+  it("uses the tenant's texts", function()
+    local settings = {}
+    for k, v in pairs(SETTINGS) do settings[k] = v end
+    settings.reward_points_text = { ["zh-CN"] = "{brand}积分 +{points}（{reason}）", en = "{brand}+{points} pts" }
+    settings.reward_coupon_text = { en = "{brand}{code}: {value} {currency}" }
+    local p = load(settings)
+    p:emit("reward.issued", reward())
+    p:emit("reward.issued", reward({ lang = "en" }))
+    p:emit("reward.issued", reward({ points = NONE, coupon = COUPON })) -- no zh-CN: the tenant's en one
+    local texts = {}
+    for i, rq in ipairs(p.requests) do texts[i] = stub.json.decode(rq.body).text end
+    assert.are.same({ "【Acme】积分 +10（首次评价奖励）", "【Acme】+10 pts", "【Acme】ABCD234XYZ: 20 CNY" }, texts)
+  end)
+
+  it("leaves other channels' rewards alone", function()
+    local p = load()
+    p:emit("reward.issued", reward({ channel = "email" }))
+    p:emit("reward.issued", reward({ channel = "email", coupon = COUPON }))
+    assert.are.same({}, p.requests)
+    assert.are.same({}, p.contact_reads)
+    assert.are.same({}, p.errors)
+  end)
+
+  -- contacts -> nothing sent, no error, an info line that does not name the number
+  local no_phone = {
+    { "never given", {} },
+    { "only an email", { ["c-1"] = { email = "zhang@example.com" } } },
+  }
+  for _, case in ipairs(no_phone) do
+    it("sends nothing and does not fail without a phone number (" .. case[1] .. ")", function()
+      local p = load(nil, { contacts = case[2] })
+      p:emit("reward.issued", reward())
+      assert.are.same({}, p.requests)
+      assert.are.same({}, p.errors)
+      assert.are.same({}, p:log_lines("error"))
+      assert.are.same({}, p:log_lines("warn"))
+      assert.are.same({ "reward 00000000000000r1 not sent: the customer has no phone number" }, p:log_lines("info"))
+    end)
+  end
+
+  -- the gateway's answer -> the error the delivery fails with, so that the bus retries it
+  local failures = {
+    { { status = 500, headers = {}, body = "oops" }, "the SMS gateway answered 500 for reward 00000000000000r1" },
+    { { status = 503, headers = {}, body = "busy" }, "the SMS gateway answered 503 for reward 00000000000000r1" },
+    { { error = "connection refused" }, "vocd.http.request: connection refused" },
+  }
+  for _, case in ipairs(failures) do
+    it("fails when the gateway answers " .. (case[1].status or case[1].error), function()
+      local p = load(nil, { http = function() return case[1] end })
+      local err = stub.error_of(p.emit, p, "reward.issued", reward())
+      assert.truthy(err:find("plugin.lua:%d+: "), err)
+      assert.truthy(err:find(case[2], 1, true), err)
+      assert.are.equal(1, #p.errors)
+    end)
+  end
+
+  it("never logs the phone number", function()
+    for _, http in ipairs({ nil, function() return { status = 500, headers = {}, body = "" } end }) do
+      local p = load(nil, { http = http })
+      pcall(p.emit, p, "reward.issued", reward())
+      for _, line in ipairs(p.logs) do
+        assert.falsy(line.message:find("13812345678", 1, true), line.message)
+      end
+      for _, e in ipairs(p.errors) do
+        assert.falsy(e.message:find("13812345678", 1, true), e.message)
+      end
+    end
+  end)
+end)
+
 describe("sms: settings", function()
   it("needs the gateway, the secret and the notice version", function()
     local _, problems = stub.check_settings(stub.plugin_dir(), {})
     assert.are.equal(3, #problems)
   end)
+
+  -- reward texts -> the problems reported
+  local reward_texts = {
+    { { reward_points_text = { en = "+{points}" } }, 0 },
+    { { reward_coupon_text = { ["zh-CN"] = "{code}" } }, 0 },
+    { { reward_points_text = {} }, 1 },
+    { { reward_coupon_text = { de = "{code}" } }, 2 }, -- an unknown language, and none known
+    { { reward_points_text = "{points}" }, 1 },
+  }
+  for i, case in ipairs(reward_texts) do
+    it("checks the reward texts (" .. i .. ")", function()
+      local settings = {}
+      for k, v in pairs(SETTINGS) do settings[k] = v end
+      for k, v in pairs(case[1]) do settings[k] = v end
+      local ok, problems = stub.check_settings(stub.plugin_dir(), settings)
+      if case[2] == 0 then
+        assert.truthy(ok, problems and table.concat(problems, "\n"))
+        assert.truthy(ok.reward_points_text and ok.reward_coupon_text) -- the other one's default
+      else
+        assert.is_nil(ok)
+        assert.are.equal(case[2], #problems, table.concat(problems, "\n"))
+      end
+    end)
+  end
 end)
