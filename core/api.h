@@ -27,6 +27,14 @@ int vocd_api_service_event_create(struct vocd_req *req);
 int vocd_api_service_event_get(struct vocd_req *req);
 int vocd_api_service_event_list(struct vocd_req *req);
 
+/* api_points.c: the points ledger */
+int vocd_api_points_list(struct vocd_req *req);
+int vocd_api_points_get(struct vocd_req *req);
+int vocd_api_points_balances(struct vocd_req *req);
+int vocd_api_points_leaderboard(struct vocd_req *req);
+int vocd_api_points_award(struct vocd_req *req);
+int vocd_api_points_reverse(struct vocd_req *req);
+
 /* api_list.c: a type's records in id order, ?after=ID&limit=N, optionally only those \p keep accepts */
 typedef int (*vocd_list_filter)(vocd_txn *txn, const char *tenant, const cJSON *record, void *arg);
 int vocd_api_list(struct vocd_req *req, const char *type);

@@ -112,7 +112,7 @@ static int check_compensation(const cJSON *v, struct vocd_field_error *fe)
 
 int vocd_api_ticket_transition(struct vocd_req *req)
 {
-	static const char *const keys[] = {"to", "note", "resolution", "root_cause", "compensation", NULL};
+	static const char *const keys[] = {"to", "note", "resolution", "root_cause", "compensation", "confirmed", NULL};
 	if (!in_sight(req))
 		return 0;
 	cJSON *body = vocd_http_body_object(req);
@@ -129,10 +129,19 @@ int vocd_api_ticket_transition(struct vocd_req *req)
 		cJSON_Delete(body);
 		return 0;
 	}
+	const cJSON *confirmed = cJSON_GetObjectItemCaseSensitive(body, "confirmed");
+	if (confirmed && (!cJSON_IsBool(confirmed) || strcmp(to->valuestring, "resolved") != 0)) {
+		vocd_http_error(req, 422, "invalid_field", "confirmed: true or false, and only when the ticket is resolved "
+		                "(was the complaint founded?)");
+		cJSON_Delete(body);
+		return 0;
+	}
 	struct vocd_actor who;
 	struct vocd_ticket_change c;
 	init_change(req, &c, &who);
 	c.to = to->valuestring;
+	if (confirmed)
+		c.confirmed = cJSON_IsTrue(confirmed) ? VOCD_COMPLAINT_FOUNDED : VOCD_COMPLAINT_UNFOUNDED;
 	c.note = vocd_json_str(body, "note");
 	c.resolution = vocd_json_str(body, "resolution");
 	c.root_cause = vocd_json_str(body, "root_cause");

@@ -91,6 +91,13 @@ static const struct route routes[] = {
 	{"GET", "/api/v1/review-queue", ROLE(VOCD_ROLE_ADMIN) | ROLE(VOCD_ROLE_SUPERVISOR) | ROLE(VOCD_ROLE_AUDITOR),
 	 vocd_api_review_queue},
 	{"POST", "/api/v1/review-queue/*", ROLE(VOCD_ROLE_ADMIN) | ROLE(VOCD_ROLE_AUDITOR), vocd_api_review_decide},
+	/* The points ledger (api_points.c): scope decides whose entries; reversals by supervisors and admins. */
+	{"GET", "/api/v1/points", STAFF, vocd_api_points_list},
+	{"GET", "/api/v1/points/balances", STAFF, vocd_api_points_balances},
+	{"GET", "/api/v1/points/leaderboard", STAFF, vocd_api_points_leaderboard},
+	{"POST", "/api/v1/points/awards", ADMIN, vocd_api_points_award},
+	{"GET", "/api/v1/points/*", STAFF, vocd_api_points_get},
+	{"POST", "/api/v1/points/*/reverse", ROLE(VOCD_ROLE_ADMIN) | ROLE(VOCD_ROLE_SUPERVISOR), vocd_api_points_reverse},
 	{"GET", "/api/v1/audit/verify", ROLE(VOCD_ROLE_ADMIN) | ROLE(VOCD_ROLE_AUDITOR), vocd_api_audit_verify},
 	{"GET", "/api/v1/audit", ROLE(VOCD_ROLE_ADMIN) | ROLE(VOCD_ROLE_AUDITOR), vocd_api_audit_list},
 	{"POST", "/api/v1/counter-codes", ROLE(VOCD_ROLE_ADMIN) | ROLE(VOCD_ROLE_SUPERVISOR), vocd_api_counter_create},

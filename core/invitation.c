@@ -13,7 +13,7 @@
 #include "validate.h"
 
 static const char *const body_keys[] = {"customer", "context", "channel", "lang", NULL};
-static const char *const customer_keys[] = {"external_id", "tier", "name", "phone", "email", NULL};
+static const char *const customer_keys[] = {"external_id", "tier", "name", "phone", "email", "referred_by", NULL};
 static const char *const personal_fields[] = {"name", "phone", "email", NULL};
 
 int vocd_customer_check(const cJSON *customer, struct vocd_field_error *e)
@@ -28,6 +28,8 @@ int vocd_customer_check(const cJSON *customer, struct vocd_field_error *e)
 	    vocd_check_string(cJSON_GetObjectItemCaseSensitive(customer, "external_id"), "customer.external_id", 128, 1,
 	                      e) != 0 ||
 	    vocd_check_string(cJSON_GetObjectItemCaseSensitive(customer, "tier"), "customer.tier", 32, 0, e) != 0 ||
+	    vocd_check_string(cJSON_GetObjectItemCaseSensitive(customer, "referred_by"), "customer.referred_by", 128, 0,
+	                      e) != 0 ||
 	    vocd_check_string(cJSON_GetObjectItemCaseSensitive(customer, "name"), "customer.name", 256, 0, e) != 0 ||
 	    vocd_check_string(cJSON_GetObjectItemCaseSensitive(customer, "phone"), "customer.phone", 40, 0, e) != 0 ||
 	    vocd_check_string(cJSON_GetObjectItemCaseSensitive(customer, "email"), "customer.email", 254, 0, e) != 0)
@@ -37,6 +39,12 @@ int vocd_customer_check(const cJSON *customer, struct vocd_field_error *e)
 	if (!vocd_external_id_valid(cJSON_GetObjectItemCaseSensitive(customer, "external_id")->valuestring)) {
 		snprintf(e->message, sizeof e->message,
 		         "customer.external_id: expected your own customer id (letters, digits and _ . : -), not a phone number or email");
+		return -1;
+	}
+	const cJSON *referred_by = cJSON_GetObjectItemCaseSensitive(customer, "referred_by");
+	if (referred_by && !vocd_external_id_valid(referred_by->valuestring)) {
+		snprintf(e->message, sizeof e->message,
+		         "customer.referred_by: expected the referring customer's id (letters, digits and _ . : -)");
 		return -1;
 	}
 	/* Personal data is checked now, so that a bad phone is a clear 422 and never half-stored. */
@@ -103,6 +111,10 @@ int vocd_customer_upsert_in(vocd_txn *txn, const char *tenant, vocd_pii *pii, co
 	const char *tier = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(customer, "tier"));
 	if (tier)
 		vocd_json_set_str(rec, "tier", tier);
+	/* Who brought this customer (for a referral reward): the first answer says so, and it is not changed. */
+	const char *referred_by = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(customer, "referred_by"));
+	if (referred_by && !vocd_json_str(rec, "referred_by") && strcmp(referred_by, cid) != 0)
+		vocd_json_set_str(rec, "referred_by", referred_by);
 	struct vocd_index_value idx[2];
 	char bi[2][65];
 	size_t nidx = 0;

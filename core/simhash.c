@@ -144,3 +144,21 @@ int vocd_simhash_distance(uint64_t a, uint64_t b)
 	x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0full;
 	return (int)((x * 0x0101010101010101ull) >> 56);
 }
+
+size_t vocd_text_useful_chars(const char *text, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)text, *end = p + len;
+	size_t n = 0;
+	long last = -1;
+	int run = 0;
+	while (p < end) {
+		size_t used;
+		long cp = next_char(p, end, &used);
+		p += used;
+		run = cp == last ? run + 1 : 1;
+		last = cp;
+		if (cp >= 0 && (is_cjk(cp) || is_word(cp)) && run <= 2)
+			n++;
+	}
+	return n;
+}

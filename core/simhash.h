@@ -20,4 +20,11 @@ uint64_t vocd_simhash(const char *text, size_t len, unsigned *features);
 /** \brief The number of bits in which \p a and \p b differ (0 to 64): the Hamming distance. */
 int vocd_simhash_distance(uint64_t a, uint64_t b);
 
+/**
+ * \brief How much there is to read in \p len bytes of UTF-8 \p text: the characters features are made of
+ * (CJK characters, letters and digits), a run of one character counted at most twice ("好好好好" is 2),
+ * so that padding does not make feedback "detailed".
+ */
+size_t vocd_text_useful_chars(const char *text, size_t len);
+
 #endif

@@ -486,6 +486,9 @@ static int enter_state(vocd_txn *txn, struct vocd_ticket_change *c, cJSON *t, in
 			vocd_json_set_str(t, "resolution", c->resolution);
 		if (c->root_cause)
 			vocd_json_set_str(t, "root_cause", c->root_cause);
+		cJSON_DeleteItemFromObjectCaseSensitive(t, "confirmed");
+		if (c->confirmed)
+			cJSON_AddBoolToObject(t, "confirmed", c->confirmed == VOCD_COMPLAINT_FOUNDED);
 		if (c->compensation) {
 			cJSON_DeleteItemFromObjectCaseSensitive(t, "compensation");
 			cJSON_AddItemToObject(t, "compensation", cJSON_Duplicate(c->compensation, 1));

@@ -82,6 +82,8 @@ struct vocd_ticket_actor {
 	const char *person;        /**< the person bound to the token (agents act on their own tickets only) */
 };
 
+enum { VOCD_COMPLAINT_FOUNDED = 1, VOCD_COMPLAINT_UNFOUNDED = 2 };
+
 /** A change asked of a ticket. Exactly one of to / assign / klass / breach is set. */
 struct vocd_ticket_change {
 	const char *tenant;
@@ -96,6 +98,8 @@ struct vocd_ticket_change {
 	const char *resolution;     /**< resolved: what was done (required) */
 	const char *root_cause;     /**< resolved: why it happened (required for repeat tickets) */
 	const cJSON *compensation;  /**< resolved: {kind, amount?, currency?, note?} given to the customer */
+	int confirmed;              /**< resolved: VOCD_COMPLAINT_FOUNDED (投诉属实), _UNFOUNDED, or 0: not said;
+	                             *   only a confirmed complaint may cost anyone points (points.h) */
 	const char *rule;           /**< a rule's change: its name, kept in the history */
 	const char *revisit_evaluation; /**< the revisit's answer that brings this change (system only) */
 	int revisit_satisfied;      /**< with it: 1 satisfied, 0 not, -1 no score to judge by */
