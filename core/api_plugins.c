@@ -16,6 +16,13 @@ int vocd_api_plugin_call(struct vocd_req *req)
 		vocd_http_error(req, 403, "forbidden", "only an admin may call a channel's notify handler by hand");
 		return 0;
 	}
+	/* An incentive policy's handlers grant points and rewards: only the core calls them, with figures and
+	 * answers it made itself, never with what a caller says happened. */
+	if (vocd_plugins_is_kind(req->srv->plugins, req->auth.tenant, req->params[0], "incentive")) {
+		vocd_http_error(req, 403, "forbidden", "incentive policies are called by the core only (their handlers "
+		                "grant points); use /api/v1/points");
+		return 0;
+	}
 	cJSON *arg = NULL;
 	if (req->body_len > 0) {
 		arg = vocd_http_body_object(req);

@@ -1107,6 +1107,15 @@ int vocd_plugins_find_handler(vocd_plugins *p, const char *tenant, const char *k
 	return rc;
 }
 
+int vocd_plugins_is_kind(vocd_plugins *p, const char *tenant, const char *name, const char *kind)
+{
+	struct pset *s = acquire(p);
+	struct pinst *in = find_inst(s, tenant, name);
+	int is = in != NULL && strcmp(in->def->kind, kind) == 0;
+	release(p, s);
+	return is;
+}
+
 int vocd_plugins_rules(vocd_plugins *p, const char *tenant, vocd_rules_fn fn, void *arg)
 {
 	struct pset *s = acquire(p);

@@ -60,6 +60,9 @@ int vocd_plugins_call_audience(vocd_plugins *p, const char *tenant, int audience
 int vocd_plugins_find_handler(vocd_plugins *p, const char *tenant, const char *kind, const char *hook, char *label,
                               size_t label_len);
 
+/** \brief True if the tenant's enabled plugin \p name (or label) is of kind \p kind. */
+int vocd_plugins_is_kind(vocd_plugins *p, const char *tenant, const char *name, const char *kind);
+
 /**
  * \brief Runs the Lua file \p path in a fresh sandbox under \p lim and converts the value it returns to JSON
  * (a schema, a rule's test cases). \p *out is the caller's.
