@@ -59,6 +59,16 @@ end
 
 local function lower(s) return string.lower(s) end -- ASCII only: Chinese is unchanged
 
+-- Whether \p text names \p name. A name in Latin letters must stand as a word ("Li" is not in
+-- "reliable"); a Chinese name is found anywhere, as Chinese has no spaces between words.
+local function mentions(text, name)
+  if name:find("^[%w%s%.'%-]+$") then
+    local escaped = name:gsub("[%^%$%(%)%%%.%[%]%*%+%-%?]", "%%%0")
+    return text:find("%f[%w]" .. escaped .. "%f[%W]") ~= nil
+  end
+  return text:find(name, 1, true) ~= nil
+end
+
 -- The people named in \p text, when it also holds a word of compliment.
 local function complimented(text, people)
   local low = lower(text)
@@ -72,7 +82,7 @@ local function complimented(text, people)
   if not praise then return {} end
   local named = {}
   for _, person in ipairs(people) do
-    if type(person.name) == "string" and person.name ~= "" and low:find(lower(person.name), 1, true) then
+    if type(person.name) == "string" and person.name ~= "" and mentions(low, lower(person.name)) then
       named[#named + 1] = person.id
     end
   end

@@ -6,6 +6,7 @@ local PEOPLE = {
   { id = "a-18", name = "赵磊", team = "care", manager = "li" },
   { id = "a-20", name = "Lucy", team = "care", manager = "li" },
   { id = "li", name = "李强", manager = "zhou" },
+  { id = "a-21", name = "Li", team = "sales", manager = "li" },
 }
 
 local function ev(id, csat, agent, text)
@@ -43,6 +44,9 @@ local cases = {
     { { "a-17", 2, "e1", "good:e1" }, { "a-17", 5, "e1", "compliment:e1:a-17" } } },
   { "English words and names in any case", nil, nil, { created(ev("e1", 4, "x-1", "THANKS lucy, very helpful")) },
     { { "a-20", 5, "e1", "compliment:e1:a-20" } } },
+  { "a Latin name stands as a word: Li is not in reliable", nil, nil,
+    { created(ev("e1", 5, nil, "Thanks, very reliable")), created(ev("e2", 5, nil, "thanks li!")) },
+    { { "a-21", 5, "e2", "compliment:e2:a-21" } } },
   { "two people named", { points_compliment = 7 }, nil, { created(ev("e1", 5, nil, "谢谢王芳和赵磊")) },
     { { "a-17", 7, "e1", "compliment:e1:a-17" }, { "a-18", 7, "e1", "compliment:e1:a-18" } } },
   { "a name without a word of praise is no compliment", nil, nil, { created(ev("e1", 5, nil, "赵磊接的电话")) }, {} },
@@ -80,6 +84,7 @@ describe("service_points", function()
         end
       end
       assert.are.same(case[5], entries(p.awards))
+      for _, r in ipairs(p.refusals) do assert.are.equal("suspect", r.why) end -- never a refused deduction
       assert.are.same({}, p.errors)
       assert.are.same({}, p:log_lines("error"))
     end)
