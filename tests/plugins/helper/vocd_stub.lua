@@ -16,6 +16,12 @@
 --   p.requests   { request, ... }         vocd.http.request (channel plugins), answered by opts.http
 --   p.contact_reads { {customer, field, purpose}, ... } vocd.contact (channel plugins), from opts.contacts
 --   p.now        the clock of vocd.time() (ms), settable; p:advance(ms) moves it
+-- Incentive policies (plugins/incentives/*), against opts.people, opts.suspect, opts.tickets, opts.figures:
+--   p.awards     { {person, points, reason, evaluation|ticket, key, id}, ... } vocd.points.award, one per entry made
+--   p.rewards    { {customer, points|coupon, reason, evaluation, key, channel, id}, ... } vocd.points.reward
+--   p.refusals   { {call, args, why}, ... }  calls the core refused ("suspect", "not confirmed")
+--   p.figure_queries { {from, to}, ... }    vocd.points.figures
+--   p.audience   "staff" or "customers", as plugin.lua returned it
 local json = require("vocd_stub.json")
 local sandbox = require("vocd_stub.sandbox")
 local schema = require("vocd_stub.schema")
@@ -125,7 +131,8 @@ local function check_topic(topic, fn)
   end
   if not valid_name(topic, false) then raise(string.format("%s: invalid topic '%s'", fn, topic)) end
   -- The core's own events may be hooked, never published (core/plugin_api.c).
-  for _, prefix in ipairs({ "evaluation.", "invitation.", "ticket.", "notification.", "service_event.", "reply." }) do
+  for _, prefix in ipairs({ "evaluation.", "invitation.", "ticket.", "notification.", "service_event.", "reply.",
+                            "reward.", "points." }) do
     if topic:sub(1, #prefix) == prefix then
       raise(string.format("%s: '%s' is the core's own kind of event (%s*): a plugin may hook it, not publish it",
                           fn, topic, prefix))
@@ -176,6 +183,214 @@ local function i18n(t, lang)
   return nil
 end
 
+--- Incentive policies: the points ledger -----------------------------------------------------------
+
+local POINTS_MAX, REASON_MAX, ID_MAX = 100000, 200, 128
+local NO_INDUCEMENT = "customer reward policies are not given scores or text (no inducement)"
+-- What the core never hands a customer policy's "answer" handler (docs/plugin-api.md, product.md §4.6).
+local WITHHELD = { "scores", "csat", "nps", "ces", "dimensions", "text" }
+stub.NO_INDUCEMENT = NO_INDUCEMENT
+
+-- \p a as the core hands it to a customer policy: without scores or text, and reading any of them
+-- raises "customer reward policies are not given scores or text (no inducement)" at the plugin's line.
+function stub.no_inducement(a)
+  local t = {}
+  for k, v in pairs(a or {}) do t[k] = v end
+  local withheld = {}
+  for _, k in ipairs(WITHHELD) do
+    t[k] = nil
+    withheld[k] = true
+  end
+  return setmetatable(t, {
+    __index = function(_, k)
+      if withheld[k] then raise(NO_INDUCEMENT) end
+      return nil
+    end,
+    __metatable = false,
+  })
+end
+
+-- The lower bound of the Wilson score interval (z defaults to 1.96); 0 when n is 0.
+local function wilson_lower(good, n, z)
+  if type(good) ~= "number" then raise("bad argument #1 to 'wilson_lower' (number expected, got " .. type(good) .. ")") end
+  if type(n) ~= "number" then raise("bad argument #2 to 'wilson_lower' (number expected, got " .. type(n) .. ")") end
+  if z ~= nil and (type(z) ~= "number" or z <= 0) then raise("vocd.wilson_lower: z must be a number > 0") end
+  if n < 0 or good < 0 or good > n then
+    raise(string.format("vocd.wilson_lower: expected 0 <= good <= n, got good = %s, n = %s", good, n))
+  end
+  if n == 0 then return 0.0 end
+  z = z or 1.96
+  local phat, z2 = good / n, z * z
+  local v = (phat + z2 / (2 * n) - z * math.sqrt((phat * (1 - phat) + z2 / (4 * n)) / n)) / (1 + z2 / n)
+  if v < 0 then v = 0.0 end
+  return v
+end
+stub.wilson_lower = wilson_lower
+
+local function check_reason(fn, reason)
+  local function ok_text(s)
+    local n = type(s) == "string" and utf8.len(s)
+    return n and n >= 1 and n <= REASON_MAX
+  end
+  if type(reason) == "string" then
+    if not ok_text(reason) then raise(fn .. ": reason must be 1 to 200 characters") end
+    return
+  end
+  if type(reason) ~= "table" or next(reason) == nil then
+    raise(fn .. ': reason must be a string or {["zh-CN"] = "…", en = "…"}')
+  end
+  for lang, text in pairs(reason) do
+    if type(lang) ~= "string" or not ok_text(text) then
+      raise(string.format("%s: reason.%s must be 1 to 200 characters", fn, tostring(lang)))
+    end
+  end
+end
+
+local function check_id(fn, field, v)
+  if math.type(v) == "integer" then v = tostring(v) end
+  if type(v) ~= "string" or #v == 0 or #v > ID_MAX then
+    raise(string.format("%s: %s must be an id (1 to %d bytes)", fn, field, ID_MAX))
+  end
+  return v
+end
+
+local function check_whole(fn, field, v, lo, hi)
+  local i = math.type(v) == "integer" and v or (math.type(v) == "float" and math.tointeger(v))
+  if not i or i < lo or i > hi then
+    raise(string.format("%s: %s must be a whole number from %d to %d, got %s", fn, field, lo, hi, tostring(v)))
+  end
+  return i
+end
+
+local function valid_day(s)
+  if type(s) ~= "string" then return nil end
+  local y, m, d = s:match("^(%d%d%d%d)%-(%d%d)%-(%d%d)$")
+  if not y then return nil end
+  y, m, d = tonumber(y), tonumber(m), tonumber(d)
+  local t = os.time({ year = y, month = m, day = d, hour = 12 })
+  local back = os.date("*t", t)
+  if back.year ~= y or back.month ~= m or back.day ~= d then return nil end
+  return t
+end
+
+-- vocd.points.* and vocd.people of one instance: the core's checks and refusals, the ledger in p.awards /
+-- p.rewards (one item per entry made; a key already used returns the first entry's id).
+local function make_points(p, box, need_store)
+  local function gate(fn, audience)
+    if p.kind ~= "incentive" then raise(fn .. ": only incentive plugins (plugins/incentives) may use the points ledger") end
+    if box.loading then raise(fn .. ": not while the plugin loads (its audience is known once plugin.lua returns)") end
+    if audience == "staff" and p.audience ~= "staff" then
+      raise(fn .. ': only staff policies (audience = "staff") may use it; this policy rewards customers')
+    elseif audience == "customers" and p.audience ~= "customers" then
+      raise(fn .. ': only customer policies (audience = "customers") may use it; this policy is for staff')
+    end
+  end
+  local function person_known(id)
+    for _, person in ipairs(p.people) do
+      if person.id == id then return true end
+    end
+    return false
+  end
+  local function next_id()
+    p._entry_seq = p._entry_seq + 1
+    return string.format("pt-%d", p._entry_seq)
+  end
+  local function refuse(call, args, why)
+    p.refusals[#p.refusals + 1] = { call = call, args = args, why = why }
+    return nil, why
+  end
+
+  local function award(t)
+    local fn = "vocd.points.award"
+    gate(fn, "staff")
+    need_store(fn)
+    check_table(t, 1, "award")
+    local args = unbudgeted(json.copy, t)
+    if type(args.person) ~= "string" or not person_known(args.person) then
+      raise(string.format("%s: person %s is not one of the tenant's people", fn,
+                          type(args.person) == "string" and "'" .. args.person .. "'" or tostring(args.person)))
+    end
+    args.points = check_whole(fn, "points", args.points, -POINTS_MAX, POINTS_MAX)
+    if args.points == 0 then raise(fn .. ": points must not be 0") end
+    check_reason(fn, args.reason)
+    if (args.evaluation == nil) == (args.ticket == nil) then
+      raise(fn .. ": give exactly one of evaluation or ticket (the id the points come from)")
+    end
+    if args.evaluation ~= nil then args.evaluation = check_id(fn, "evaluation", args.evaluation) end
+    if args.ticket ~= nil then args.ticket = check_id(fn, "ticket", args.ticket) end
+    args.key = check_key(args.key, fn)
+    if p._keys[args.key] then return p._keys[args.key] end
+    local ticket = args.ticket and p.tickets[args.ticket] or nil
+    local evaluation = args.evaluation or (ticket and ticket.evaluation)
+    if evaluation ~= nil and p.suspect[tostring(evaluation)] then return refuse("award", args, "suspect") end
+    if args.points < 0 and not (ticket and ticket.confirmed == true) then
+      return refuse("award", args, "not confirmed")
+    end
+    args.id = next_id()
+    p._keys[args.key] = args.id
+    p.awards[#p.awards + 1] = args
+    return args.id
+  end
+
+  local function reward(t)
+    local fn = "vocd.points.reward"
+    gate(fn, "customers")
+    need_store(fn)
+    check_table(t, 1, "reward")
+    local args = unbudgeted(json.copy, t)
+    if type(args.customer) ~= "string" or #args.customer == 0 then raise(fn .. ": customer must be a customer id") end
+    local a = p._answer
+    if a and args.customer ~= a.customer and args.customer ~= a.referred_by then
+      raise(string.format("%s: customer '%s' is neither the one answering nor the one who referred them", fn,
+                          args.customer))
+    end
+    if (args.points == nil) == (args.coupon == nil) then raise(fn .. ": give exactly one of points or coupon") end
+    if args.points ~= nil then
+      args.points = check_whole(fn, "points", args.points, 1, POINTS_MAX)
+    else
+      local c = args.coupon
+      if type(c) ~= "table" or type(c.value) ~= "number" or c.value <= 0 then
+        raise(fn .. ": coupon must be {value = a number > 0, currency = \"CNY\"}")
+      end
+      c.currency = c.currency == nil and "CNY" or c.currency
+      if type(c.currency) ~= "string" or not c.currency:find("^%a%a%a$") then
+        raise(fn .. ": coupon.currency must be 3 letters (\"CNY\")")
+      end
+    end
+    check_reason(fn, args.reason)
+    args.evaluation = check_id(fn, "evaluation", args.evaluation)
+    if type(args.channel) ~= "string" or not args.channel:find("^[a-z0-9_%-]+$") or #args.channel > 64 then
+      raise(fn .. ': channel must name the channel plugin that tells the customer ("sms", "email")')
+    end
+    args.key = check_key(args.key, fn)
+    if p._keys[args.key] then return p._keys[args.key] end
+    args.id = next_id()
+    p._keys[args.key] = args.id
+    p.rewards[#p.rewards + 1] = args
+    return args.id
+  end
+
+  local function figures(t)
+    local fn = "vocd.points.figures"
+    gate(fn, "staff")
+    need_store(fn)
+    check_table(t, 1, "figures")
+    local from, to = valid_day(t.from), valid_day(t.to)
+    if not from or not to then raise(fn .. ': from and to must be days ("2026-10-01")') end
+    if to < from then raise(fn .. ": from must not be after to") end
+    if (to - from) // 86400 + 1 > 366 then raise(fn .. ": at most 366 days") end
+    p.figure_queries[#p.figure_queries + 1] = { from = t.from, to = t.to }
+    return unbudgeted(json.copy, p.figures) or {}
+  end
+
+  local function people()
+    gate("vocd.people", "staff")
+    return unbudgeted(json.copy, p.people) or {}
+  end
+
+  return { award = award, reward = reward, figures = figures }, people
+end
+
 -- Builds the `vocd` table of one instance (read-only, like the host's).
 local function make_api(p, box)
   local function need_store(fn)
@@ -206,7 +421,14 @@ local function make_api(p, box)
       p.logs[#p.logs + 1] = { level = level, message = join(" ", ...) }
     end
   end
+  local points, people = make_points(p, box, need_store)
   local api = {
+    points = points,
+    people = people,
+    wilson_lower = function(good, n, z)
+      if p.kind ~= "incentive" then raise("vocd.wilson_lower: only incentive plugins (plugins/incentives) may use it") end
+      return wilson_lower(good, n, z)
+    end,
     hook = register("hook", p._hooks, true),
     handle = register("handle", p._handles, false),
     tenant = p.tenant,
@@ -323,6 +545,10 @@ end
 -- `vocd check`, writes raise "storage unavailable"), limits {instructions, load_instructions, max_string},
 -- contacts (customer -> {phone, email, name}, for vocd.contact), http (function(request) -> response
 -- {status, headers, body} or {error = "..."}, for vocd.http.request; default: 200 with an empty body).
+-- Incentive policies: people (a list of {id, name, team, manager}, for vocd.people and the check of
+-- award's person), suspect (evaluation id -> true: flagged and not cleared; award refuses "suspect"),
+-- tickets (ticket id -> {confirmed, evaluation}: a deduction needs confirmed = true), figures (the rows
+-- vocd.points.figures returns). p.suspect and p.tickets are these tables: a spec may change them.
 function stub.load(dir, settings, opts)
   opts = opts or {}
   dir = normalise(dir)
@@ -342,6 +568,8 @@ function stub.load(dir, settings, opts)
     stored = {}, published = {}, timers = {}, logs = {}, errors = {},
     contacts = opts.contacts, contact_reads = {}, http = opts.http, requests = {},
     _hooks = {}, _handles = {}, _next_id = 1,
+    people = opts.people or {}, suspect = opts.suspect or {}, tickets = opts.tickets or {}, figures = opts.figures or {},
+    awards = {}, rewards = {}, refusals = {}, figure_queries = {}, _keys = {}, _entry_seq = 0,
   }, Plugin)
   for k, v in pairs(opts.store or {}) do p.stored[k] = json.copy(v) end
 
@@ -375,6 +603,19 @@ function stub.load(dir, settings, opts)
     fail({ string.format("%s: api: written for plugin API %d, this vocd provides API %d", file, shape.api,
                          stub.API_VERSION) })
   end
+  -- Incentive policies say whom they reward; a customer policy is called per answer, never hooked.
+  if kind == "incentive" then
+    if shape.audience ~= "staff" and shape.audience ~= "customers" then
+      fail({ string.format('%s: audience: expected "staff" or "customers" (whom the policy rewards), got %s', file,
+                           type(shape.audience) == "string" and '"' .. shape.audience .. '"' or type(shape.audience)) })
+    end
+    if shape.audience == "customers" and next(p._hooks) then
+      fail({ string.format('%s: a customer policy (audience = "customers") may not register vocd.hook (%s): '
+                           .. 'the core calls its "answer" handler for every answer instead', file,
+                           table.concat(sorted_keys(p._hooks), ", ")) })
+    end
+    p.audience = shape.audience
+  end
   p.version = shape.version
   p.hooks = sorted_keys(p._hooks)
   p.handles = sorted_keys(p._handles)
@@ -400,7 +641,15 @@ end
 function Plugin:call(name, arg)
   local fn = self._handles[name]
   if not fn then error(string.format("plugin %s has no handler '%s'", self.label, name), 2) end
-  local result = invoke(self, name, fn, json.copy(arg))
+  local a = json.copy(arg)
+  -- A customer policy's "answer" gets no scores and no text (no inducement): reading them raises.
+  if self.audience == "customers" and name == "answer" then
+    a = stub.no_inducement(a)
+    self._answer = a
+  end
+  local ok_run, result = pcall(invoke, self, name, fn, a)
+  self._answer = nil
+  if not ok_run then error(result, 0) end
   if result == nil then return nil end
   local ok, out = pcall(json.copy, result)
   if not ok then
@@ -460,8 +709,10 @@ function Plugin:log_lines(level)
 end
 
 -- Forgets what was recorded (not the store, the timers or module state): for a new case in a spec.
+-- The ledger's keys stay (like the store): a key used before still returns its first entry's id.
 function Plugin:clear()
   self.published, self.logs, self.errors, self.last_error = {}, {}, {}, nil
+  self.awards, self.rewards, self.refusals, self.figure_queries = {}, {}, {}, {}
 end
 
 return stub
