@@ -39,9 +39,9 @@ static int sees_person(const struct vocd_tenant_conf *conf, const struct vocd_to
 }
 
 /* An entry as listed: with the context scope reads (the person and their team) and its reversal. */
-static cJSON *entry_item(vocd_txn *txn, const char *tenant, const char *id, cJSON *e, void *arg)
+static cJSON *with_context(vocd_txn *txn, const char *tenant, const char *id, cJSON *e,
+                           const struct vocd_tenant_conf *conf)
 {
-	const struct vocd_tenant_conf *conf = arg;
 	cJSON *ctx = cJSON_AddObjectToObject(e, "context");
 	const char *person = vocd_json_str(e, "person");
 	if (person) {
@@ -61,6 +61,12 @@ struct list_filter {
 	char person[129], customer[129], policy[160];
 	int32_t from, to;
 };
+
+static cJSON *entry_item(vocd_txn *txn, const char *tenant, const char *id, cJSON *e, void *arg)
+{
+	const struct list_filter *f = arg;
+	return with_context(txn, tenant, id, e, f->conf);
+}
 
 static int keep_entry(vocd_txn *txn, const char *tenant, const cJSON *e, void *arg)
 {
@@ -102,7 +108,7 @@ int vocd_api_points_list(struct vocd_req *req)
 	    vocd_http_filter(req, "policy", f.policy, sizeof f.policy) != 0 ||
 	    period_param(req, "month", 0, month, &f.from, &f.to) != 0)
 		return 0;
-	return vocd_api_list_with(req, VOCD_POINTS_TYPE, keep_entry, entry_item, (void *)f.conf);
+	return vocd_api_list_with(req, VOCD_POINTS_TYPE, keep_entry, entry_item, &f);
 }
 
 int vocd_api_points_get(struct vocd_req *req)
@@ -116,7 +122,7 @@ int vocd_api_points_get(struct vocd_req *req)
 	cJSON *e = NULL;
 	rc = vocd_points_get(txn, req->auth.tenant, req->params[0], &e);
 	if (rc == 0)
-		e = entry_item(txn, req->auth.tenant, req->params[0], e, (void *)conf_of(req));
+		e = with_context(txn, req->auth.tenant, req->params[0], e, conf_of(req));
 	vocd_txn_end(txn);
 	if (rc == VOCD_ENOTFOUND)
 		vocd_http_error(req, 404, "not_found", "no points entry %s", req->params[0]);
@@ -373,7 +379,7 @@ int vocd_api_points_reverse(struct vocd_req *req)
 	if (rc == 0) {
 		rc = vocd_points_get(txn, req->auth.tenant, req->params[0], &e);
 		if (rc == 0)
-			e = entry_item(txn, req->auth.tenant, req->params[0], e, (void *)conf);
+			e = with_context(txn, req->auth.tenant, req->params[0], e, conf);
 		vocd_txn_end(txn);
 	}
 	if (rc == VOCD_ENOTFOUND || (rc == 0 && !vocd_scope_sees(conf, &req->auth, e))) {

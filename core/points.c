@@ -12,6 +12,7 @@
 #include "error.h"
 #include "evaluation.h"
 #include "ids.h"
+#include "invitation.h"
 #include "people.h"
 #include "review.h"
 #include "rollup.h"
@@ -98,6 +99,23 @@ static int coupon_code(char out[11])
 	return 0;
 }
 
+/* A customer is rewarded for their own answer, or for the answer of a customer they referred. */
+static int reward_customer_valid(vocd_txn *txn, struct vocd_points_grant *g, const cJSON *ev)
+{
+	const char *answered = ev ? vocd_json_str(ev, "customer") : NULL;
+	if (answered && strcmp(answered, g->customer) == 0)
+		return 0;
+	cJSON *c = NULL;
+	int referred = answered && vocd_record_get(txn, g->tenant, VOCD_CUSTOMER_TYPE, answered, &c) == 0 &&
+	               vocd_json_str(c, "referred_by") && strcmp(vocd_json_str(c, "referred_by"), g->customer) == 0;
+	cJSON_Delete(c);
+	if (referred)
+		return 0;
+	snprintf(g->message, sizeof g->message, "customer: \"%s\" is neither the customer who answered evaluation %s "
+	         "nor the one who referred them", g->customer, g->evaluation ? g->evaluation : "(none)");
+	return VOCD_EINVAL;
+}
+
 /* The core's limits on a grant: sets g->refused, or returns VOCD_ENOTFOUND when what it names is missing. */
 static int check_grant(vocd_txn *txn, struct vocd_points_grant *g)
 {
@@ -116,6 +134,8 @@ static int check_grant(vocd_txn *txn, struct vocd_points_grant *g)
 		rc = VOCD_ENOTFOUND;
 		goto out;
 	}
+	if (g->customer && (rc = reward_customer_valid(txn, g, ev)) != 0)
+		goto out;
 	if (ev && vocd_review_counted_suspect(txn, g->tenant, ev))
 		g->refused = "suspect";
 	else if (g->points < 0 && !(ticket && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ticket, "confirmed"))))

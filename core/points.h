@@ -53,7 +53,8 @@ struct vocd_points_grant {
  * \brief Makes the entry in a durable write of its own (with its audit entry, and for a customer the
  * VOCD_REWARD_TOPIC event), unless the policy used the key before (g->existed) or the core refuses it
  * (g->refused).
- * \return 0; VOCD_ENOTFOUND (no such evaluation or ticket: g->message); store errors.
+ * \return 0; VOCD_ENOTFOUND (no such evaluation or ticket: g->message); VOCD_EINVAL (a customer rewarded
+ *         for an answer neither theirs nor of a customer they referred: g->message); store errors.
  */
 int vocd_points_grant(vocd_store *st, struct vocd_points_grant *g);
 

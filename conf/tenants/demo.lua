@@ -131,4 +131,13 @@ plugins = {
   ["workflows/repeat_complaint"] = true,
   ["workflows/low_nps_month"] = { below = 7 },
   ["workflows/sla_escalation"] = true,
+  -- Incentives (激励, plugins/incentives/README.md): points for good service and confirmed complaints,
+  -- a monthly leaderboard, the quarterly 客户之声激励奖, and thanks to customers who take part — never
+  -- for the score they gave. 员工积分、月度排行、季度“客户之声激励奖”，以及感谢参与评价的客户（与分数无关）。
+  ["incentives/service_points"] = { csat_at_least = 4, points_good = 2, points_compliment = 5 },
+  ["incentives/confirmed_complaint"] = { points = 3 },
+  ["incentives/sla_bonus"] = { points = 3, attribute_to = "assignee" },
+  ["incentives/monthly_leaderboard"] = { min_answers = 20 },
+  ["incentives/voice_of_customer_award"] = { winners = 3, min_answers = 30, points = 500 },
+  ["incentives/customer_thanks"] = { participation_points = 10, detail_min_chars = 30, channel = "sms" },
 }

@@ -63,10 +63,12 @@ class Server:
         with open(os.path.join(self.dir, "conf", "tenants", tid + ".lua"), "w") as f:
             f.write(textwrap.dedent(text))
 
-    def start(self, timeout=30):
+    def start(self, timeout=30, env=None):
+        """Starts vocd serve; \p env adds to the environment (a clock moved back with libfaketime)."""
         self.cli("init")
         self.log = open(self.log_path, "ab")
-        self.proc = subprocess.Popen([VOCD, "serve", "--config", self.conf], stdout=self.log, stderr=self.log)
+        self.proc = subprocess.Popen([VOCD, "serve", "--config", self.conf], stdout=self.log, stderr=self.log,
+                                     env=dict(os.environ, **(env or {})))
         deadline = time.time() + timeout
         while time.time() < deadline:
             if self.proc.poll() is not None:
