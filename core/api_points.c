@@ -236,7 +236,7 @@ int vocd_api_points_leaderboard(struct vocd_req *req)
 		return 0;
 	const struct vocd_tenant_conf *conf = conf_of(req);
 	cJSON *rows = cJSON_GetObjectItemCaseSensitive(result, "rows");
-	if (!cJSON_IsArray(rows)) {
+	if (!cJSON_IsArray(rows) && !(cJSON_IsObject(rows) && !rows->child)) { /* {}: an empty Lua table */
 		vocd_http_error(req, 502, "plugin_failed", "%s: leaderboard: expected {rows = { … }}", label);
 		cJSON_Delete(result);
 		return 0;
@@ -311,7 +311,8 @@ int vocd_api_points_award(struct vocd_req *req)
 		return 0;
 	}
 	cJSON *winners = cJSON_GetObjectItemCaseSensitive(result, "winners"), *w;
-	int rc = cJSON_IsArray(winners) ? 0 : VOCD_EINVAL;
+	/* An empty Lua table comes as {}: no winners. */
+	int rc = cJSON_IsArray(winners) || (cJSON_IsObject(winners) && !winners->child) ? 0 : VOCD_EINVAL;
 	snprintf(why, sizeof why, "award: expected {winners = { {person, points, reason}, … }}");
 	cJSON_ArrayForEach(w, winners) if (rc == 0 && !winner_valid(conf, w, why, sizeof why)) rc = VOCD_EINVAL;
 	if (rc != 0) {

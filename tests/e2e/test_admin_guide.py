@@ -45,6 +45,10 @@ class AdminGuideTest(unittest.TestCase):
             f.write(text.replace('listen = "127.0.0.1:8443"', 'listen = "127.0.0.1:%d"' % cls.port)
                     + '\nplugins_dir = "plugins"\n')
         cls.tenant = os.path.join(cls.dir, "conf", "tenants", "demo.lua")
+        # Every answer below comes from this machine's curl, where the demo's customers would each have
+        # their own phone: trusted, so that they are not a burst and earn their points (§12).
+        with open(cls.tenant, "a", encoding="utf-8") as f:
+            f.write('\nauthenticity = { trusted_addresses = { "127.0.0.1" } }\n')
         with open(cls.tenant, encoding="utf-8") as f:
             cls.original = f.read()
         # §0: init, serve, a token.
@@ -268,6 +272,41 @@ class AdminGuideTest(unittest.TestCase):
         status = self.sh("curl -s -o /dev/null -w '%%{http_code}' --cacert data/dev-cert.pem -H 'Cookie: "
                          "vocd_session=%s' https://127.0.0.1:8443/api/v1/whoami" % cookie).stdout
         self.assertEqual(status, "401")
+
+    def test_who_earns_points(self):
+        """§12, after the steps above: a setting changed, entries and balances read, one reversed."""
+        def entries():
+            return json.loads(self.sh(block("points")).stdout)["items"]
+
+        def of(evaluation, seconds=10):
+            deadline = time.time() + seconds
+            while time.time() < deadline:
+                found = [e for e in entries() if e.get("evaluation") == evaluation["id"]]
+                if found:
+                    return found
+                time.sleep(0.1)
+            self.fail("no points for evaluation %s" % evaluation["id"])
+
+        before = of(self.evaluate("g-pts-1", 5))
+        self.assertEqual([(e["points"], e["policy"]) for e in before], [(2, "incentives/service_points")])
+        self.edit("points-before", "points-after")
+        self.check_and_reload()
+        after = of(self.evaluate("g-pts-2", 5))
+        self.assertEqual([e["points"] for e in after], [3])
+        self.assertEqual([e["points"] for e in of({"id": before[0]["evaluation"]})], [2])
+        balance = {r["person"]: r["balance"] for r in json.loads(self.sh(block("balances")).stdout)["items"]}
+        reversal = json.loads(self.sh(block("reverse").replace("0000000000000001", after[0]["id"])).stdout)
+        self.assertEqual((reversal["reverses"], reversal["points"]), (after[0]["id"], -3))
+        again = {r["person"]: r["balance"] for r in json.loads(self.sh(block("balances")).stdout)["items"]}
+        self.assertEqual(again["a-17"], balance["a-17"] - 3)
+        month = datetime.datetime.now(CST).strftime("%Y-%m")
+        board = json.loads(self.sh(block("leaderboard").replace("2026-12", month)).stdout)
+        self.assertEqual(board["policy"], "incentives/monthly_leaderboard")
+        self.assertIn("rows", board)
+        award = json.loads(self.sh(block("award")).stdout)  # a quarter with no answers: no winners
+        self.assertEqual(award["winners"], [])
+        self.edit("points-after", "points-before")
+        self.check_and_reload()
 
     def wait_for_rule(self, evaluation, rule, seconds=10):
         deadline = time.time() + seconds
