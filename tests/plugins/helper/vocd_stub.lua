@@ -426,8 +426,7 @@ local function make_api(p, box)
     points = points,
     people = people,
     wilson_lower = function(good, n, z)
-      if p.kind ~= "incentive" then raise("vocd.wilson_lower: only incentive plugins (plugins/incentives) may use it") end
-      return wilson_lower(good, n, z)
+      return wilson_lower(good, n, z) -- any plugin, as in vocd (a report may rank too)
     end,
     hook = register("hook", p._hooks, true),
     handle = register("handle", p._handles, false),
