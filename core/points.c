@@ -13,6 +13,7 @@
 #include "evaluation.h"
 #include "ids.h"
 #include "invitation.h"
+#include "json_text.h"
 #include "people.h"
 #include "review.h"
 #include "rollup.h"
@@ -129,6 +130,7 @@ static int check_grant(vocd_txn *txn, struct vocd_points_grant *g)
 	}
 	/* The evaluation named, or the one that opened the ticket. */
 	const char *eid = g->evaluation ? g->evaluation : ticket ? vocd_json_str(ticket, "evaluation") : NULL;
+	g->held_for[0] = '\0';
 	if (eid && vocd_record_get(txn, g->tenant, VOCD_EVALUATION_TYPE, eid, &ev) != 0) {
 		snprintf(g->message, sizeof g->message, "evaluation: no evaluation %s", eid);
 		rc = VOCD_ENOTFOUND;
@@ -136,13 +138,56 @@ static int check_grant(vocd_txn *txn, struct vocd_points_grant *g)
 	}
 	if (g->customer && (rc = reward_customer_valid(txn, g, ev)) != 0)
 		goto out;
-	if (ev && vocd_review_counted_suspect(txn, g->tenant, ev))
-		g->refused = "suspect";
-	else if (g->points < 0 && !(ticket && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ticket, "confirmed"))))
+	if (g->points < 0 && !(ticket && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ticket, "confirmed")))) {
 		g->refused = "not confirmed";
+	} else if (ev && vocd_review_counted_suspect(txn, g->tenant, ev)) {
+		g->refused = "suspect";
+		/* Not decided yet: held, for the auditor's decision (vocd_points_release). */
+		cJSON *review = NULL;
+		if (vocd_review_get(txn, g->tenant, eid, &review) == VOCD_ENOTFOUND)
+			snprintf(g->held_for, sizeof g->held_for, "%s", eid);
+		cJSON_Delete(review);
+	}
 out:
 	cJSON_Delete(ev);
 	cJSON_Delete(ticket);
+	return rc;
+}
+
+/* Makes entry \p e now: its day and time, its audit entry as the grant it is. */
+static int grant_now(vocd_txn *txn, const char *tenant, const struct vocd_tenant_conf *conf, cJSON *e,
+                     const char *key_value, const struct vocd_actor *who, char id[24])
+{
+	int64_t now = vocd_now_ms();
+	vocd_json_set_num(e, "day", vocd_calendar_day_of(&conf->calendar.cal, now));
+	vocd_json_set_num(e, "at", (double)now);
+	return append(txn, tenant, e, key_value, vocd_json_str(e, "person") ? "points.grant" : "points.reward", who, id);
+}
+
+/* Keeps what a policy asked for a suspect answer not yet decided, once per key: made when an auditor
+ * clears the answer, dropped when they confirm it. */
+static int hold(vocd_txn *txn, struct vocd_points_grant *g, const cJSON *e, const char *key_value)
+{
+	char id[24];
+	int rc = vocd_index_scan(txn, g->tenant, VOCD_POINTS_HELD_TYPE, "by_key", key_value, strlen(key_value) + 1,
+	                         first_id, (id[0] = '\0', id));
+	if (rc != 0 || id[0])
+		return rc;
+	if ((rc = vocd_seq_id(txn, g->tenant, VOCD_POINTS_HELD_TYPE, id)) != 0)
+		return rc;
+	cJSON *h = cJSON_CreateObject();
+	cJSON_AddStringToObject(h, "evaluation", g->held_for);
+	cJSON_AddStringToObject(h, "key", key_value);
+	cJSON_AddStringToObject(h, "actor", g->who.actor.id);
+	cJSON_AddItemToObject(h, "entry", cJSON_Duplicate(e, 1));
+	char *text = vocd_json_print(h, NULL);
+	cJSON_Delete(h);
+	if (!text)
+		return VOCD_ENOMEM;
+	struct vocd_index_value idx[2] = {{"by_evaluation", g->held_for, strlen(g->held_for) + 1},
+	                                  {"by_key", key_value, strlen(key_value) + 1}};
+	rc = vocd_rec_put(txn, g->tenant, VOCD_POINTS_HELD_TYPE, id, text, strlen(text), idx, 2);
+	free(text);
 	return rc;
 }
 
@@ -156,9 +201,8 @@ static int grant_job(vocd_txn *txn, void *arg)
 		g->existed = g->id[0] != '\0';
 		return rc;
 	}
-	if ((rc = check_grant(txn, g)) != 0 || g->refused)
+	if ((rc = check_grant(txn, g)) != 0 || (g->refused && !g->held_for[0]))
 		return rc;
-	int64_t now = vocd_now_ms();
 	cJSON *e = cJSON_CreateObject();
 	if (g->person) {
 		cJSON_AddStringToObject(e, "holder", "person");
@@ -200,9 +244,7 @@ static int grant_job(vocd_txn *txn, void *arg)
 			cJSON_AddStringToObject(e, "lang", vocd_json_str(ev, "lang"));
 		cJSON_Delete(ev);
 	}
-	cJSON_AddNumberToObject(e, "day", vocd_calendar_day_of(&g->conf->calendar.cal, now));
-	cJSON_AddNumberToObject(e, "at", (double)now);
-	rc = append(txn, g->tenant, e, key_value, g->person ? "points.grant" : "points.reward", &g->who, g->id);
+	rc = g->held_for[0] ? hold(txn, g, e, key_value) : grant_now(txn, g->tenant, g->conf, e, key_value, &g->who, g->id);
 	cJSON_Delete(e);
 	return rc;
 }
@@ -213,6 +255,76 @@ int vocd_points_grant(vocd_store *st, struct vocd_points_grant *g)
 	g->existed = 0;
 	g->refused = NULL;
 	return vocd_store_write(st, grant_job, g);
+}
+
+struct release_job {
+	const char *tenant;
+	const struct vocd_tenant_conf *conf;
+	const char *evaluation;
+	int cleared;
+	int released;
+};
+
+/* One held grant: made (once per key; a deduction only if its ticket is still a confirmed complaint), or
+ * dropped; the held record goes either way. */
+static int release_one(vocd_txn *txn, struct release_job *j, const char *id, cJSON *h)
+{
+	cJSON *e = cJSON_GetObjectItemCaseSensitive(h, "entry");
+	const char *key = vocd_json_str(h, "key");
+	char found[24] = "", entry[24];
+	int rc = 0;
+	if (j->cleared && cJSON_IsObject(e) && key && (rc = find_by(txn, j->tenant, "by_key", key, found)) == 0 && !found[0]) {
+		cJSON *ticket = NULL;
+		const char *tid = vocd_json_str(e, "ticket");
+		int confirmed = !tid || (vocd_record_get(txn, j->tenant, VOCD_TICKET_TYPE, tid, &ticket) == 0 &&
+		                         cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ticket, "confirmed")));
+		cJSON_Delete(ticket);
+		if (cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(e, "points")) >= 0 || confirmed) {
+			struct vocd_actor who = {{VOCD_AUDIT_ACTOR_SYSTEM, vocd_json_str(h, "actor"), NULL}, {NULL, "plugin", NULL, NULL}};
+			cJSON_AddStringToObject(e, "held_until_cleared", j->evaluation);
+			if ((rc = grant_now(txn, j->tenant, j->conf, e, key, &who, entry)) == 0)
+				j->released++;
+		}
+	}
+	return rc == 0 ? vocd_rec_del(txn, j->tenant, VOCD_POINTS_HELD_TYPE, id) : rc;
+}
+
+static int collect_held(const char *id, const void *data, size_t len, void *arg)
+{
+	cJSON *h = cJSON_ParseWithLength(data, len);
+	if (!h)
+		return VOCD_ENOMEM;
+	cJSON_AddStringToObject(h, "_id", id);
+	cJSON_AddItemToArray(arg, h);
+	return 0;
+}
+
+static int release_job(vocd_txn *txn, void *arg)
+{
+	struct release_job *j = arg;
+	cJSON *held = cJSON_CreateArray(), *h;
+	j->released = 0;
+	int rc = vocd_index_scan(txn, j->tenant, VOCD_POINTS_HELD_TYPE, "by_evaluation", j->evaluation,
+	                         strlen(j->evaluation) + 1, collect_held, held);
+	cJSON_ArrayForEach(h, held) {
+		if (rc != 0)
+			break;
+		char id[24];
+		snprintf(id, sizeof id, "%s", vocd_json_str(h, "_id"));
+		rc = release_one(txn, j, id, h);
+	}
+	cJSON_Delete(held);
+	return rc;
+}
+
+int vocd_points_release(vocd_store *st, const char *tenant, const struct vocd_tenant_conf *conf,
+                        const char *evaluation, int cleared, int *released)
+{
+	struct release_job j = {tenant, conf, evaluation, cleared, 0};
+	int rc = vocd_store_write(st, release_job, &j);
+	if (released)
+		*released = rc == 0 ? j.released : 0;
+	return rc;
 }
 
 static int reverse_job(vocd_txn *txn, void *arg)

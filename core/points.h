@@ -5,7 +5,9 @@
  * rewrites the past.
  *
  * The core's own limits, whatever a policy says: nothing for an evaluation that is suspect and not
- * cleared, and a deduction only from a ticket resolved as a confirmed complaint (product.md §5.6).
+ * cleared, and a deduction only from a ticket resolved as a confirmed complaint (product.md §5.6). What a
+ * policy asks for a suspect answer no auditor has decided yet is held (record type "points.held", by
+ * evaluation and by key) and made when the answer is cleared, dropped when it is confirmed.
  *
  * Storage: record type "points", ids from a per-tenant sequence (so id order is time order); indexes
  * by_key ("<policy> 0x1f <key>": one entry per policy and key, as events come at least once),
@@ -22,6 +24,7 @@
 #include "store.h"
 
 #define VOCD_POINTS_TYPE "points"
+#define VOCD_POINTS_HELD_TYPE "points.held" /**< grants asked for a suspect answer not yet decided */
 #define VOCD_REWARD_TOPIC "reward.issued" /**< a customer's reward, for the channel plugin that tells them */
 #define VOCD_POINTS_MAX 100000            /**< the most one entry may grant or take */
 
@@ -45,7 +48,8 @@ struct vocd_points_grant {
 	/* out */
 	char id[24];                /**< the entry made, or the one made earlier with the same key */
 	int existed;                /**< the key was used before: nothing new was written */
-	const char *refused;        /**< "suspect" or "not confirmed": nothing written, not an error */
+	const char *refused;        /**< "suspect" or "not confirmed": no entry made, not an error */
+	char held_for[64];          /**< with "suspect": the undecided evaluation the grant is held for */
 	char message[200];          /**< why the grant is invalid (VOCD_EINVAL, VOCD_ENOTFOUND) */
 };
 
@@ -57,6 +61,14 @@ struct vocd_points_grant {
  *         for an answer neither theirs nor of a customer they referred: g->message); store errors.
  */
 int vocd_points_grant(vocd_store *st, struct vocd_points_grant *g);
+
+/**
+ * \brief An auditor decided on suspect evaluation \p evaluation: the grants held for it are made (\p cleared)
+ * or dropped, in one durable write; \p released (may be NULL) receives how many entries were made. A held
+ * deduction is made only if its ticket is still a confirmed complaint. Safe to repeat.
+ */
+int vocd_points_release(vocd_store *st, const char *tenant, const struct vocd_tenant_conf *conf,
+                        const char *evaluation, int cleared, int *released);
 
 /** A reversal asked for by a supervisor or an admin. */
 struct vocd_points_reversal {

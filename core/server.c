@@ -12,7 +12,7 @@
 #include "http.h"
 #include "log.h"
 #include "reminders.h"
-#include "rewards.h"
+#include "incentives.h"
 #include "retention.h"
 #include "config_history.h"
 #include "core_events.h"
@@ -189,7 +189,7 @@ int vocd_server_start(struct vocd_server **out, const struct vocd_serve_opts *op
 	}
 	vocd_plugins_set_pii(srv->plugins, srv->pii);
 	if ((rc = vocd_reminders_start(srv)) != 0 || (rc = vocd_core_events_start(srv)) != 0 ||
-	    (rc = vocd_notify_start(srv)) != 0 || (rc = vocd_rewards_start(srv)) != 0)
+	    (rc = vocd_notify_start(srv)) != 0 || (rc = vocd_incentives_start(srv)) != 0)
 		goto fail;
 	if ((rc = vocd_bus_start(srv->bus)) != 0)
 		goto fail;

@@ -422,10 +422,26 @@ class InducementTest(ServerTest):
         log = wait_for(lambda: "told %s" % suspect in self.server.read_log() and self.server.read_log())
         line = [l for l in log.splitlines() if "told %s" % suspect in l][0]
         self.assertIn("plus=suspect", line)
-        self.assertIn("minus=suspect", line)
+        self.assertIn("minus=not confirmed", line)  # a bad score alone costs nothing, suspect or not
         self.assertIn("only customer policies may call it", line)
         first = [l for l in log.splitlines() if "told " in l and "plus=" in l and "told %s" % suspect not in l][0]
-        self.assertIn("minus=not confirmed", first)  # a bad score alone costs nothing
+        self.assertIn("plus=granted", first)
+        self.assertIn("minus=not confirmed", first)
+        # The point asked for the suspect answer was held by the core: made when an auditor clears it.
+        admin = self.server.token("acme", "admin")
+
+        def plus_for_suspect():
+            return [e for e in self.server.request("GET", "/api/v1/points?policy=incentives/grabby",
+                                                   token=admin)[2]["items"] if e.get("evaluation") == suspect]
+
+        self.assertEqual(plus_for_suspect(), [])
+        status, _, _ = self.server.request("POST", "/api/v1/review-queue/" + suspect,
+                                           token=self.server.token("acme", "auditor"),
+                                           body={"decision": "clear", "note": "two visits, one phone"})
+        self.assertEqual(status, 201)
+        made = wait_for(plus_for_suspect)
+        self.assertEqual([(e["points"], e["key"], e["held_until_cleared"]) for e in made],
+                         [(1, "plus:" + suspect, suspect)])
 
     def test_a_customer_policy_that_hooks_events_does_not_load(self):
         tenant_file = os.path.join(self.server.dir, "conf", "tenants", "other.lua")

@@ -1,7 +1,8 @@
-/* Tests of core/points.c in a real store: a grant is made once per policy and key, nothing for a suspect
- * answer that is not cleared, a deduction only from a ticket that confirmed the complaint, a reversal once
- * and never of a reversal, sums by period, figures without suspect answers; and the period names, the
- * Wilson bound and the useful characters of a text (simhash.c) that policies rely on. */
+/* Tests of core/points.c in a real store: a grant is made once per policy and key, held for a suspect
+ * answer until an auditor decides (made when cleared, dropped when confirmed), a deduction only from a
+ * ticket that confirmed the complaint, a reversal once and never of a reversal, sums by period, figures
+ * without suspect answers; and the period names, the Wilson bound and the useful characters of a text
+ * (simhash.c) that policies rely on. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -121,30 +122,74 @@ static void test_grant_once_per_key(void **state)
 	vocd_txn_end(txn);
 }
 
-static void test_nothing_for_a_suspect_answer_until_cleared(void **state)
+static int released(struct env *e, const char *evaluation, int cleared)
+{
+	int n = -1;
+	assert_int_equal(vocd_points_release(e->st, TENANT, &e->conf, evaluation, cleared, &n), 0);
+	return n;
+}
+
+static long long balance(struct env *e, const char *person)
+{
+	vocd_txn *txn;
+	long long sum = 0;
+	assert_int_equal(vocd_store_read(e->st, &txn), 0);
+	assert_int_equal(vocd_points_sum(txn, TENANT, person, 0, 0, 99991231, &sum), 0);
+	vocd_txn_end(txn);
+	return sum;
+}
+
+static void test_suspect_answers_are_held_until_an_auditor_decides(void **state)
 {
 	struct env *e = *state;
 	put(e, VOCD_EVALUATION_TYPE, "e2", "{\"id\":\"e2\",\"suspect\":true}");
 	struct vocd_points_grant g = grant(e, "a-17", 2, "e2", NULL, "good:e2");
 	assert_int_equal(vocd_points_grant(e->st, &g), 0);
 	assert_string_equal(g.refused, "suspect");
+	assert_string_equal(g.held_for, "e2");
 	assert_string_equal(g.id, "");
+	g = grant(e, "a-17", 2, "e2", NULL, "good:e2"); /* the event again: held once */
+	assert_int_equal(vocd_points_grant(e->st, &g), 0);
+	assert_int_equal(balance(e, "a-17"), 0);
+	/* Cleared: made as asked, once. */
 	put(e, VOCD_REVIEW_TYPE, "e2", "{\"evaluation\":\"e2\",\"decision\":\"cleared\"}");
+	assert_int_equal(released(e, "e2", 1), 1);
+	assert_int_equal(released(e, "e2", 1), 0);
+	assert_int_equal(balance(e, "a-17"), 2);
+	/* Asked after the clearing: granted at once, and not twice. */
 	g = grant(e, "a-17", 2, "e2", NULL, "good:e2");
 	assert_int_equal(vocd_points_grant(e->st, &g), 0);
-	assert_null(g.refused);
-	assert_string_not_equal(g.id, "");
-	/* Confirmed as fake: still nothing. */
+	assert_true(g.existed);
+	assert_int_equal(balance(e, "a-17"), 2);
+
+	/* Confirmed as fake: what was held is dropped, and nothing is held any more. */
 	put(e, VOCD_EVALUATION_TYPE, "e3", "{\"id\":\"e3\",\"suspect\":true}");
+	g = grant(e, "a-17", 2, "e3", NULL, "good:e3");
+	assert_int_equal(vocd_points_grant(e->st, &g), 0);
+	assert_string_equal(g.held_for, "e3");
 	put(e, VOCD_REVIEW_TYPE, "e3", "{\"evaluation\":\"e3\",\"decision\":\"confirmed\"}");
+	assert_int_equal(released(e, "e3", 0), 0);
+	assert_int_equal(released(e, "e3", 1), 0);
 	g = grant(e, "a-17", 2, "e3", NULL, "good:e3");
 	assert_int_equal(vocd_points_grant(e->st, &g), 0);
 	assert_string_equal(g.refused, "suspect");
+	assert_string_equal(g.held_for, "");
 	/* Nor through the ticket a suspect answer opened. */
 	put(e, VOCD_TICKET_TYPE, "t3", "{\"id\":\"t3\",\"evaluation\":\"e3\",\"confirmed\":true}");
 	g = grant(e, "a-17", -3, NULL, "t3", "complaint:t3");
 	assert_int_equal(vocd_points_grant(e->st, &g), 0);
 	assert_string_equal(g.refused, "suspect");
+	assert_int_equal(balance(e, "a-17"), 2);
+
+	/* A held deduction is made only if its ticket is still a confirmed complaint when the answer is cleared. */
+	put(e, VOCD_EVALUATION_TYPE, "e7", "{\"id\":\"e7\",\"suspect\":true}");
+	put(e, VOCD_TICKET_TYPE, "t7", "{\"id\":\"t7\",\"evaluation\":\"e7\",\"confirmed\":true}");
+	g = grant(e, "a-17", -3, NULL, "t7", "complaint:t7");
+	assert_int_equal(vocd_points_grant(e->st, &g), 0);
+	assert_string_equal(g.held_for, "e7");
+	put(e, VOCD_TICKET_TYPE, "t7", "{\"id\":\"t7\",\"evaluation\":\"e7\",\"confirmed\":false}");
+	assert_int_equal(released(e, "e7", 1), 0);
+	assert_int_equal(balance(e, "a-17"), 2);
 }
 
 static void test_deduction_only_for_a_confirmed_complaint(void **state)
@@ -324,7 +369,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_grant_once_per_key, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_nothing_for_a_suspect_answer_until_cleared, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_suspect_answers_are_held_until_an_auditor_decides, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_deduction_only_for_a_confirmed_complaint, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reversal_once_and_never_of_a_reversal, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_figures_leave_suspect_answers_out, setup, teardown),

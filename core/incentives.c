@@ -1,5 +1,5 @@
-/* Customer rewards: answers handed to the tenant's customer reward policies without what was said. */
-#include "rewards.h"
+/* The core's incentive tasks: held points released, answers handed to customer policies without what was said. */
+#include "incentives.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +10,7 @@
 #include "evaluation.h"
 #include "invitation.h"
 #include "plugin_api.h"
+#include "points.h"
 #include "review.h"
 #include "simhash.h"
 
@@ -78,9 +79,22 @@ static cJSON *answer_of(struct vocd_server *srv, const struct vocd_event *ev)
 	return e;
 }
 
-static int on_answer(const struct vocd_event *ev, void *ud)
+/* An auditor decided on a suspect answer: what staff policies asked for it is made or dropped. */
+static int release_held(struct vocd_server *srv, const struct vocd_event *ev)
 {
-	struct vocd_server *srv = ud;
+	cJSON *data = cJSON_ParseWithLength(ev->data, ev->len);
+	const char *evaluation = vocd_json_str(data, "evaluation"), *decision = vocd_json_str(data, "decision");
+	const struct vocd_tenant_conf *conf = vocd_config_tenant(vocd_server_config(srv), ev->tenant);
+	int rc = 0;
+	if (evaluation && decision && conf)
+		rc = vocd_points_release(srv->store, ev->tenant, conf, evaluation, strcmp(decision, "cleared") == 0, NULL);
+	cJSON_Delete(data);
+	return rc;
+}
+
+/* A customer's answer to the customer policies, when there are any. */
+static int thank_customer(struct vocd_server *srv, const struct vocd_event *ev)
+{
 	char label[200], err[1024];
 	if (vocd_plugins_find_handler(srv->plugins, ev->tenant, "incentive", "answer", label, sizeof label) != 0)
 		return 0; /* no customer policy: nothing to do, nothing stored */
@@ -101,10 +115,21 @@ static int on_answer(const struct vocd_event *ev, void *ud)
 			vocd_bus_set_error(err); /* retried, then a dead letter; the policies' keys make a retry harmless */
 	}
 	cJSON_Delete(e);
-	return rc != 0;
+	return rc;
 }
 
-int vocd_rewards_start(struct vocd_server *srv)
+static int on_review(const struct vocd_event *ev, void *ud)
 {
-	return vocd_bus_subscribe(srv->bus, "core:rewards", "evaluation.*", on_answer, srv);
+	return release_held(ud, ev) != 0;
+}
+
+static int on_answer(const struct vocd_event *ev, void *ud)
+{
+	return thank_customer(ud, ev) != 0;
+}
+
+int vocd_incentives_start(struct vocd_server *srv)
+{
+	int rc = vocd_bus_subscribe(srv->bus, "core:held-points", VOCD_REVIEW_TOPIC, on_review, srv);
+	return rc != 0 ? rc : vocd_bus_subscribe(srv->bus, "core:rewards", "evaluation.*", on_answer, srv);
 }
