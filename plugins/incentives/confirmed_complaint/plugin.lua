@@ -19,10 +19,12 @@
 -- Only a confirmed complaint costs points: a low score alone never does, and the core refuses any other
 -- deduction (nil, "not confirmed").
 --
--- 可疑评价 Suspect answers: 若开单的评价被标为可疑（nil, "suspect"），扣分记在 vocd.store 的 "held:<评价 id>" 下，
---   审核员判定“已排除”后再扣，判定“确认可疑”则作废。
---   If the evaluation that opened the ticket is flagged suspect, the deduction is kept under
---   "held:<evaluation id>", made when an auditor clears the answer, dropped when the auditor confirms it.
+-- 可疑评价 Suspect answers: 若开单的评价被标为可疑，内核拒绝扣分（nil, "suspect"），但会代为保留：审核员判定
+--   “已排除”（cleared）后由内核照原样扣分（同一策略、key、分值和原因），判定“确认可疑”（confirmed）则作废。本策略无需处理。
+--   If the evaluation that opened the ticket is flagged suspect, the core refuses the deduction
+--   (nil, "suspect") but holds it itself: it makes it as asked (same policy, key, points and reason) when
+--   an auditor clears the answer, and drops it when the auditor confirms it. This policy has nothing to do
+--   for it.
 --
 -- 修改设置：在租户文件（如 conf/tenants/demo.lua）的 plugins 中写，然后 `vocd check` 并重新加载：
 -- Settings are changed in the tenant file (for example conf/tenants/demo.lua), then `vocd check` and reload:
@@ -59,36 +61,8 @@ vocd.hook("ticket.changed", function(t)
                en = string.format("A complaint confirmed when resolved (ticket %s)", t.id) },
   }
   local id, why = vocd.points.award(award)
-  if id then return end
-  if why == "suspect" and t.evaluation then
-    local key = "held:" .. t.evaluation
-    local held = vocd.store.get(key) or {}
-    for _, h in ipairs(held) do
-      if h.key == award.key then return end
-    end
-    held[#held + 1] = award
-    vocd.store.put(key, held)
-  else
-    vocd.log.warn("no deduction for ticket", t.id, ":", why)
-  end
+  if id or why == "suspect" then return end -- suspect: held by the core until an auditor decides
+  vocd.log.warn("no deduction for ticket", t.id, ":", why)
 end)
 
--- An auditor's decision on the suspect answer that opened a ticket: cleared deducts, confirmed drops.
-vocd.hook("evaluation.reviewed", function(r)
-  local key = "held:" .. r.evaluation
-  local held = vocd.store.get(key)
-  if not held or #held == 0 then return end
-  if r.decision == "cleared" then
-    local still = {}
-    for _, a in ipairs(held) do
-      local id, why = vocd.points.award(a)
-      if not id and why == "suspect" then still[#still + 1] = a end
-      if not id and why ~= "suspect" then vocd.log.warn("held deduction for", a.ticket, "not made:", why) end
-    end
-    vocd.store.put(key, still)
-  elseif r.decision == "confirmed" then
-    vocd.store.put(key, {})
-  end
-end)
-
-return { version = "1.0.0", api = 1, audience = "staff" }
+return { version = "1.1.0", api = 1, audience = "staff" }

@@ -1,8 +1,7 @@
 -- 激励策略：服务积分 / Incentive policy: points for good service (staff)
 --
--- 何时 When:   客户每提交一条评价时（evaluation.created）；审核员复核可疑评价后（evaluation.reviewed）。
---              Each time a customer's evaluation arrives (evaluation.created), and when an auditor has
---              reviewed a suspect one (evaluation.reviewed).
+-- 何时 When:   客户每提交一条评价时（evaluation.created）。
+--              Each time a customer's evaluation arrives (evaluation.created).
 -- 条件 If:     满意度（CSAT，1–5 分）不低于 csat_at_least（默认 4）。
 --              CSAT (1 to 5) at least csat_at_least (4 by default).
 -- 动作 Then:   1. 给服务该客户的客服（评价的 context.agent，须是本租户的人员）加 points_good 分（默认 2）。
@@ -22,11 +21,11 @@
 -- A low score never costs anyone points: deductions only come from confirmed complaints
 -- (incentives/confirmed_complaint), and the core refuses any other.
 --
--- 可疑评价 Suspect answers: 内核拒绝为可疑评价加分（nil, "suspect"）。本策略把应得的积分记在 vocd.store 的
---   "held:<评价 id>" 下；审核员判定“已排除”（cleared）后照原样补发，判定“确认可疑”（confirmed）则作废。
---   The core refuses points for a suspect answer (nil, "suspect"): what would have been given is kept in
---   vocd.store under "held:<evaluation id>", given (same keys) when an auditor clears the answer, and
---   dropped when the auditor confirms it.
+-- 可疑评价 Suspect answers: 内核拒绝为可疑评价加分（nil, "suspect"），但会代为保留：审核员判定“已排除”（cleared）
+--   后由内核照原样发放（同一策略、key、分值和原因），判定“确认可疑”（confirmed）则作废。本策略无需处理。
+--   The core refuses points for a suspect answer (nil, "suspect") but holds them itself: it gives them as
+--   asked (same policy, key, points and reason) when an auditor clears the answer, and drops them when the
+--   auditor confirms it. This policy has nothing to do for it.
 --
 -- 评价更正 Corrections (evaluation.corrected) 不处理：首次回答产生的积分保持不变（账本只追加），更正是客户自己的
 --   事，策略不追着改；如需撤销，由主管在账本中冲销（POST /api/v1/points/{id}/reverse）。
@@ -41,20 +40,11 @@
 
 local settings = vocd.settings
 
--- Awards \p t; an answer still flagged suspect is kept under "held:<evaluation>" for evaluation.reviewed.
+-- Awards \p t. A suspect answer is refused (nil, "suspect") and held by the core until an auditor decides.
 local function give(t, evaluation)
   local id, why = vocd.points.award(t)
-  if id then return end
-  if why == "suspect" then
-    local held = vocd.store.get("held:" .. evaluation) or {}
-    for _, h in ipairs(held) do
-      if h.key == t.key then return end -- already kept (the event came again)
-    end
-    held[#held + 1] = t
-    vocd.store.put("held:" .. evaluation, held)
-  else
-    vocd.log.warn("points not given for evaluation", evaluation, "to", t.person, ":", why)
-  end
+  if id or why == "suspect" then return end
+  vocd.log.warn("points not given for evaluation", evaluation, "to", t.person, ":", why)
 end
 
 local function lower(s) return string.lower(s) end -- ASCII only: Chinese is unchanged
@@ -112,23 +102,4 @@ vocd.hook("evaluation.created", function(ev)
   end
 end)
 
--- An auditor's decision on a suspect answer: cleared gives what was held, confirmed drops it.
-vocd.hook("evaluation.reviewed", function(r)
-  local key = "held:" .. r.evaluation
-  local held = vocd.store.get(key)
-  if not held or #held == 0 then return end
-  if r.decision == "cleared" then
-    local still = {}
-    for _, t in ipairs(held) do
-      local id, why = vocd.points.award(t)
-      if not id and why == "suspect" then still[#still + 1] = t end
-      if not id and why ~= "suspect" then vocd.log.warn("held points for", r.evaluation, "not given:", why) end
-    end
-    vocd.store.put(key, still)
-  elseif r.decision == "confirmed" then
-    vocd.log.info("points held for suspect evaluation", r.evaluation, "dropped: confirmed by an auditor")
-    vocd.store.put(key, {})
-  end
-end)
-
-return { version = "1.0.0", api = 1, audience = "staff" }
+return { version = "1.1.0", api = 1, audience = "staff" }

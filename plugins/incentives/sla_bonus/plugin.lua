@@ -18,10 +18,11 @@
 --   skipped. At most once per ticket and person (key "sla:<ticket id>:<person>"), also when the ticket is
 --   reopened and resolved again.
 --
--- 可疑评价 Suspect answers: 若开单的评价被标为可疑，内核拒绝加分（nil, "suspect"）；本策略不补发：按时解决的奖励
---   只看当时，可疑评价开出的工单不计。
---   If the evaluation that opened the ticket is flagged suspect the core refuses (nil, "suspect"); this
---   policy does not keep it for later: a ticket opened by a suspect answer earns no bonus.
+-- 可疑评价 Suspect answers: 若开单的评价被标为可疑，内核拒绝加分（nil, "suspect"），但会代为保留：审核员判定
+--   “已排除”（cleared）后由内核照原样发放（同一策略、key、分值和原因），判定“确认可疑”（confirmed）则作废。本策略无需处理。
+--   If the evaluation that opened the ticket is flagged suspect, the core refuses the bonus (nil, "suspect")
+--   but holds it itself: it gives it as asked (same policy, key, points and reason) when an auditor clears
+--   the answer, and drops it when the auditor confirms it. This policy has nothing to do for it.
 --
 -- 修改设置：在租户文件（如 conf/tenants/demo.lua）的 plugins 中写，然后 `vocd check` 并重新加载：
 -- Settings are changed in the tenant file (for example conf/tenants/demo.lua), then `vocd check` and reload:
@@ -62,9 +63,10 @@ vocd.hook("ticket.changed", function(t)
         reason = { ["zh-CN"] = string.format("工单 %s 在时限内解决", t.id),
                    en = string.format("Ticket %s resolved within its deadline", t.id) },
       })
-      if not id then vocd.log.info("no SLA bonus for ticket", t.id, "to", person, ":", why) end
+      -- suspect: held by the core until an auditor decides
+      if not id and why ~= "suspect" then vocd.log.info("no SLA bonus for ticket", t.id, "to", person, ":", why) end
     end
   end
 end)
 
-return { version = "1.0.0", api = 1, audience = "staff" }
+return { version = "1.1.0", api = 1, audience = "staff" }

@@ -20,6 +20,8 @@
 --   p.awards     { {person, points, reason, evaluation|ticket, key, id}, ... } vocd.points.award, one per entry made
 --   p.rewards    { {customer, points|coupon, reason, evaluation, key, channel, id}, ... } vocd.points.reward
 --   p.refusals   { {call, args, why}, ... }  calls the core refused ("suspect", "not confirmed")
+--   p.held       { {person, points, reason, evaluation|ticket, key}, ... } awards refused "suspect" that the
+--                core holds until an auditor decides (emit evaluation.reviewed {evaluation, decision})
 --   p.figure_queries { {from, to}, ... }    vocd.points.figures
 --   p.audience   "staff" or "customers", as plugin.lua returned it
 local json = require("vocd_stub.json")
@@ -295,6 +297,14 @@ local function make_points(p, box, need_store)
     p._entry_seq = p._entry_seq + 1
     return string.format("pt-%d", p._entry_seq)
   end
+  -- Makes the entry \p args (checked): a new id, the key taken, recorded in p.awards.
+  local function enter(args)
+    args.id = next_id()
+    p._keys[args.key] = args.id
+    p.awards[#p.awards + 1] = args
+    return args.id
+  end
+  p._enter = enter
   local function refuse(call, args, why)
     p.refusals[#p.refusals + 1] = { call = call, args = args, why = why }
     return nil, why
@@ -322,14 +332,21 @@ local function make_points(p, box, need_store)
     if p._keys[args.key] then return p._keys[args.key] end
     local ticket = args.ticket and p.tickets[args.ticket] or nil
     local evaluation = args.evaluation or (ticket and ticket.evaluation)
-    if evaluation ~= nil and p.suspect[tostring(evaluation)] then return refuse("award", args, "suspect") end
-    if args.points < 0 and not (ticket and ticket.confirmed == true) then
-      return refuse("award", args, "not confirmed")
+    local flagged = evaluation ~= nil and p.suspect[tostring(evaluation)] or nil
+    local not_refused = args.points > 0 or (ticket and ticket.confirmed == true)
+    if flagged then
+      -- Flagged and no auditor has decided yet: the core holds the grant (once per key) and makes it as
+      -- asked when an auditor clears the answer (evaluation.reviewed). A grant the core would refuse
+      -- anyway (a deduction without a confirmed complaint) is not held; nor is one for an answer an auditor
+      -- confirmed as suspect.
+      if flagged ~= "confirmed" and not_refused and not p._held_keys[args.key] then
+        p._held_keys[args.key] = tostring(evaluation)
+        p.held[#p.held + 1] = unbudgeted(json.copy, args)
+      end
+      return refuse("award", args, "suspect")
     end
-    args.id = next_id()
-    p._keys[args.key] = args.id
-    p.awards[#p.awards + 1] = args
-    return args.id
+    if not not_refused then return refuse("award", args, "not confirmed") end
+    return enter(args)
   end
 
   local function reward(t)
@@ -545,8 +562,10 @@ end
 -- contacts (customer -> {phone, email, name}, for vocd.contact), http (function(request) -> response
 -- {status, headers, body} or {error = "..."}, for vocd.http.request; default: 200 with an empty body).
 -- Incentive policies: people (a list of {id, name, team, manager}, for vocd.people and the check of
--- award's person), suspect (evaluation id -> true: flagged and not cleared; award refuses "suspect"),
--- tickets (ticket id -> {confirmed, evaluation}: a deduction needs confirmed = true), figures (the rows
+-- award's person), suspect (evaluation id -> true: flagged, no auditor has decided; award refuses
+-- "suspect" and the core holds the grant in p.held until evaluation.reviewed is emitted; "confirmed":
+-- confirmed suspect by an auditor, refused and not held), tickets (ticket id -> {confirmed, evaluation}: a
+-- deduction needs confirmed = true; a ticket's grant is held under its evaluation), figures (the rows
 -- vocd.points.figures returns). p.suspect and p.tickets are these tables: a spec may change them.
 function stub.load(dir, settings, opts)
   opts = opts or {}
@@ -569,6 +588,7 @@ function stub.load(dir, settings, opts)
     _hooks = {}, _handles = {}, _next_id = 1,
     people = opts.people or {}, suspect = opts.suspect or {}, tickets = opts.tickets or {}, figures = opts.figures or {},
     awards = {}, rewards = {}, refusals = {}, figure_queries = {}, _keys = {}, _entry_seq = 0,
+    held = {}, _held_keys = {},
   }, Plugin)
   for k, v in pairs(opts.store or {}) do p.stored[k] = json.copy(v) end
 
@@ -661,10 +681,40 @@ function Plugin:call(name, arg)
   return out
 end
 
+-- The core's part of an auditor's decision on a suspect answer (evaluation.reviewed, data {evaluation,
+-- decision}), done before the event reaches any hook. "cleared": the grants held for that answer are made
+-- as they were asked, in the order they were asked (a key already used makes nothing), and the answer is
+-- no longer suspect (p.suspect[id] = nil). "confirmed": they are dropped and the answer is suspect for
+-- good (p.suspect[id] = "confirmed": later grants are refused and not held).
+local function review(p, r)
+  if p.kind ~= "incentive" or type(r) ~= "table" then return end
+  if r.decision ~= "cleared" and r.decision ~= "confirmed" then return end
+  if type(r.evaluation) ~= "string" and math.type(r.evaluation) ~= "integer" then return end
+  local id = tostring(r.evaluation)
+  local i = 1
+  while i <= #p.held do
+    local args = p.held[i]
+    if p._held_keys[args.key] == id then
+      table.remove(p.held, i)
+      p._held_keys[args.key] = nil
+      if r.decision == "cleared" and not p._keys[args.key] then p._enter(json.copy(args)) end
+    else
+      i = i + 1
+    end
+  end
+  if r.decision == "cleared" then
+    p.suspect[id] = nil
+  else
+    p.suspect[id] = "confirmed"
+  end
+end
+
 -- Delivers an event on \p topic to every hook whose pattern matches, as the bus does: data copied
 -- through JSON, meta = {id, topic, tenant, time, attempt} (fields of \p meta override). Returns the
 -- number of hooks run; raises the first failure after all ran (the bus would retry that hook).
+-- evaluation.reviewed first does what the core does with the grants it holds (see review above).
 function Plugin:emit(topic, data, meta)
+  if topic == "evaluation.reviewed" then review(self, json.copy(data)) end
   local m = { id = self._next_id, topic = topic, tenant = self.tenant, time = math.tointeger(self.now), attempt = 1 }
   self._next_id = self._next_id + 1
   for k, v in pairs(meta or {}) do m[k] = v end
@@ -708,7 +758,8 @@ function Plugin:log_lines(level)
 end
 
 -- Forgets what was recorded (not the store, the timers or module state): for a new case in a spec.
--- The ledger's keys stay (like the store): a key used before still returns its first entry's id.
+-- The ledger's keys stay (like the store): a key used before still returns its first entry's id; so do
+-- the grants the core holds (p.held).
 function Plugin:clear()
   self.published, self.logs, self.errors, self.last_error = {}, {}, {}, nil
   self.awards, self.rewards, self.refusals, self.figure_queries = {}, {}, {}, {}

@@ -147,12 +147,118 @@ describe("vocd.points.award", function()
     end)
   end
 
-  it("a refused key can be used once the evaluation is cleared", function()
+  it("a grant set aside by hand (p.suspect changed) can be asked again", function()
     local p = load({ suspect = { e1 = true } })
     local t = { person = "a-18", points = 5, reason = "r", evaluation = "e1", key = "k" }
     assert.are.same({ why = "suspect" }, p:call("award", t))
     p.suspect.e1 = nil
     assert.are.same({ id = "pt-1" }, p:call("award", t))
+    p:emit("evaluation.reviewed", { evaluation = "e1", decision = "cleared" }) -- the key is used: nothing more
+    assert.are.equal(1, #p.awards)
+    assert.are.same({}, p.held)
+  end)
+
+  -- An answer flagged suspect that no auditor has decided: the core holds the grant and makes it when an
+  -- auditor clears the answer (evaluation.reviewed), or drops it when the auditor confirms it.
+  local E1 = { person = "a-17", points = 2, reason = "r", evaluation = "e1", key = "g:e1" }
+  local T1 = { person = "a-18", points = -3, reason = "r", ticket = "t1", key = "c:t1" }
+  local function held_keys(p)
+    local out = {}
+    for _, h in ipairs(p.held) do out[#out + 1] = h.key end
+    return out
+  end
+
+  it("the core holds a suspect grant (once per key) and makes it as asked when an auditor clears it", function()
+    local p = load({ suspect = { e1 = true } })
+    assert.are.same({ why = "suspect" }, p:call("award", E1))
+    assert.are.same({ why = "suspect" }, p:call("award", E1)) -- the same key again: held once
+    assert.are.same({ E1 }, p.held)
+    assert.are.same({}, p.awards)
+    assert.are.equal(2, #p.refusals)
+    assert.are.equal(0, p:emit("evaluation.reviewed", { evaluation = "e1", decision = "cleared" }))
+    local entry = { id = "pt-1" }
+    for k, v in pairs(E1) do entry[k] = v end
+    assert.are.same({ entry }, p.awards)
+    assert.are.same({}, p.held)
+    assert.is_nil(p.suspect.e1)
+    assert.are.same({ id = "pt-1" }, p:call("award", E1)) -- the key is used now
+    p:emit("evaluation.reviewed", { evaluation = "e1", decision = "cleared" })
+    assert.are.equal(1, #p.awards)
+  end)
+
+  it("cleared: the answer's held grants are made in the order asked; others stay held", function()
+    local p = load({ suspect = { e1 = true, e2 = true } })
+    for _, key in ipairs({ "a", "b", "c" }) do
+      p:call("award", { person = "a-17", points = 1, reason = "r", evaluation = key == "b" and "e2" or "e1", key = key })
+    end
+    p:emit("evaluation.reviewed", { evaluation = "e1", decision = "cleared" })
+    assert.are.same({ { "a", "pt-1" }, { "c", "pt-2" } }, { { p.awards[1].key, p.awards[1].id },
+                                                              { p.awards[2].key, p.awards[2].id } })
+    assert.are.same({ "b" }, held_keys(p))
+    assert.are.equal(true, p.suspect.e2)
+  end)
+
+  it("confirmed: the held grants are dropped and later ones refused, not held", function()
+    local p = load({ suspect = { e1 = true } })
+    p:call("award", E1)
+    p:emit("evaluation.reviewed", { evaluation = "e1", decision = "confirmed" })
+    assert.are.same({}, p.held)
+    assert.are.equal("confirmed", p.suspect.e1)
+    assert.are.same({ why = "suspect" }, p:call("award", E1))
+    assert.are.same({}, p.held)
+    p:emit("evaluation.reviewed", { evaluation = "e1", decision = "cleared" }) -- nothing left to make
+    assert.are.same({}, p.awards)
+  end)
+
+  it("an answer already confirmed suspect (opts.suspect[id] = \"confirmed\"): refused, not held", function()
+    local p = load({ suspect = { e1 = "confirmed" } })
+    assert.are.same({ why = "suspect" }, p:call("award", E1))
+    assert.are.same({}, p.held)
+    assert.are.same({ { call = "award", args = E1, why = "suspect" } }, p.refusals)
+  end)
+
+  it("a ticket's grant is held under the evaluation that opened it", function()
+    local p = load({ suspect = { e1 = true }, tickets = { t1 = { confirmed = true, evaluation = "e1" } } })
+    assert.are.same({ why = "suspect" }, p:call("award", T1))
+    assert.are.same({ T1 }, p.held)
+    p:emit("evaluation.reviewed", { evaluation = "t1", decision = "cleared" }) -- a ticket id is no answer
+    assert.are.same({ "c:t1" }, held_keys(p))
+    p:emit("evaluation.reviewed", { evaluation = "e1", decision = "cleared" })
+    assert.are.same({ { "a-18", -3, "t1", "c:t1", "pt-1" } },
+                    { { p.awards[1].person, p.awards[1].points, p.awards[1].ticket, p.awards[1].key, p.awards[1].id } })
+  end)
+
+  it("a deduction the core would refuse anyway is not held", function()
+    local p = load({ suspect = { e1 = true }, tickets = { t1 = { confirmed = false, evaluation = "e1" } } })
+    assert.are.same({ why = "suspect" }, p:call("award", T1))
+    assert.are.same({ why = "suspect" }, p:call("award", { person = "a-17", points = -1, reason = "r", evaluation = "e1",
+                                                          key = "minus" }))
+    assert.are.same({}, p.held)
+    p:emit("evaluation.reviewed", { evaluation = "e1", decision = "cleared" })
+    assert.are.same({}, p.awards)
+  end)
+
+  it("the core releases before the plugin's hooks run; clear() keeps what is held", function()
+    local p = stub.load(plugin([[
+vocd.hook("evaluation.reviewed", function(r)
+  local id, why = vocd.points.award({ person = "a-17", points = 2, reason = "r", evaluation = r.evaluation,
+                                      key = "g:" .. r.evaluation })
+  vocd.log.info(r.decision .. " " .. tostring(id or why))
+end)
+return { version = "1.0.0", api = 1, audience = "staff" }
+]]), nil, { people = PEOPLE, suspect = { e1 = true, e2 = true } })
+    -- not a decision: nothing released, e1 stays flagged, and the hook's own ask is held
+    p:emit("evaluation.reviewed", { evaluation = "e1", decision = "nothing" })
+    assert.are.same({ "nothing suspect" }, p:log_lines("info"))
+    assert.are.same({ "g:e1" }, held_keys(p))
+    p:clear()
+    assert.are.same({ "g:e1" }, held_keys(p))
+    p:emit("evaluation.reviewed", { evaluation = "e1", decision = "cleared" })
+    assert.are.same({ "cleared pt-1" }, p:log_lines("info"))
+    assert.are.same({}, p.held)
+    p:emit("evaluation.reviewed", { evaluation = "e2", decision = "confirmed" })
+    assert.are.same({ "cleared pt-1", "confirmed suspect" }, p:log_lines("info"))
+    assert.are.same({}, p.held)
   end)
 
   -- a bad award -> the error raised

@@ -26,8 +26,9 @@ local function entries(awards)
   return out
 end
 
--- name, settings, opts {tickets, suspect}, events -> entries {person, points, ticket, key}, and the reasons
--- the core gave for the calls it refused (none unless said: the policy asks only for deductions it may make)
+-- name, settings, opts {tickets, suspect}, events -> entries {person, points, ticket, key}, the reasons
+-- the core gave for the calls it refused (none unless said: the policy asks only for deductions it may make),
+-- and the keys of the grants the core still holds (none unless said)
 local CONFIRMED = { t1 = { confirmed = true, evaluation = "e-t1" }, t2 = { confirmed = true, evaluation = "e-t2" } }
 local cases = {
   { "resolved as a confirmed complaint: the agent loses 3", nil, { tickets = CONFIRMED }, { ticket("t1", "resolved", true) },
@@ -46,13 +47,22 @@ local cases = {
     { ticket("t1", "resolved", true, { context = { agent = "x-9" } }) }, {} },
   { "no assignee: nothing", { attribute_to = "assignee" }, { tickets = CONFIRMED },
     { ticket("t1", "resolved", true, function(t) t.assignee = nil end) }, {} },
-  { "opened by a suspect answer: held", nil, { tickets = CONFIRMED, suspect = { ["e-t1"] = true } },
-    { ticket("t1", "resolved", true) }, {}, { "suspect" } },
-  { "held, then cleared: deducted", nil, { tickets = CONFIRMED, suspect = { ["e-t1"] = true } },
-    { ticket("t1", "resolved", true), ticket("t1", "resolved", true), "clear e-t1", reviewed("e-t1", "cleared") },
+  -- Opened by a suspect answer: the core refuses and holds the deduction; an auditor's decision
+  -- (evaluation.reviewed) makes it (cleared) or drops it (confirmed). The policy does nothing about it.
+  { "opened by a suspect answer: refused, the core holds it", nil, { tickets = CONFIRMED, suspect = { ["e-t1"] = true } },
+    { ticket("t1", "resolved", true) }, {}, { "suspect" }, { "complaint:t1" } },
+  { "held, then cleared: the core deducts, once", nil, { tickets = CONFIRMED, suspect = { ["e-t1"] = true } },
+    { ticket("t1", "resolved", true), ticket("t1", "resolved", true), reviewed("e-t1", "cleared"),
+      reviewed("e-t1", "cleared"), ticket("t1", "resolved", true) },
     { { "a-17", -3, "t1", "complaint:t1" } }, { "suspect", "suspect" } },
   { "held, then confirmed suspect: dropped", nil, { tickets = CONFIRMED, suspect = { ["e-t1"] = true } },
-    { ticket("t1", "resolved", true), reviewed("e-t1", "confirmed"), "clear e-t1", reviewed("e-t1", "cleared") }, {}, { "suspect" } },
+    { ticket("t1", "resolved", true), reviewed("e-t1", "confirmed"), ticket("t1", "resolved", true) }, {},
+    { "suspect", "suspect" } },
+  { "an answer already confirmed suspect: refused, not held", nil,
+    { tickets = CONFIRMED, suspect = { ["e-t1"] = "confirmed" } }, { ticket("t1", "resolved", true) }, {}, { "suspect" } },
+  { "a decision on another answer changes nothing", nil, { tickets = CONFIRMED, suspect = { ["e-t1"] = true } },
+    { ticket("t1", "resolved", true), reviewed("e-t2", "cleared"), reviewed("e-t9", "confirmed") }, {}, { "suspect" },
+    { "complaint:t1" } },
   { "the event says confirmed, the core does not: refused, nothing", nil, { tickets = {} },
     { ticket("t1", "resolved", true) }, {}, { "not confirmed" } },
 }
@@ -63,17 +73,14 @@ describe("confirmed_complaint", function()
       local opts = { people = PEOPLE, tickets = case[3].tickets, suspect = {} }
       for k, v in pairs(case[3].suspect or {}) do opts.suspect[k] = v end
       local p = stub.load(stub.plugin_dir(), case[2], opts)
-      for _, step in ipairs(case[4]) do
-        if type(step) == "string" then
-          p.suspect[step:match("^clear (.*)$")] = nil
-        else
-          p:emit(step[1], step[2])
-        end
-      end
+      for _, step in ipairs(case[4]) do p:emit(step[1], step[2]) end
       assert.are.same(case[5], entries(p.awards))
       local whys = {}
       for _, r in ipairs(p.refusals) do whys[#whys + 1] = r.why end
       assert.are.same(case[6] or {}, whys)
+      local held = {}
+      for _, h in ipairs(p.held) do held[#held + 1] = h.key end
+      assert.are.same(case[7] or {}, held)
       assert.are.same({}, p.errors)
       assert.are.same({}, p:log_lines("error"))
     end)
@@ -84,6 +91,21 @@ describe("confirmed_complaint", function()
     p:emit(table.unpack(ticket("t2", "resolved", true)))
     assert.are.same({ ["zh-CN"] = "投诉经核实属实（工单 t2）", en = "A complaint confirmed when resolved (ticket t2)" },
                     p.awards[1].reason)
+  end)
+
+  it("leaves a suspect answer to the core: the deduction is held as asked and made as asked", function()
+    local p = stub.load(stub.plugin_dir(), nil, { people = PEOPLE, tickets = CONFIRMED, suspect = { ["e-t2"] = true } })
+    assert.are.same({ "ticket.changed" }, p.hooks) -- no evaluation.reviewed of its own
+    p:emit(table.unpack(ticket("t2", "resolved", true)))
+    local asked = { person = "a-17", points = -3, ticket = "t2", key = "complaint:t2",
+                    reason = { ["zh-CN"] = "投诉经核实属实（工单 t2）", en = "A complaint confirmed when resolved (ticket t2)" } }
+    assert.are.same({ asked }, p.held)
+    assert.are.same({}, p.stored) -- nothing kept by the policy itself
+    p:emit(table.unpack(reviewed("e-t2", "cleared")))
+    asked.id = "pt-1"
+    assert.are.same({ asked }, p.awards)
+    assert.are.same({}, p.held)
+    assert.are.same({}, p:log_lines())
   end)
 
   it("takes a positive number of points", function()

@@ -22,7 +22,8 @@ local function entries(awards)
   return out
 end
 
--- name, settings, suspect evaluations, events -> entries {person, points, evaluation, key}
+-- name, settings, suspect evaluations (id -> true: flagged, undecided; "confirmed"), events -> entries
+-- {person, points, evaluation, key}, and the keys of the grants the core still holds (none unless said)
 local cases = {
   { "CSAT 5 earns the agent 2", nil, nil, { created(ev("e1", 5, "a-17")) },
     { { "a-17", 2, "e1", "good:e1" } } },
@@ -55,16 +56,22 @@ local cases = {
   { "the tenant's own words", { compliment_words = { "棒" } }, nil,
     { created(ev("e1", 5, nil, "赵磊真棒")), created(ev("e2", 5, nil, "谢谢赵磊")) },
     { { "a-18", 5, "e1", "compliment:e1:a-18" } } },
-  { "a suspect answer earns nothing yet", nil, { e1 = true }, { created(ev("e1", 5, "a-17", "谢谢赵磊")) }, {} },
-  { "cleared by an auditor: what was held is given", nil, { e1 = true },
-    { created(ev("e1", 5, "a-17", "谢谢赵磊")), "clear e1", reviewed("e1", "cleared") },
+  -- A suspect answer: the core refuses and holds the grants; an auditor's decision (evaluation.reviewed)
+  -- makes them (cleared) or drops them (confirmed). The policy itself does nothing about it.
+  { "a suspect answer earns nothing yet: the core holds it", nil, { e1 = true },
+    { created(ev("e1", 5, "a-17", "谢谢赵磊")) }, {}, { "good:e1", "compliment:e1:a-18" } },
+  { "cleared by an auditor: the core gives what it held", nil, { e1 = true },
+    { created(ev("e1", 5, "a-17", "谢谢赵磊")), reviewed("e1", "cleared") },
     { { "a-17", 2, "e1", "good:e1" }, { "a-18", 5, "e1", "compliment:e1:a-18" } } },
-  { "cleared twice gives once", nil, { e1 = true },
-    { created(ev("e1", 5, "a-17")), created(ev("e1", 5, "a-17")), "clear e1", reviewed("e1", "cleared"),
-      reviewed("e1", "cleared") },
+  { "the event twice, cleared twice: given once", nil, { e1 = true },
+    { created(ev("e1", 5, "a-17")), created(ev("e1", 5, "a-17")), reviewed("e1", "cleared"),
+      reviewed("e1", "cleared"), created(ev("e1", 5, "a-17")) },
     { { "a-17", 2, "e1", "good:e1" } } },
-  { "confirmed suspect: what was held is dropped", nil, { e1 = true },
-    { created(ev("e1", 5, "a-17")), reviewed("e1", "confirmed"), "clear e1", reviewed("e1", "cleared") }, {} },
+  { "confirmed suspect: the core drops what it held", nil, { e1 = true },
+    { created(ev("e1", 5, "a-17")), reviewed("e1", "confirmed"), created(ev("e1", 5, "a-17")) }, {} },
+  { "already confirmed suspect: nothing is held", nil, { e1 = "confirmed" }, { created(ev("e1", 5, "a-17")) }, {} },
+  { "a decision on another answer changes nothing", nil, { e1 = true },
+    { created(ev("e1", 5, "a-17")), reviewed("e2", "cleared"), reviewed("e3", "confirmed") }, {}, { "good:e1" } },
   { "a review of an answer that earned nothing gives nothing", nil, nil, { reviewed("e9", "cleared") }, {} },
   { "a correction changes nothing", nil, nil,
     { created(ev("e1", 5, "a-17")), { "evaluation.corrected", ev("e1", 1, "a-17") } }, { { "a-17", 2, "e1", "good:e1" } } },
@@ -76,14 +83,11 @@ describe("service_points", function()
       local suspect = {}
       for k, v in pairs(case[3] or {}) do suspect[k] = v end
       local p = stub.load(stub.plugin_dir(), case[2], { people = PEOPLE, suspect = suspect })
-      for _, step in ipairs(case[4]) do
-        if type(step) == "string" then
-          p.suspect[step:match("^clear (.*)$")] = nil -- the auditor clears it: the core no longer refuses
-        else
-          p:emit(step[1], step[2])
-        end
-      end
+      for _, step in ipairs(case[4]) do p:emit(step[1], step[2]) end
       assert.are.same(case[5], entries(p.awards))
+      local held = {}
+      for _, h in ipairs(p.held) do held[#held + 1] = h.key end
+      assert.are.same(case[6] or {}, held)
       for _, r in ipairs(p.refusals) do assert.are.equal("suspect", r.why) end -- never a refused deduction
       assert.are.same({}, p.errors)
       assert.are.same({}, p:log_lines("error"))
@@ -106,10 +110,20 @@ describe("service_points", function()
     assert.are.same({}, p.refusals)
   end)
 
-  it("keeps what a suspect answer would have earned", function()
+  it("leaves a suspect answer to the core: the grant is held as asked and made as asked", function()
     local p = stub.load(stub.plugin_dir(), nil, { people = PEOPLE, suspect = { e1 = true } })
+    assert.are.same({ "evaluation.created" }, p.hooks) -- no evaluation.reviewed of its own
     p:emit("evaluation.created", ev("e1", 5, "a-17"))
-    assert.are.same({ "good:e1" }, { p.stored["held:e1"][1].key })
+    local asked = { person = "a-17", points = 2, evaluation = "e1", key = "good:e1",
+                    reason = { ["zh-CN"] = "客户满意度 5 分（评价 e1）", en = "CSAT 5 from a customer (evaluation e1)" } }
+    assert.are.same({ asked }, p.held)
+    assert.are.same({}, p.awards)
+    assert.are.same({}, p.stored) -- nothing kept by the policy itself
+    p:emit("evaluation.reviewed", { evaluation = "e1", decision = "cleared" })
+    asked.id = "pt-1"
+    assert.are.same({ asked }, p.awards)
+    assert.are.same({}, p.held)
+    assert.are.same({}, p:log_lines())
   end)
 
   it("refuses settings out of range", function()

@@ -30,13 +30,16 @@ local function ticket(id, to, met, over)
   return { "ticket.changed", t }
 end
 
+local function reviewed(id, decision) return { "evaluation.reviewed", { evaluation = id, decision = decision } } end
+
 local function entries(awards)
   local out = {}
   for _, a in ipairs(awards) do out[#out + 1] = { a.person, a.points, a.ticket, a.key } end
   return out
 end
 
--- name, settings, opts, events -> entries {person, points, ticket, key}
+-- name, settings, opts, events -> entries {person, points, ticket, key}, and the keys of the grants the
+-- core still holds (none unless said)
 local cases = {
   { "resolved in time: the assignee gets 3", nil, nil, { ticket("t1", "resolved", true) },
     { { "a-18", 3, "t1", "sla:t1:a-18" } } },
@@ -58,8 +61,18 @@ local cases = {
     { ticket("t1", "resolved", true), ticket("t1", "resolved", true) }, { { "a-18", 3, "t1", "sla:t1:a-18" } } },
   { "two tickets: one each", nil, nil, { ticket("t1", "resolved", true), ticket("t2", "resolved", true) },
     { { "a-18", 3, "t1", "sla:t1:a-18" }, { "a-18", 3, "t2", "sla:t2:a-18" } } },
-  { "opened by a suspect answer: refused, nothing", nil,
-    { tickets = { t1 = { evaluation = "e1" } }, suspect = { e1 = true } }, { ticket("t1", "resolved", true) }, {} },
+  -- Opened by a suspect answer: the core refuses and holds the bonus; an auditor's decision
+  -- (evaluation.reviewed) gives it (cleared) or drops it (confirmed). The policy does nothing about it.
+  { "opened by a suspect answer: refused, the core holds it", nil,
+    { tickets = { t1 = { evaluation = "e1" } }, suspect = { e1 = true } }, { ticket("t1", "resolved", true) }, {},
+    { "sla:t1:a-18" } },
+  { "held, then cleared: the core gives it, once", nil,
+    { tickets = { t1 = { evaluation = "e1" } }, suspect = { e1 = true } },
+    { ticket("t1", "resolved", true), ticket("t1", "resolved", true), reviewed("e1", "cleared"), reviewed("e1", "cleared") },
+    { { "a-18", 3, "t1", "sla:t1:a-18" } } },
+  { "held, then confirmed suspect: dropped", nil,
+    { tickets = { t1 = { evaluation = "e1" } }, suspect = { e1 = true } },
+    { ticket("t1", "resolved", true), reviewed("e1", "confirmed"), ticket("t1", "resolved", true) }, {} },
 }
 
 describe("sla_bonus", function()
@@ -70,6 +83,10 @@ describe("sla_bonus", function()
       local p = stub.load(stub.plugin_dir(), case[2], opts)
       for _, step in ipairs(case[4]) do p:emit(step[1], step[2]) end
       assert.are.same(case[5], entries(p.awards))
+      local held = {}
+      for _, h in ipairs(p.held) do held[#held + 1] = h.key end
+      assert.are.same(case[6] or {}, held) -- the keys of the grants the core still holds
+      assert.are.same({}, p:log_lines("info")) -- a held bonus is not reported as not given
       assert.are.same({}, p.errors)
       assert.are.same({}, p:log_lines("error"))
     end)
