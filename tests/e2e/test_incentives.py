@@ -173,7 +173,7 @@ class IncentivesTest(ServerTest):
         self.assertIn("zh-CN", compliment[0]["reason"])
         self.assertIn("en", compliment[0]["reason"])
         self.assertEqual(compliment[0]["policy"], "incentives/service_points")
-        self.assertEqual(compliment[0]["policy_version"], "1.0.0")
+        self.assertEqual(compliment[0]["policy_version"], "1.1.0")
 
         # An auditor clears the suspect answer: its points come now, once.
         status, _, _ = self.server.request("POST", "/api/v1/review-queue/" + self.burst[3], token=self.auditor,
@@ -182,8 +182,8 @@ class IncentivesTest(ServerTest):
         expected = self.expected_points(cleared={self.burst[3]})
         wait_for(lambda: ledger.balances()["a-18"]["balance"] == expected["a-18"])
         self.assertEqual(ledger.balances()["a-18"]["balance"], expected["a-18"])
-        self.assertEqual(len([e for e in ledger.entries("&policy=incentives/service_points")
-                              if e.get("evaluation") == self.burst[3]]), 1)
+        made = [e for e in ledger.entries("&policy=incentives/service_points") if e.get("evaluation") == self.burst[3]]
+        self.assertEqual([(e["points"], e["held_until_cleared"]) for e in made], [(2, self.burst[3])])
 
     def test_2_a_confirmed_complaint_costs_points_and_a_timely_resolution_earns_them(self):
         ledger = Ledger(self.server, self.admin)

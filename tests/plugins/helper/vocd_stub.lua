@@ -334,18 +334,18 @@ local function make_points(p, box, need_store)
     local evaluation = args.evaluation or (ticket and ticket.evaluation)
     local flagged = evaluation ~= nil and p.suspect[tostring(evaluation)] or nil
     local not_refused = args.points > 0 or (ticket and ticket.confirmed == true)
+    -- A deduction without a confirmed complaint is refused as such first, suspect or not (core/points.c).
+    if not not_refused then return refuse("award", args, "not confirmed") end
     if flagged then
       -- Flagged and no auditor has decided yet: the core holds the grant (once per key) and makes it as
-      -- asked when an auditor clears the answer (evaluation.reviewed). A grant the core would refuse
-      -- anyway (a deduction without a confirmed complaint) is not held; nor is one for an answer an auditor
+      -- asked when an auditor clears the answer (evaluation.reviewed); not for an answer an auditor
       -- confirmed as suspect.
-      if flagged ~= "confirmed" and not_refused and not p._held_keys[args.key] then
+      if flagged ~= "confirmed" and not p._held_keys[args.key] then
         p._held_keys[args.key] = tostring(evaluation)
         p.held[#p.held + 1] = unbudgeted(json.copy, args)
       end
       return refuse("award", args, "suspect")
     end
-    if not not_refused then return refuse("award", args, "not confirmed") end
     return enter(args)
   end
 

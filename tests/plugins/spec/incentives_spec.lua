@@ -228,11 +228,11 @@ describe("vocd.points.award", function()
                     { { p.awards[1].person, p.awards[1].points, p.awards[1].ticket, p.awards[1].key, p.awards[1].id } })
   end)
 
-  it("a deduction the core would refuse anyway is not held", function()
+  it("a deduction without a confirmed complaint is refused as such, suspect or not, and not held", function()
     local p = load({ suspect = { e1 = true }, tickets = { t1 = { confirmed = false, evaluation = "e1" } } })
-    assert.are.same({ why = "suspect" }, p:call("award", T1))
-    assert.are.same({ why = "suspect" }, p:call("award", { person = "a-17", points = -1, reason = "r", evaluation = "e1",
-                                                          key = "minus" }))
+    assert.are.same({ why = "not confirmed" }, p:call("award", T1))
+    assert.are.same({ why = "not confirmed" }, p:call("award", { person = "a-17", points = -1, reason = "r",
+                                                                evaluation = "e1", key = "minus" }))
     assert.are.same({}, p.held)
     p:emit("evaluation.reviewed", { evaluation = "e1", decision = "cleared" })
     assert.are.same({}, p.awards)
