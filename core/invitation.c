@@ -111,7 +111,8 @@ int vocd_customer_upsert_in(vocd_txn *txn, const char *tenant, vocd_pii *pii, co
 	const char *tier = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(customer, "tier"));
 	if (tier)
 		vocd_json_set_str(rec, "tier", tier);
-	/* Who brought this customer (for a referral reward): the first answer says so, and it is not changed. */
+	/* Who brought this customer (for a referral reward): the first invitation that names someone says so,
+	 * for good. */
 	const char *referred_by = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(customer, "referred_by"));
 	if (referred_by && !vocd_json_str(rec, "referred_by") && strcmp(referred_by, cid) != 0)
 		vocd_json_set_str(rec, "referred_by", referred_by);
