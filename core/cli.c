@@ -3,6 +3,7 @@
 #include "cli.h"
 #include "cli_config.h"
 #include "cli_privacy.h"
+#include "cli_rollups.h"
 #include "cli_rules.h"
 
 #include <getopt.h>
@@ -65,6 +66,8 @@ static const char usage_text[] =
 	"          run the tenant's retention now (customers past privacy.retention_days anonymised)\n"
 	"  privacy access-log --tenant T [--after ID] [--limit N] [--json] [--data DIR] [--config FILE]\n"
 	"          who read or exported personal data, when, why and how much\n"
+	"  rollups rebuild --tenant T [--data DIR] [--config FILE]\n"
+	"          count the tenant's period figures again from its evaluations (safe while serving)\n"
 	"  routes                            every HTTP route and the roles that may call it, as JSON\n"
 	"  version\n";
 
@@ -525,6 +528,10 @@ int vocd_cli_main(int argc, char **argv)
 		return cmd_config(&a);
 	if (strcmp(cmd, "privacy") == 0)
 		return cmd_privacy(&a);
+	if (strcmp(cmd, "rollups") == 0) {
+		int rc = a.npositional == 1 ? vocd_cli_rollups(a.positional[0], a.config, a.data, a.tenant) : 2;
+		return rc == 2 ? usage() : rc;
+	}
 	fprintf(stderr, "vocd: unknown command '%s'\n", cmd);
 	return usage();
 }
