@@ -27,6 +27,9 @@ int vocd_api_service_event_create(struct vocd_req *req);
 int vocd_api_service_event_get(struct vocd_req *req);
 int vocd_api_service_event_list(struct vocd_req *req);
 
+/* api_stats.c: GET /api/v1/stats */
+int vocd_api_stats(struct vocd_req *req);
+
 /* api_points.c: the points ledger */
 int vocd_api_points_list(struct vocd_req *req);
 int vocd_api_points_get(struct vocd_req *req);

@@ -1,0 +1,41 @@
+/* Figures for people to compare: each metric of a set of rollup counts with its sample size, a 95%
+ * confidence interval and a warning when the sample is too small, and the change between two periods with
+ * whether it is more than chance. Pure arithmetic on rollup.h's counters. */
+#ifndef VOCD_STATS_H
+#define VOCD_STATS_H
+
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "rollup.h"
+
+#define VOCD_STATS_Z 1.96 /**< 95% */
+
+/** One figure: value, sample size, interval. */
+struct vocd_figure {
+	int known;       /**< 0: no answer has this metric's score */
+	double value;    /**< csat and nps in %, means in points */
+	double lo, hi;   /**< the 95% confidence interval (lo = hi = value for "answers") */
+	double var;      /**< the variance of the estimate (for comparisons) */
+	uint32_t n;      /**< answers it is over */
+};
+
+/** \brief \p metric ("answers", "csat", "csat_mean", "nps", "nps_mean", "ces_mean") of \p c. \return 0, -1 unknown metric. */
+int vocd_stats_figure(const struct vocd_rollup_counts *c, const char *metric, struct vocd_figure *f);
+
+/**
+ * \brief \p f as JSON: {value, n, ci: [lo, hi], warning?} (value and ci rounded to 0.1 for % and 0.01 for
+ * means); {value: null, n: 0} when unknown. The warning says the sample is under \p min_sample.
+ */
+cJSON *vocd_stats_figure_json(const char *metric, const struct vocd_figure *f, uint32_t min_sample);
+
+/**
+ * \brief The change from \p before to \p now as JSON: {delta, significant} (a two-sided test at 95% on
+ * the difference; significant is false whenever either sample is under \p min_sample). NULL when either is
+ * unknown.
+ */
+cJSON *vocd_stats_change_json(const char *metric, const struct vocd_figure *now, const struct vocd_figure *before,
+                              uint32_t min_sample);
+
+#endif

@@ -1,0 +1,208 @@
+"""The stats API against figures computed here from the raw evaluations: CSAT share and mean, NPS, CES, their
+intervals and warnings, per agent, team and channel, by day, with and without suspect answers, compared with
+the period before; tickets by class and state, deadlines met and unhappy customers won back; what each role
+may see; and the rollups rebuilt from the evaluations by `vocd rollups rebuild` equal to the ones kept as
+answers arrived."""
+import datetime
+import math
+import urllib.parse
+
+from vocdtest import ServerTest
+
+CONSENT = {"notice_version": "2026-01", "time": 1767225600000, "channel": "app"}
+TZ = datetime.timezone(datetime.timedelta(hours=8))
+
+TENANT = """name = "Acme"
+organisation = { ["region:east"] = { ["store:s-1"] = { "team:care", "team:sales" } } }
+people = {
+  li = { name = "李强", access = "supervisor", scope = "team:care" },
+  ["a-17"] = { name = "王芳", team = "care", access = "agent" },
+  ["a-18"] = { name = "赵磊", team = "care", access = "agent" },
+  ["b-01"] = { name = "Chen Wei", team = "sales", access = "agent" },
+}
+survey = { metrics = { "csat", "nps", "ces" } }
+authenticity = { burst_per_ip = 0, burst_per_device = 6, duplicate_distance = 0, incentive = false }
+calendar = { utc_offset = "+08:00", hours = { weekdays = { "00:00-24:00" }, saturday = { "00:00-24:00" },
+                                               sunday = { "00:00-24:00" } } }
+plugins = { ["workflows/negative_evaluation"] = true }
+"""
+
+
+def wilson(good, n, z=1.96):
+    if n == 0:
+        return (0.0, 0.0)
+    p = good / n
+    centre, spread = p + z * z / (2 * n), z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    lo = max(0.0, (centre - spread) / (1 + z * z / n))
+    p2 = (n - good) / n
+    centre2, spread2 = p2 + z * z / (2 * n), z * math.sqrt(p2 * (1 - p2) / n + z * z / (4 * n * n))
+    return (100 * lo, 100 * (1 - max(0.0, (centre2 - spread2) / (1 + z * z / n))))
+
+
+def figures(evs):
+    """CSAT share and mean, NPS and its mean, CES mean of the given evaluations, as the API rounds them."""
+    csat = [e["scores"]["csat"] for e in evs if "csat" in e["scores"]]
+    nps = [e["scores"]["nps"] for e in evs if "nps" in e["scores"]]
+    ces = [e["scores"]["ces"] for e in evs if "ces" in e["scores"]]
+    out = {"answers": len(evs)}
+    if csat:
+        good = sum(1 for s in csat if s >= 4)
+        out["csat"] = round(100 * good / len(csat), 1)
+        out["csat_ci"] = [round(v, 1) for v in wilson(good, len(csat))]
+        out["csat_mean"] = round(sum(csat) / len(csat), 2)
+    if nps:
+        out["nps"] = round(100 * (sum(1 for s in nps if s >= 9) - sum(1 for s in nps if s <= 6)) / len(nps), 1)
+        out["nps_mean"] = round(sum(nps) / len(nps), 2)
+    if ces:
+        out["ces_mean"] = round(sum(ces) / len(ces), 2)
+    return out
+
+
+class StatsTest(ServerTest):
+    TENANTS = {"acme": TENANT}
+    SETTINGS = 'plugins_dir = "%s"\n' % __import__("os").path.join(__import__("vocdtest").SOURCE, "plugins")
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        s = cls.server
+        cls.admin = s.token("acme", "admin")
+        cls.integrator = s.token("acme", "integrator")
+        cls.li = s.cli("token", "create", "--tenant", "acme", "--role", "supervisor", "--person", "li").stdout.strip()
+        cls.a17 = s.cli("token", "create", "--tenant", "acme", "--role", "agent", "--person", "a-17").stdout.strip()
+        n = 0
+        given = [("a-17", "care", "web", {"csat": 5, "nps": 10, "ces": 2}),
+                 ("a-17", "care", "web", {"csat": 4, "nps": 8}),
+                 ("a-17", "care", "sms", {"csat": 2, "nps": 3, "ces": 6}),
+                 ("a-17", "care", "sms", {"csat": 5, "nps": 9}),
+                 ("a-18", "care", "web", {"csat": 3, "nps": 7, "ces": 4}),
+                 ("a-18", "care", "web", {"csat": 1, "nps": 0}),
+                 ("b-01", "sales", "app", {"csat": 5, "nps": 10, "ces": 1}),
+                 ("b-01", "sales", "app", {"csat": 4}),
+                 ("b-01", "sales", "web", {"csat": 3, "nps": 6})]
+        for agent, team, channel, scores in given:
+            n += 1
+            st, _, ev = s.request("POST", "/api/v1/evaluations", token=cls.integrator, headers={"User-Agent": "ua %d" % n},
+                                  body={"customer": "c-%d" % n, "context": {"agent": agent, "team": team},
+                                        "channel": channel, "consent": CONSENT, "answer": {"scores": scores}})
+            assert st == 201, ev
+        # A burst from one phone: the seventh answer is suspect (burst_per_device = 6).
+        for i in range(7):
+            st, _, ev = s.request("POST", "/api/v1/evaluations", token=cls.integrator, headers={"User-Agent": "one phone"},
+                                  body={"customer": "burst-%d" % i, "context": {"agent": "b-01", "team": "sales"},
+                                        "channel": "web", "consent": CONSENT, "answer": {"scores": {"csat": 5, "nps": 10}}})
+            assert st == 201, ev
+        cls.today = datetime.datetime.now(TZ).strftime("%Y-%m-%d")
+
+    def stats(self, token=None, **query):
+        status, _, body = self.server.request("GET", "/api/v1/stats?" + urllib.parse.urlencode(query),
+                                              token=token or self.admin)
+        return status, body
+
+    def evaluations(self):
+        status, _, body = self.server.request("GET", "/api/v1/evaluations?limit=500", token=self.admin)
+        self.assertEqual(status, 200)
+        return body["items"]
+
+    def assert_figures(self, got, evs):
+        want = figures(evs)
+        self.assertEqual(got["answers"]["value"], want["answers"])
+        for m in ("csat", "csat_mean", "nps", "nps_mean", "ces_mean"):
+            if m in want:
+                self.assertEqual(got[m]["value"], want[m], m)
+            else:
+                self.assertIsNone(got[m]["value"], m)
+        if "csat" in want:
+            self.assertEqual(got["csat"]["ci"], want["csat_ci"])
+
+    def test_totals_with_and_without_suspect_answers(self):
+        evs = self.evaluations()
+        suspect = [e for e in evs if e.get("suspect")]
+        self.assertEqual(len(suspect), 1)
+        status, body = self.stats()
+        self.assertEqual(status, 200, body)
+        total = body["groups"][0]["total"]
+        self.assert_figures(total, [e for e in evs if not e.get("suspect")])
+        self.assertEqual(body["groups"][0]["suspect_answers"], 1)
+        self.assertIn("warning", total["csat"])  # 15 answers: too few to compare
+        self.assert_figures(self.stats(suspect="include")[1]["groups"][0]["total"], evs)
+        self.assert_figures(self.stats(suspect="only")[1]["groups"][0]["total"], suspect)
+        self.assertNotIn("warning", self.stats(min_sample=5)[1]["groups"][0]["total"]["csat"])
+
+    def test_groups_filters_and_days(self):
+        evs = [e for e in self.evaluations() if not e.get("suspect")]
+        status, body = self.stats(group_by="agent")
+        self.assertEqual(status, 200, body)
+        self.assertEqual([g["value"] for g in body["groups"]], ["a-17", "a-18", "b-01"])
+        for g in body["groups"]:
+            self.assert_figures(g["total"], [e for e in evs if e["context"].get("agent") == g["value"]])
+        for g in self.stats(group_by="channel")[1]["groups"]:
+            self.assert_figures(g["total"], [e for e in evs if e["channel"] == g["value"]])
+        care = self.stats(team="care")[1]
+        self.assertEqual(care["filter"], {"team": "care"})
+        self.assert_figures(care["groups"][0]["total"], [e for e in evs if e["context"].get("team") == "care"])
+        # By day over a week: everything today, nothing on the other days.
+        week_ago = (datetime.datetime.now(TZ) - datetime.timedelta(days=6)).strftime("%Y-%m-%d")
+        days = self.stats(interval="day", **{"from": week_ago})[1]["groups"][0]["buckets"]
+        self.assertEqual(len(days), 7)
+        self.assertEqual([b["figures"]["answers"]["value"] for b in days], [0] * 6 + [len(evs)])
+        self.assertEqual(days[-1]["from"], self.today)
+        self.assertIsNone(days[0]["figures"]["csat"]["value"])
+        # The period before had nothing: no change to report.
+        compared = self.stats(compare="previous")[1]["groups"][0]
+        self.assertEqual(compared["previous"]["figures"]["answers"]["value"], 0)
+        self.assertNotIn("csat", compared["change"])
+
+    def test_bad_queries_are_refused_clearly(self):
+        for query, word in (({"interval": "year"}, "interval"), ({"from": "2026-02-30"}, "from"),
+                            ({"metrics": "csat,happiness"}, "metrics"), ({"group_by": "mood"}, "group_by"),
+                            ({"team": "care", "agent": "a-17"}, "one filter"), ({"tier": "VIP"}, "tier"),
+                            ({"team": "care", "group_by": "agent"}, "group_by=agent"),
+                            ({"from": "2024-01-01"}, "731"), ({"suspect": "maybe"}, "suspect")):
+            status, body = self.stats(**query)
+            self.assertEqual(status, 400, (query, body))
+            self.assertIn(word, body["error"]["message"])
+
+    def test_each_role_sees_its_scope(self):
+        evs = [e for e in self.evaluations() if not e.get("suspect")]
+        status, mine = self.stats(token=self.a17)
+        self.assertEqual((status, mine["filter"]), (200, {"agent": "a-17"}))
+        self.assert_figures(mine["groups"][0]["total"], [e for e in evs if e["context"]["agent"] == "a-17"])
+        self.assertEqual(self.stats(token=self.a17, group_by="agent")[0], 403)
+        self.assertEqual(self.stats(token=self.a17, agent="a-18")[0], 403)
+        status, team = self.stats(token=self.li)
+        self.assertEqual((status, team["filter"]), (200, {"team": "care"}))
+        self.assertEqual(self.stats(token=self.li, team="sales")[0], 403)
+        agents = self.stats(token=self.li, group_by="agent")[1]
+        self.assertEqual([g["value"] for g in agents["groups"]], ["a-17", "a-18"])
+
+    def test_tickets_deadlines_and_recovery(self):
+        # Each CSAT 1-2 opened a ticket (negative_evaluation); resolve one and see the counts move.
+        status, _, listed = self.server.request("GET", "/api/v1/tickets?limit=500", token=self.admin)
+        tickets = listed["items"]
+        self.assertGreaterEqual(len(tickets), 2)
+        t = tickets[0]
+        status, _, changed = self.server.request("POST", "/api/v1/tickets/%s/transitions" % t["id"], token=self.admin,
+                                                 body={"to": "resolved", "resolution": "called back and refunded"})
+        self.assertEqual(status, 200, changed)
+        status, body = self.stats(metrics="answers,tickets")
+        self.assertEqual(status, 200, body)
+        k = body["tickets"]
+        self.assertEqual(k["opened"], len(tickets))
+        self.assertEqual(sum(k["by_class"].values()), len(tickets))
+        self.assertEqual(sum(k["by_state"].values()), len(tickets))
+        self.assertEqual(k["by_state"]["received"], len(tickets) - 1)
+        self.assertEqual(k["sla"]["resolve"]["n"], 1)
+        self.assertEqual((k["sla"]["resolve"]["met"], k["sla"]["resolve"]["value"]), (1, 100.0))
+        self.assertEqual(k["recovery"]["n"], len([x for x in tickets if x["detractor"]]))
+
+    def test_rebuilt_rollups_equal_the_kept_ones(self):
+        queries = [{"interval": "day"}, {"group_by": "agent"}, {"group_by": "team"}, {"group_by": "channel"},
+                   {"suspect": "include", "group_by": "agent"}, {"suspect": "only"}]
+        before = [self.stats(**q)[1] for q in queries]
+        out = self.server.cli("rollups", "rebuild", "--tenant", "acme").stdout
+        evs = self.evaluations()
+        self.assertIn("%d evaluations counted (1 of them suspect)" % len(evs), out)
+        after = [self.stats(**q)[1] for q in queries]
+        self.assertEqual(after, before)
+        self.assertEqual(self.server.cli("rollups", "rebuild", "--tenant", "nobody", check=False).returncode, 1)
