@@ -27,8 +27,12 @@ int vocd_api_service_event_create(struct vocd_req *req);
 int vocd_api_service_event_get(struct vocd_req *req);
 int vocd_api_service_event_list(struct vocd_req *req);
 
-/* api_stats.c: GET /api/v1/stats */
+/* api_stats.c: GET /api/v1/stats; the same figures as JSON for a report (NULL: an error was answered) */
 int vocd_api_stats(struct vocd_req *req);
+cJSON *vocd_api_stats_body(struct vocd_req *req);
+
+/* api_reports.c: GET /api/v1/reports/<name>?format= */
+int vocd_api_report(struct vocd_req *req);
 
 /* api_points.c: the points ledger */
 int vocd_api_points_list(struct vocd_req *req);

@@ -482,13 +482,14 @@ static int tickets_json(vocd_txn *txn, const char *tenant, const struct query *q
 
 /* ---- The route ---------------------------------------------------------------------------------- */
 
-static int answer(struct vocd_req *req, struct query *q)
+/* The figures asked for, or NULL when an error was answered. */
+static cJSON *figures_body(struct vocd_req *req, struct query *q)
 {
 	vocd_txn *txn;
 	int rc = vocd_store_read(req->srv->store, &txn);
 	if (rc != 0) {
 		vocd_http_fail(req, rc, NULL);
-		return 0;
+		return NULL;
 	}
 	const char *tenant = req->auth.tenant;
 	cJSON *groups = cJSON_CreateArray(), *g = NULL;
@@ -518,7 +519,7 @@ static int answer(struct vocd_req *req, struct query *q)
 	if (rc != 0) {
 		cJSON_Delete(groups);
 		vocd_http_fail(req, rc, NULL);
-		return 0;
+		return NULL;
 	}
 	char f[16], t[16];
 	day_text(q->from, f);
@@ -538,12 +539,10 @@ static int answer(struct vocd_req *req, struct query *q)
 	cJSON_AddItemToObject(body, "groups", groups);
 	if (tickets)
 		cJSON_AddItemToObject(body, "tickets", tickets);
-	vocd_http_json(req, 200, body);
-	cJSON_Delete(body);
-	return 0;
+	return body;
 }
 
-int vocd_api_stats(struct vocd_req *req)
+cJSON *vocd_api_stats_body(struct vocd_req *req)
 {
 	struct query q;
 	memset(&q, 0, sizeof q);
@@ -552,6 +551,15 @@ int vocd_api_stats(struct vocd_req *req)
 	char list[200], group[32];
 	if (!q.conf || parse_query(req, &q) != 0 || parse_metrics(req, &q, list, sizeof list) != 0 ||
 	    parse_grouping(req, &q, group) != 0)
-		return 0;
-	return answer(req, &q);
+		return NULL;
+	return figures_body(req, &q);
+}
+
+int vocd_api_stats(struct vocd_req *req)
+{
+	cJSON *body = vocd_api_stats_body(req);
+	if (body)
+		vocd_http_json(req, 200, body);
+	cJSON_Delete(body);
+	return 0;
 }

@@ -92,6 +92,7 @@ static const struct route routes[] = {
 	 vocd_api_review_queue},
 	{"POST", "/api/v1/review-queue/*", ROLE(VOCD_ROLE_ADMIN) | ROLE(VOCD_ROLE_AUDITOR), vocd_api_review_decide},
 	{"GET", "/api/v1/stats", STAFF, vocd_api_stats},
+	{"GET", "/api/v1/reports/*", STAFF, vocd_api_report},
 	/* The points ledger (api_points.c): scope decides whose entries; reversals by supervisors and admins. */
 	{"GET", "/api/v1/points", STAFF, vocd_api_points_list},
 	{"GET", "/api/v1/points/balances", STAFF, vocd_api_points_balances},
