@@ -140,4 +140,9 @@ plugins = {
   ["incentives/monthly_leaderboard"] = { min_answers = 20 },
   ["incentives/voice_of_customer_award"] = { winners = 3, min_answers = 30, points = 500 },
   ["incentives/customer_thanks"] = { participation_points = 10, detail_min_chars = 30, channel = "sms" },
+  -- Report formats (报表格式, plugins/reports/README.md): GET /api/v1/reports/figures?format=csv
+  ["reports/json"] = true,
+  ["reports/csv"] = true,
+  ["reports/xlsx"] = true,
+  ["reports/html"] = { brand = "演示公司 Demo Co." },
 }
