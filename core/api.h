@@ -31,6 +31,12 @@ int vocd_api_service_event_list(struct vocd_req *req);
 int vocd_api_stats(struct vocd_req *req);
 cJSON *vocd_api_stats_body(struct vocd_req *req);
 
+/* web.c: the dashboard's page and files; wall.c: the review wall and its picks */
+int vocd_web_dashboard(struct vocd_req *req);
+int vocd_web_asset(struct vocd_req *req);
+int vocd_api_wall_pick(struct vocd_req *req);
+int vocd_api_wall_page(struct vocd_req *req);
+
 /* api_reports.c: GET /api/v1/reports/<name>?format= */
 int vocd_api_report(struct vocd_req *req);
 

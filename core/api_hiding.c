@@ -16,7 +16,6 @@
 #include "ids.h"
 #include "validate.h"
 
-#define HIDDEN_TYPE "evaluation.hidden"        /* evaluation id -> {reason, note, by, at, approved_by?} */
 #define REQUEST_TYPE "evaluation.hide_request" /* evaluation id -> {reason, note, by, at, state, decided_by?} */
 
 /* The closed list (illegal content, harassment, another person's personal data) and the placeholder shown
@@ -89,7 +88,7 @@ static int put_hidden(vocd_txn *txn, struct hide_job *j, const char *reason, con
 	if (approved_by)
 		cJSON_AddItemToObject(rec, "approved_by", approved_by);
 	cJSON_AddNumberToObject(rec, "at", (double)vocd_now_ms());
-	int rc = vocd_record_put(txn, j->req->auth.tenant, HIDDEN_TYPE, id, rec, NULL, 0, "evaluation.hide", j->who, NULL);
+	int rc = vocd_record_put(txn, j->req->auth.tenant, VOCD_HIDDEN_TYPE, id, rec, NULL, 0, "evaluation.hide", j->who, NULL);
 	cJSON_Delete(rec);
 	j->outcome = HIDDEN;
 	return rc;
@@ -103,7 +102,7 @@ static int hide_job(vocd_txn *txn, void *arg)
 	int rc = vocd_record_get(txn, tenant, VOCD_EVALUATION_TYPE, id, &ev);
 	if (rc != 0)
 		return rc;
-	if (vocd_record_get(txn, tenant, HIDDEN_TYPE, id, &old) == 0) {
+	if (vocd_record_get(txn, tenant, VOCD_HIDDEN_TYPE, id, &old) == 0) {
 		j->outcome = ALREADY_HIDDEN;
 	} else if (vocd_record_get(txn, tenant, REQUEST_TYPE, id, &request) == 0 &&
 	           strcmp(vocd_json_str(request, "state") ? vocd_json_str(request, "state") : "", "pending") == 0) {
@@ -284,7 +283,7 @@ void vocd_api_hiding_extras(vocd_txn *txn, const char *tenant, cJSON *evaluation
 {
 	const char *id = vocd_json_str(evaluation, "id");
 	cJSON *hidden = NULL, *request = NULL;
-	if (id && vocd_record_get(txn, tenant, HIDDEN_TYPE, id, &hidden) == 0) {
+	if (id && vocd_record_get(txn, tenant, VOCD_HIDDEN_TYPE, id, &hidden) == 0) {
 		cJSON_DeleteItemFromObjectCaseSensitive(hidden, "evaluation");
 		int r = reason_index(vocd_json_str(hidden, "reason"));
 		if (r >= 0) {

@@ -1,4 +1,4 @@
-/* The default configuration compiled into the binary (generated from conf/ at build time). */
+/* Files compiled into the binary (generated at build time): the default configuration, the dashboard. */
 #ifndef VOCD_EMBEDDED_H
 #define VOCD_EMBEDDED_H
 #include <stddef.h>
@@ -9,7 +9,10 @@ struct vocd_embedded_file {
 	size_t len;
 };
 
-/** Terminated by an entry whose path is NULL. */
+/** The default configuration; terminated by an entry whose path is NULL. */
 extern const struct vocd_embedded_file vocd_embedded_files[];
+
+/** The dashboard's files and its charting package (web/), served as /assets/<name>; the same ending. */
+extern const struct vocd_embedded_file vocd_web_files[];
 
 #endif

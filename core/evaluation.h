@@ -12,6 +12,7 @@
 
 #define VOCD_EVALUATION_TYPE "evaluation"
 #define VOCD_SUPERSEDED_TYPE "evaluation.superseded" /**< previous version id -> {by, at} */
+#define VOCD_HIDDEN_TYPE "evaluation.hidden" /**< evaluation id -> {reason, note, by, at, approved_by?} (api_hiding.c) */
 #define VOCD_REPLY_TYPE "reply" /**< the organisation's public replies (api_replies.c), index by_evaluation */
 
 /** \brief True if the invitation record \p inv may still be corrected at \p now_ms under \p t's settings. */

@@ -92,6 +92,10 @@ static const struct route routes[] = {
 	 vocd_api_review_queue},
 	{"POST", "/api/v1/review-queue/*", ROLE(VOCD_ROLE_ADMIN) | ROLE(VOCD_ROLE_AUDITOR), vocd_api_review_decide},
 	{"GET", "/api/v1/stats", STAFF, vocd_api_stats},
+	{"GET", "/dashboard", 0, vocd_web_dashboard},
+	{"GET", "/assets/*", 0, vocd_web_asset},
+	{"GET", "/wall/*", 0, vocd_api_wall_page},
+	{"POST", "/api/v1/evaluations/*/wall", ROLE(VOCD_ROLE_ADMIN) | ROLE(VOCD_ROLE_SUPERVISOR), vocd_api_wall_pick},
 	{"GET", "/api/v1/reports/*", STAFF, vocd_api_report},
 	/* The points ledger (api_points.c): scope decides whose entries; reversals by supervisors and admins. */
 	{"GET", "/api/v1/points", STAFF, vocd_api_points_list},

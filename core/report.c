@@ -7,12 +7,11 @@
 #include "audit.h"
 #include "calendar.h"
 #include "error.h"
+#include "evaluation.h"
 #include "ids.h"
 #include "invitation.h"
 #include "privacy_access.h"
 #include "record.h"
-
-#define HIDDEN_TYPE "evaluation.hidden"
 
 static cJSON *both(const char *zh, const char *en)
 {
@@ -306,7 +305,7 @@ int vocd_report_compliance(vocd_store *st, const char *tenant, const struct vocd
 	if (rc == 0) {
 		if ((rc = vocd_rec_scan(txn, tenant, VOCD_CONSENT_TYPE, NULL, visit_consent, &m)) >= 0 &&
 		    (rc = vocd_rec_scan(txn, tenant, VOCD_CUSTOMER_TYPE, NULL, visit_customer, &m)) >= 0 &&
-		    (rc = vocd_rec_scan(txn, tenant, HIDDEN_TYPE, NULL, visit_hidden, &m)) >= 0)
+		    (rc = vocd_rec_scan(txn, tenant, VOCD_HIDDEN_TYPE, NULL, visit_hidden, &m)) >= 0)
 			rc = vocd_rec_scan(txn, tenant, VOCD_PRIVACY_ACCESS_TYPE, NULL, visit_access, &m);
 		vocd_txn_end(txn);
 	}
