@@ -2,11 +2,11 @@
 // Run by tests/e2e/test_browser_survey.py: node survey.mjs '<spec as JSON>'. Exits 1 with the reason on the
 // first thing that is not as the spec says; on success prints one JSON line (screenshots, user agent).
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
+import { CHROMIUM_ARGS, trustingHome } from './trust.mjs';
 
 const spec = JSON.parse(process.argv[2]);
 const want = spec.expect;
@@ -14,22 +14,6 @@ const timeout = spec.timeout_ms ?? 60000;
 const shots = [];
 const problems = [];
 let page;
-
-// Chromium trusts the server's development certificate through its own NSS database, found under $HOME:
-// the connection is verified as a customer's browser would verify a real certificate.
-function trustingHome(certFile) {
-  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'vocd-browser-home-'));
-  const db = 'sql:' + path.join(home, '.pki', 'nssdb');
-  fs.mkdirSync(path.join(home, '.pki', 'nssdb'), { recursive: true });
-  const pem = fs.readFileSync(certFile, 'utf8').match(/-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/);
-  assert.ok(pem, `no certificate in ${certFile}`);
-  const crt = path.join(home, 'dev-cert.crt');
-  fs.writeFileSync(crt, pem[0] + '\n');
-  execFileSync('certutil', ['-N', '-d', db, '--empty-password']);
-  // "P": a trusted peer. The development certificate is self-signed and not a CA.
-  execFileSync('certutil', ['-A', '-d', db, '-n', 'vocd-dev', '-t', 'P,,', '-a', '-i', crt]);
-  return home;
-}
 
 async function shot(step) {
   const file = path.join(spec.artifacts, `${spec.name}-${step}.png`);
@@ -87,9 +71,7 @@ async function run() {
     executablePath: spec.chromium ?? '/usr/bin/chromium',
     headless: true,
     chromiumSandbox: false,
-    // Without the background-networking flags chromium calls home, which this closed network refuses.
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: CHROMIUM_ARGS,
     env: { ...process.env, HOME: home },
     viewport: spec.viewport,
     deviceScaleFactor: 2,
