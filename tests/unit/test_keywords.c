@@ -254,6 +254,17 @@ static void test_rising_rule(void **state)
 	struct vocd_rising_rule loose = {10, 1.0, 1.4};
 	assert_int_equal(vocd_topics_rising(now, (const struct vocd_keyword_counter *const *)base, 4, &loose, r, 8, &found), 0);
 	assert_true(has(r, found, "big") && has(r, found, "flat19") && has(r, found, "wobbly") && has(r, found, "new19"));
+	/* a flat baseline of 100 varies by √100 = 10 on its own: 125 is within 3 of those, 135 is not */
+	vocd_keyword_counter_add(now, "flat100a", 8, 125);
+	vocd_keyword_counter_add(now, "flat100b", 8, 135);
+	for (int k = 0; k < 4; k++) {
+		vocd_keyword_counter_add(base[k], "flat100a", 8, 100);
+		vocd_keyword_counter_add(base[k], "flat100b", 8, 100);
+	}
+	struct vocd_rising_rule ratio = {10, 3.0, 1.2};
+	assert_int_equal(vocd_topics_rising(now, (const struct vocd_keyword_counter *const *)base, 4, &ratio, r, 8, &found), 0);
+	assert_false(has(r, found, "flat100a"));
+	assert_true(has(r, found, "flat100b"));
 	for (int k = 0; k < 4; k++)
 		vocd_keyword_counter_free(base[k]);
 	vocd_keyword_counter_free(now);
