@@ -410,7 +410,7 @@ int vocd_sentiment(const struct vocd_lexicon *lx, const char *text, size_t len, 
 		return VOCD_EINVAL;
 	memset(out, 0, sizeof *out);
 	const unsigned char *p = (const unsigned char *)text, *end = p + len;
-	double score = 0, mult = 1;
+	double score = 0, mult = 1, after_contrast = 1;
 	int negated = 0, neg_left = 0, mult_left = 0;
 	while (p < end) {
 		struct tok first;
@@ -427,7 +427,7 @@ int vocd_sentiment(const struct vocd_lexicon *lx, const char *text, size_t len, 
 		}
 		int kind = e ? e->kind : first.kind == TK_WORD && ends_nt(&first) ? K_NEGATION : K_SKIP;
 		if (kind == K_POS || kind == K_NEG) {
-			double w = (kind == K_POS ? 1 : -1) * e->weight * (mult_left > 0 ? mult : 1);
+			double w = (kind == K_POS ? 1 : -1) * e->weight * (mult_left > 0 ? mult : 1) * after_contrast;
 			int flip = negated && neg_left > 0;
 			if (flip)
 				w = -w;
@@ -446,6 +446,7 @@ int vocd_sentiment(const struct vocd_lexicon *lx, const char *text, size_t len, 
 			mult_left = MULT_WINDOW + ntok;
 		} else if (kind == K_CONTRAST) {
 			score *= 0.5;
+			after_contrast = 1.5;
 			negated = neg_left = mult_left = 0;
 			mult = 1;
 		}

@@ -13,8 +13,8 @@
  *   "并不差" and "not bad" positive. Two negations cancel out.
  * - An intensifier (很, 非常, very, ...) multiplies the next sentiment word by 1.5, a diminisher (有点, a bit,
  *   ...) by 0.5, within 3 tokens.
- * - A contrast (但是, 不过, but, however, ...) halves the weight of everything before it: what follows counts
- *   more.
+ * - A contrast (但是, 不过, but, however, ...) halves the weight of everything before it, and what follows
+ *   counts 1.5 times: "服务很好，但是等太久了" is negative.
  * - The score is the sum of the signed weights; the label is positive at 0.5 or more, negative at -0.5 or
  *   less, neutral otherwise (also when no sentiment word is found).
  *
@@ -42,7 +42,7 @@ struct vocd_sentiment_match {
 
 struct vocd_sentiment {
 	enum vocd_sentiment_label label;
-	double score;       /**< the sum of the weights (after a contrast, earlier ones halved) */
+	double score;       /**< the sum of the weights (before a contrast halved, after it 1.5 times) */
 	unsigned matches;   /**< how many sentiment words were found */
 	struct vocd_sentiment_match match[VOCD_SENTIMENT_MATCHES_MAX]; /**< the first of them */
 };

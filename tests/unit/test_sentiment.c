@@ -130,9 +130,11 @@ static void test_matches_and_contrast(void **state)
 	assert_int_equal(s.match[1].len, strlen("on time"));
 	assert_true(s.match[1].negated);
 	assert_true(s.match[1].weight < 0);
-	/* what follows "but" counts more: 0.5 - 1 */
+	/* what follows "but" counts more: 1 halved, then -1 × 1.5 */
 	assert_int_equal(s.label, VOCD_SENTIMENT_NEGATIVE);
-	assert_true(s.score > -0.6 && s.score < -0.4);
+	assert_true(s.score > -1.01 && s.score < -0.99);
+	assert_true(s.match[1].weight < -1.49);
+	assert_int_equal(label_of(builtin, "服务很好，但是等太久了"), VOCD_SENTIMENT_NEGATIVE);
 	assert_int_equal(label_of(builtin, "虽然有点慢，但是师傅很专业"), VOCD_SENTIMENT_POSITIVE);
 	/* an intensifier weighs more than a diminisher */
 	struct vocd_sentiment a, b;
