@@ -2,6 +2,8 @@
  * the fingerprint keeps the bits most features voted for. */
 #include "simhash.h"
 
+#include "textchars.h"
+
 /* FNV-1a over the feature's bytes, then a finaliser that spreads every input bit over all 64 bits (FNV
  * alone leaves the high bits of short inputs poorly mixed, and simhash needs each bit to be a fair coin). */
 static uint64_t feature_hash(const unsigned char *p, size_t n)
@@ -15,38 +17,6 @@ static uint64_t feature_hash(const unsigned char *p, size_t n)
 	h *= 0xc4ceb9fe1a85ec53ull;
 	h ^= h >> 33;
 	return h;
-}
-
-/* Decodes one UTF-8 character at \p p; its code point, or -1 for an invalid sequence (one byte consumed). */
-static long next_char(const unsigned char *p, const unsigned char *end, size_t *used)
-{
-	*used = 1;
-	if (p[0] < 0x80)
-		return p[0];
-	int n = p[0] >= 0xf0 && p[0] < 0xf5 ? 4 : p[0] >= 0xe0 ? 3 : p[0] >= 0xc2 && p[0] < 0xe0 ? 2 : 0;
-	if (n == 0 || end - p < n)
-		return -1;
-	long cp = p[0] & (0x7f >> n);
-	for (int i = 1; i < n; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return -1;
-		cp = (cp << 6) | (p[i] & 0x3f);
-	}
-	*used = (size_t)n;
-	return cp;
-}
-
-static int is_cjk(long cp)
-{
-	return (cp >= 0x4e00 && cp <= 0x9fff) || (cp >= 0x3400 && cp <= 0x4dbf) || (cp >= 0xf900 && cp <= 0xfaff) ||
-	       (cp >= 0x3040 && cp <= 0x30ff) || (cp >= 0x20000 && cp <= 0x3134f);
-}
-
-/* Letters and digits of words: ASCII, and the accented letters of Latin scripts (kept as their bytes). */
-static int is_word(long cp)
-{
-	return (cp >= '0' && cp <= '9') || (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') ||
-	       (cp >= 0xc0 && cp <= 0x24f && cp != 0xd7 && cp != 0xf7);
 }
 
 /* The votes of every bit at once: plane k holds bit k of each of the 64 counts of features whose hash
@@ -101,8 +71,8 @@ uint64_t vocd_simhash(const char *text, size_t len, unsigned *features)
 	int run = 0;                          /* CJK characters in the current run */
 	while (p < end) {
 		size_t used;
-		long cp = next_char(p, end, &used);
-		if (is_word(cp)) {
+		long cp = vocd_utf8_next(p, end, &used);
+		if (vocd_char_is_word(cp)) {
 			/* A word longer than MAX_WORD bytes counts by its first MAX_WORD. */
 			for (size_t i = 0; i < used && wlen < MAX_WORD; i++)
 				word[wlen++] = cp < 0x80 && p[i] >= 'A' && p[i] <= 'Z' ? (unsigned char)(p[i] + 32) : p[i];
@@ -110,7 +80,7 @@ uint64_t vocd_simhash(const char *text, size_t len, unsigned *features)
 			vote(&v, word, wlen);
 			wlen = 0;
 		}
-		if (is_cjk(cp)) {
+		if (vocd_char_is_cjk(cp)) {
 			if (prev_cjk) { /* the pair: the previous character's bytes and this one's, contiguous */
 				vote(&v, prev_cjk, prev_len + used);
 			}
@@ -153,11 +123,11 @@ size_t vocd_text_useful_chars(const char *text, size_t len)
 	int run = 0;
 	while (p < end) {
 		size_t used;
-		long cp = next_char(p, end, &used);
+		long cp = vocd_utf8_next(p, end, &used);
 		p += used;
 		run = cp == last ? run + 1 : 1;
 		last = cp;
-		if (cp >= 0 && (is_cjk(cp) || is_word(cp)) && run <= 2)
+		if (cp >= 0 && (vocd_char_is_cjk(cp) || vocd_char_is_word(cp)) && run <= 2)
 			n++;
 	}
 	return n;
