@@ -542,6 +542,27 @@ static cJSON *figures_body(struct vocd_req *req, struct query *q)
 	return body;
 }
 
+int vocd_api_stats_scope(struct vocd_req *req, struct vocd_stats_scope *out)
+{
+	struct query q;
+	memset(&q, 0, sizeof q);
+	q.conf = vocd_config_tenant(vocd_server_config(req->srv), req->auth.tenant);
+	q.who = &req->auth;
+	char group[32];
+	if (!q.conf || parse_query(req, &q) != 0 || parse_grouping(req, &q, group) != 0)
+		return -1;
+	if (q.group_by) {
+		vocd_http_error(req, 400, "invalid_parameter", "group_by: not here: one filter at most");
+		return -1;
+	}
+	out->from = q.from;
+	out->to = q.to;
+	out->filter_dim = q.filter_dim;
+	snprintf(out->filter_value, sizeof out->filter_value, "%s", q.filter_value);
+	snprintf(out->suspect, sizeof out->suspect, "%s", q.suspect);
+	return 0;
+}
+
 cJSON *vocd_api_stats_body(struct vocd_req *req)
 {
 	struct query q;

@@ -545,7 +545,7 @@ static int split_plugin_name(const char *full, char **kind, char **name)
 /* Settings of a tenant file; each later capability adds its own (survey, calendar, ...). */
 static const char *const tenant_keys[] = {"name",   "plugins", "survey",       "invitations", "calendar",
                                           "people", "tickets", "organisation", "privacy",     "authenticity",
-                                          NULL};
+                                          "analysis", NULL};
 static const char *const invitation_keys[] = {"expires_days", "expires_after", "min_days_between", "survey_url",
                                               "remind_after", "remind_channel", "correction_hours", NULL};
 
@@ -624,6 +624,11 @@ static int read_authenticity(const cJSON *s, void *out, char *why, size_t wl)
 	return vocd_authenticity_conf_parse(s, out, why, wl);
 }
 
+static int read_analysis(const cJSON *s, void *out, char *why, size_t wl)
+{
+	return vocd_analysis_conf_parse(s, out, why, wl);
+}
+
 static void read_tenant(struct ctx *c, struct vocd_tenant_conf *t)
 {
 	lua_State *L = c->L;
@@ -690,6 +695,7 @@ static void read_tenant(struct ctx *c, struct vocd_tenant_conf *t)
 	read_setting(c, "tickets", read_tickets, &t->tickets);
 	read_setting(c, "privacy", read_privacy, &t->privacy);
 	read_setting(c, "authenticity", read_authenticity, &t->authenticity);
+	read_setting(c, "analysis", read_analysis, &t->analysis);
 
 	opt_string(c, c->env, "name", "name", line_of(L, "name"), 0, &t->name);
 	if (!t->name)
@@ -966,6 +972,7 @@ void vocd_config_free(struct vocd_config *cfg)
 		vocd_org_free(&t->org);
 		vocd_tickets_conf_free(&t->tickets);
 		vocd_authenticity_conf_free(&t->authenticity);
+		vocd_analysis_conf_free(&t->analysis);
 		free(t->invitations.base_url);
 		free(t->invitations.remind_channel);
 	}

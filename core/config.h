@@ -8,6 +8,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "analysis_conf.h"
 #include "authenticity_conf.h"
 #include "calendar_conf.h"
 #include "organisation.h"
@@ -51,6 +52,7 @@ struct vocd_tenant_conf {
 	struct vocd_tickets_conf tickets;     /**< from `tickets = { ... }`: SLA, repeats, revisit, assignment */
 	struct vocd_privacy_conf privacy;     /**< from `privacy = { ... }`: retention of personal data */
 	struct vocd_authenticity_conf authenticity; /**< from `authenticity = { ... }`: thresholds of the suspect signals */
+	struct vocd_analysis_conf analysis;         /**< from `analysis = { ... }`: the tenant's sentiment words */
 };
 
 struct vocd_limits {

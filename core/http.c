@@ -92,6 +92,7 @@ static const struct route routes[] = {
 	 vocd_api_review_queue},
 	{"POST", "/api/v1/review-queue/*", ROLE(VOCD_ROLE_ADMIN) | ROLE(VOCD_ROLE_AUDITOR), vocd_api_review_decide},
 	{"GET", "/api/v1/stats", STAFF, vocd_api_stats},
+	{"GET", "/api/v1/topics", STAFF, vocd_api_topics},
 	{"GET", "/dashboard", 0, vocd_web_dashboard},
 	{"GET", "/assets/*", 0, vocd_web_asset},
 	{"GET", "/wall/*", 0, vocd_api_wall_page},

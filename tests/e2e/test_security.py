@@ -57,6 +57,7 @@ EXPECTED = {
     ("GET", "/api/v1/alerts/*"): STAFF,
     ("POST", "/api/v1/alerts/*/ack"): {"admin", "supervisor", "agent"},
     ("GET", "/api/v1/stats"): STAFF,
+    ("GET", "/api/v1/topics"): STAFF,
     ("GET", "/dashboard"): None,
     ("GET", "/assets/*"): None,
     ("GET", "/wall/*"): None,
