@@ -10,6 +10,8 @@ const TEXTS = {
     tickets: "工单与时限", leaderboard: "本月团队排行", rank: "名次", person: "人员", score: "得分",
     answers: "回答数", points: "积分", suspect: "可疑", signin: "请先登录：", few: "样本较少，仅供参考",
     opened: "新开工单", sla: "时限达成率", recovery: "差评挽回率", none: "没有数据",
+    topics: "客户在说什么", keyword: "关键词", count: "次数", rising: "上升", positive: "正面", neutral: "中性",
+    negative: "负面",
   },
   en: {
     title: "Customer feedback dashboard", from: "From", to: "To", team: "Team", apply: "Show",
@@ -18,6 +20,8 @@ const TEXTS = {
     rank: "Rank", person: "Person", score: "Score", answers: "Answers", points: "Points", suspect: "suspect",
     signin: "Sign in first: ", few: "few answers: read with care", opened: "Tickets opened",
     sla: "Deadlines met", recovery: "Unhappy customers won back", none: "No data",
+    topics: "What customers talk about", keyword: "Keyword", count: "Mentions", rising: "Rising",
+    positive: "positive", neutral: "neutral", negative: "negative",
   },
 };
 
@@ -140,6 +144,21 @@ async function tickets() {
   row(table, T.recovery, t.recovery.n ? t.recovery.value + "% (" + t.recovery.recovered + "/" + t.recovery.n + ")" : "—");
 }
 
+async function topics() {
+  const body = await api("/api/v1/topics?" + query({ top: 15 }));
+  const s = body.sentiment;
+  document.getElementById("sentiment").textContent =
+    `${T.positive} ${s.positive} · ${T.neutral} ${s.neutral} · ${T.negative} ${s.negative}`;
+  const rising = new Set(body.rising.map((r) => r.topic));
+  const table = document.getElementById("topic-rows");
+  table.replaceChildren();
+  for (const k of body.keywords) {
+    const tr = el("tr");
+    tr.append(el("td", k.keyword), el("td", k.count, "n"), el("td", rising.has(k.keyword) ? "▲" : ""));
+    table.append(tr);
+  }
+}
+
 async function leaderboard() {
   const month = document.getElementById("filters").to.value.slice(0, 7);
   const table = document.getElementById("leaderboard-rows");
@@ -164,7 +183,7 @@ async function leaderboard() {
 async function refresh(event) {
   if (event) event.preventDefault();
   say("");
-  for (const part of [trend, breakdown, tickets, leaderboard]) {
+  for (const part of [trend, breakdown, topics, tickets, leaderboard]) {
     try {
       await part();
     } catch (e) {

@@ -79,6 +79,9 @@ async function run() {
     assert.ok(texts.includes(want.hostile), 'the hostile text shown as text: ' + JSON.stringify(texts));
     await inert(page, 'dashboard');
     assert.ok((await page.locator('#ticket-rows tr').count()) >= 5, 'the tickets table');
+    assert.match(await page.locator('#sentiment').textContent(), /positive \d+ · neutral \d+ · negative \d+/);
+    const keywords = await page.locator('#topic-rows td:first-child').allTextContents();
+    assert.ok(keywords.includes(want.keyword), 'a keyword of the texts: ' + JSON.stringify(keywords));
     assert.deepEqual(await page.locator('#leaderboard-rows td:nth-child(2)').allTextContents(), want.leaderboard);
     await shot(page, 'drilldown');
     assert.deepEqual(errors, [], 'errors in the page');

@@ -58,7 +58,7 @@ class BrowserDashboardTest(ServerTest):
         cls.li = s.cli("token", "create", "--tenant", "acme", "--role", "supervisor", "--person", "li").stdout.strip()
         cls.ids = {}
         for key, agent, team, csat, text in (("hostile", "a-17", "care", 5, HOSTILE), ("a17-4", "a-17", "care", 4, ""),
-                                             ("a17-2", "a-17", "care", 2, "等了太久"), ("a18-1", "a-18", "care", 5, "很好"),
+                                             ("a17-2", "a-17", "care", 2, "排队时间太长"), ("a18-1", "a-18", "care", 5, "很好"),
                                              ("a18-2", "a-18", "care", 5, ""), ("b01", "b-01", "sales", 3, "")):
             answer = {"scores": {"csat": csat}}
             if text:
@@ -105,7 +105,7 @@ class BrowserDashboardTest(ServerTest):
             "base": "https://127.0.0.1:%d" % self.server.port, "token": self.li, "tenant": "acme",
             "cert": os.path.join(self.server.data, "dev-cert.pem"), "artifacts": ARTIFACTS, "chromium": CHROMIUM,
             "expect": {
-                "month": month, "csat": 80.0, "agents": ["a-17", "a-18"], "hostile": HOSTILE,
+                "month": month, "csat": 80.0, "keyword": "排队", "agents": ["a-17", "a-18"], "hostile": HOSTILE,
                 "drill": {"agent": "a-17", "rows": 3}, "leaderboard": ["赵磊", "王芳"],
                 "wall": {"cards": 2, "reply": "谢谢您的支持！"},
             },
