@@ -7,10 +7,9 @@ to $VOCD_ARTIFACTS."""
 import datetime
 import json
 import os
-import shutil
 import subprocess
 
-from vocdtest import SOURCE, VOCD, ServerTest
+from vocdtest import SOURCE, VOCD, ServerTest, browser_node
 
 SCRIPT = os.path.join(SOURCE, "tests", "browser", "dashboard.mjs")
 CHROMIUM = os.environ.get("VOCD_CHROMIUM", "/usr/bin/chromium")
@@ -41,16 +40,7 @@ class BrowserDashboardTest(ServerTest):
 
     @classmethod
     def setUpClass(cls):
-        node = shutil.which("node")
-        missing = [what for what, ok in (("node", node), ("chromium (%s)" % CHROMIUM, os.access(CHROMIUM, os.X_OK)),
-                                         ("certutil", shutil.which("certutil")),
-                                         ("tests/browser/node_modules (npm ci)",
-                                          os.path.isdir(os.path.join(SOURCE, "tests", "browser", "node_modules",
-                                                                     "playwright-core"))))
-                   if not ok]
-        if missing:
-            raise RuntimeError("browser test needs %s: run scripts/setup" % ", ".join(missing))
-        cls.node = node
+        cls.node = browser_node(CHROMIUM)
         os.makedirs(ARTIFACTS, exist_ok=True)
         super().setUpClass()
         s = cls.server

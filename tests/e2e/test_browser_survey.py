@@ -4,11 +4,10 @@ used up, and the answer stored as chosen with personal data masked. Screenshots 
 import glob
 import json
 import os
-import shutil
 import subprocess
 import time
 
-from vocdtest import ServerTest, SOURCE, VOCD
+from vocdtest import ServerTest, SOURCE, VOCD, browser_node
 
 SCRIPT = os.path.join(SOURCE, "tests", "browser", "survey.mjs")
 CHROMIUM = os.environ.get("VOCD_CHROMIUM", "/usr/bin/chromium")
@@ -62,17 +61,7 @@ class BrowserSurveyTest(ServerTest):
 
     @classmethod
     def setUpClass(cls):
-        # Missing tools fail the test rather than skip it: the browser test is part of the suite.
-        node = shutil.which("node")
-        missing = [what for what, ok in (("node", node), ("chromium (%s)" % CHROMIUM, os.access(CHROMIUM, os.X_OK)),
-                                         ("certutil", shutil.which("certutil")),
-                                         ("tests/browser/node_modules (npm ci)",
-                                          os.path.isdir(os.path.join(SOURCE, "tests", "browser", "node_modules",
-                                                                     "playwright-core"))))
-                   if not ok]
-        if missing:
-            raise RuntimeError("browser test needs %s: run scripts/setup" % ", ".join(missing))
-        cls.node = node
+        cls.node = browser_node(CHROMIUM)
         os.makedirs(ARTIFACTS, exist_ok=True)
         for old in glob.glob(os.path.join(ARTIFACTS, "*.png")):  # none left from an earlier run to mislead
             os.unlink(old)

@@ -28,6 +28,21 @@ def demo_tenant():
         return re.sub(r"^plugins = \{$.*?^\}$", "plugins = {\n}", f.read(), count=1, flags=re.M | re.S)
 
 
+def browser_node(chromium):
+    """The node that drives chromium (tests/browser/*.mjs). Missing tools fail the test rather than skip it:
+    the browser tests are part of the suite."""
+    node = shutil.which("node")
+    missing = [what for what, ok in (("node", node), ("chromium (%s)" % chromium, os.access(chromium, os.X_OK)),
+                                     ("certutil", shutil.which("certutil")),
+                                     ("tests/browser/node_modules (npm ci)",
+                                      os.path.isdir(os.path.join(SOURCE, "tests", "browser", "node_modules",
+                                                                 "playwright-core"))))
+               if not ok]
+    if missing:
+        raise RuntimeError("browser test needs %s: run scripts/setup" % ", ".join(missing))
+    return node
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
