@@ -27,12 +27,13 @@
 
 static const char *const dimensions[] = {"agent", "team", "store", "dealer", "region", "product_line", "channel",
                                          "service_type", NULL};
-static const char *const default_metrics[] = {"answers", "csat", "csat_mean", "nps", "nps_mean", "ces_mean", NULL};
+static const char *const default_metrics[] = {"answers", "csat", "csat_mean", "nps", "nps_mean", "ces_mean",
+                                              "response_rate", NULL};
 
 struct query {
 	int32_t from, to;          /* local days, both included */
 	char interval[8];          /* none, day, week, month */
-	const char *metrics[8];
+	const char *metrics[9];
 	int nmetrics, tickets;
 	const char *group_by;      /* a dimension, or NULL */
 	const char *filter_dim;    /* a dimension, or NULL */
@@ -165,9 +166,9 @@ static int parse_metrics(struct vocd_req *req, struct query *q, char *list, size
 		int dup = 0;
 		for (int i = 0; i < q->nmetrics; i++)
 			dup |= strcmp(q->metrics[i], m) == 0;
-		if (!vocd_rollup_metric_valid(m) || dup || q->nmetrics == 7) {
+		if ((!vocd_rollup_metric_valid(m) && strcmp(m, "response_rate") != 0) || dup || q->nmetrics == 8) {
 			vocd_http_error(req, 400, "invalid_parameter", "metrics: \"%s\": expected a list of answers, csat, "
-			                "csat_mean, nps, nps_mean, ces_mean and tickets, each once", m);
+			                "csat_mean, nps, nps_mean, ces_mean, response_rate and tickets, each once", m);
 			return -1;
 		}
 		q->metrics[q->nmetrics++] = m;
@@ -250,9 +251,15 @@ static int parse_grouping(struct vocd_req *req, struct query *q, char group[32])
 	return 0;
 }
 
-/* The counters of \p dim = \p value over the days, with, without or only the suspect answers. */
-static int counts(vocd_txn *txn, const char *tenant, const struct query *q, const char *dim, const char *value,
-                  int32_t from, int32_t to, struct vocd_rollup_counts *c, uint32_t *suspect)
+/* What a figure is made of: the answers' counters, and the invitations sent in the period. */
+struct source {
+	struct vocd_rollup_counts c;
+	struct vocd_invitation_counts inv;
+};
+
+/* The answers' counters: with, without or only the suspect ones. */
+static int answers(vocd_txn *txn, const char *tenant, const struct query *q, const char *dim, const char *value,
+                   int32_t from, int32_t to, struct vocd_rollup_counts *c, uint32_t *suspect)
 {
 	struct vocd_rollup_counts s;
 	int rc = vocd_rollup_sum_suspect(txn, tenant, dim, value, from, to, &s);
@@ -267,12 +274,28 @@ static int counts(vocd_txn *txn, const char *tenant, const struct query *q, cons
 	                                          : vocd_rollup_sum_clean(txn, tenant, dim, value, from, to, c);
 }
 
-static cJSON *figures_json(const struct query *q, const struct vocd_rollup_counts *c)
+/* The counters of \p dim = \p value over the days: the answers', and the invitations'. */
+static int counts(vocd_txn *txn, const char *tenant, const struct query *q, const char *dim, const char *value,
+                  int32_t from, int32_t to, struct source *src, uint32_t *suspect)
+{
+	int rc = answers(txn, tenant, q, dim, value, from, to, &src->c, suspect);
+	return rc != 0 ? rc : vocd_rollup_sum_invitations(txn, tenant, dim, value, from, to, &src->inv);
+}
+
+static void figure_of(const struct source *src, const char *metric, struct vocd_figure *f)
+{
+	if (strcmp(metric, "response_rate") == 0) /* of the invitations sent in the period, answered since */
+		vocd_stats_share(src->inv.answered, src->inv.sent, f);
+	else
+		vocd_stats_figure(&src->c, metric, f);
+}
+
+static cJSON *figures_json(const struct query *q, const struct source *src)
 {
 	cJSON *o = cJSON_CreateObject();
 	for (int i = 0; i < q->nmetrics; i++) {
 		struct vocd_figure f;
-		vocd_stats_figure(c, q->metrics[i], &f);
+		figure_of(src, q->metrics[i], &f);
 		cJSON_AddItemToObject(o, q->metrics[i], vocd_stats_figure_json(q->metrics[i], &f, q->min_sample));
 	}
 	return o;
@@ -297,7 +320,7 @@ static int32_t bucket_end(const char *interval, int32_t day, int32_t to)
 static int group_json(vocd_txn *txn, const char *tenant, const struct query *q, const char *dim, const char *value,
                       cJSON **out)
 {
-	struct vocd_rollup_counts c;
+	struct source c;
 	uint32_t suspect;
 	int rc = counts(txn, tenant, q, dim, value, q->from, q->to, &c, &suspect);
 	if (rc != 0)
@@ -312,7 +335,7 @@ static int group_json(vocd_txn *txn, const char *tenant, const struct query *q, 
 	if (q->compare) {
 		int64_t len = vocd_calendar_day_number(q->to) - vocd_calendar_day_number(q->from) + 1;
 		int32_t pfrom = add_days(q->from, -len), pto = add_days(q->from, -1);
-		struct vocd_rollup_counts p;
+		struct source p;
 		uint32_t ps;
 		if ((rc = counts(txn, tenant, q, dim, value, pfrom, pto, &p, &ps)) != 0) {
 			cJSON_Delete(g);
@@ -328,8 +351,8 @@ static int group_json(vocd_txn *txn, const char *tenant, const struct query *q, 
 		cJSON *change = cJSON_AddObjectToObject(g, "change");
 		for (int i = 0; i < q->nmetrics; i++) {
 			struct vocd_figure now, before;
-			vocd_stats_figure(&c, q->metrics[i], &now);
-			vocd_stats_figure(&p, q->metrics[i], &before);
+			figure_of(&c, q->metrics[i], &now);
+			figure_of(&p, q->metrics[i], &before);
 			cJSON *ch = vocd_stats_change_json(q->metrics[i], &now, &before, q->min_sample);
 			if (ch)
 				cJSON_AddItemToObject(change, q->metrics[i], ch);
@@ -339,7 +362,7 @@ static int group_json(vocd_txn *txn, const char *tenant, const struct query *q, 
 		cJSON *buckets = cJSON_AddArrayToObject(g, "buckets");
 		for (int32_t day = q->from; rc == 0 && day <= q->to;) {
 			int32_t end = bucket_end(q->interval, day, q->to);
-			struct vocd_rollup_counts b;
+			struct source b;
 			uint32_t bs;
 			if ((rc = counts(txn, tenant, q, dim, value, day, end, &b, &bs)) != 0)
 				break;
@@ -443,13 +466,9 @@ static int count_ticket(const char *id, const void *data, size_t len, void *arg)
 /* A share with its Wilson interval, in %. */
 static cJSON *share_json(int good, int n, uint32_t min_sample)
 {
-	struct vocd_figure f = {0};
-	struct vocd_rollup_counts c;
-	memset(&c, 0, sizeof c);
-	c.csat[5] = (uint32_t)good; /* the same arithmetic as the share of CSAT 4-5 */
-	c.csat[1] = (uint32_t)(n - good);
-	vocd_stats_figure(&c, "csat", &f);
-	return vocd_stats_figure_json("csat", &f, min_sample);
+	struct vocd_figure f;
+	vocd_stats_share(good, n, &f);
+	return vocd_stats_figure_json("response_rate", &f, min_sample);
 }
 
 static int tickets_json(vocd_txn *txn, const char *tenant, const struct query *q, cJSON **out)

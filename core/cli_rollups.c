@@ -37,8 +37,8 @@ int vocd_cli_rollups(const char *sub, const char *config, const char *data, cons
 		if (wrc != 0)
 			fprintf(stderr, "vocd: rollups of %s not rebuilt: %s\n", tenant, vocd_strerror(wrc));
 		else
-			printf("rollups of %s rebuilt: %zu evaluations counted (%zu of them suspect), %zu old records "
-			       "replaced\n", tenant, r.evaluations, r.suspect, r.removed);
+			printf("rollups of %s rebuilt: %zu evaluations counted (%zu of them suspect), %zu invitations, %zu old "
+			       "records replaced\n", tenant, r.evaluations, r.suspect, r.invitations, r.removed);
 		rc = wrc != 0;
 	}
 	vocd_store_close(st);

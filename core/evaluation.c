@@ -217,8 +217,11 @@ static int create_job(vocd_txn *txn, void *arg)
 		goto out;
 
 	vocd_json_set_str(inv, "state", "answered");
-	if (!previous[0]) /* the correction window runs from the first answer */
+	if (!previous[0]) { /* the correction window runs from the first answer; so does the response rate */
 		vocd_json_set_num(inv, "answered_at", (double)now);
+		if ((rc = vocd_rollup_count_invitation(txn, n->tenant, &n->conf->calendar.cal, inv, 1)) != 0)
+			goto out;
+	}
 	vocd_json_set_str(inv, "evaluation", n->id);
 	rc = vocd_invitation_put(txn, n->tenant, inv, "invitation.answer", &n->who, NULL);
 	if (rc == 0) { /* answered: no reminder */

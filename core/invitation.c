@@ -10,6 +10,7 @@
 #include "ids.h"
 #include "json_text.h"
 #include "privacy.h"
+#include "rollup.h"
 #include "validate.h"
 
 static const char *const body_keys[] = {"customer", "context", "channel", "lang", NULL};
@@ -274,6 +275,8 @@ int vocd_invitation_create_in(vocd_txn *txn, struct vocd_invitation_new *n)
 	if (n->ticket)
 		cJSON_AddStringToObject(rec, "ticket", n->ticket);
 	rc = vocd_invitation_put(txn, n->tenant, rec, "invitation.create", &n->who, NULL);
+	if (rc == 0) /* sent: the response rate's denominator */
+		rc = vocd_rollup_count_invitation(txn, n->tenant, &n->conf->calendar.cal, rec, 0);
 	cJSON_Delete(rec);
 	if (rc != 0)
 		return rc;

@@ -66,7 +66,8 @@ static void add_cell(cJSON *row, const cJSON *v)
 static const char *const metric_names[] = {"answers", "回答数", "answers", "csat", "满意度（4–5 分占比 %）",
                                            "CSAT (% of 4–5)", "csat_mean", "满意度均值", "CSAT mean", "nps",
                                            "净推荐值", "NPS", "nps_mean", "推荐意愿均值", "NPS mean (0–10)",
-                                           "ces_mean", "费力度均值", "CES mean", NULL};
+                                           "ces_mean", "费力度均值", "CES mean", "response_rate", "回复率（%）",
+                                           "response rate (%)", NULL};
 
 /* Columns: the group, then value, n and interval of each metric present in \p figures. */
 static cJSON *figure_rows(cJSON *sections, const char *zh, const char *en, const cJSON *figures, int with_period)

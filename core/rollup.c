@@ -103,6 +103,45 @@ static int bump(vocd_txn *txn, const char *tenant, const char *type, const char 
 	return vocd_rec_modify(txn, tenant, type, id, sizeof(struct vocd_rollup_counts), apply, ch);
 }
 
+static void apply_invitation(void *data, int found, void *arg)
+{
+	const int *answered = arg;
+	struct vocd_invitation_counts c;
+	memcpy(&c, data, sizeof c);
+	c.version = 1;
+	add(*answered ? &c.answered : &c.sent, +1);
+	memcpy(data, &c, sizeof c);
+	(void)found;
+}
+
+static int bump_invitation(vocd_txn *txn, const char *tenant, const char *dim, const char *value, int32_t day,
+                           int *answered)
+{
+	char id[140];
+	put_day(id + prefix(dim, value, id), day);
+	return vocd_rec_modify(txn, tenant, VOCD_ROLLUP_INVITATIONS_TYPE, id, sizeof(struct vocd_invitation_counts),
+	                       apply_invitation, answered);
+}
+
+int vocd_rollup_count_invitation(vocd_txn *txn, const char *tenant, const struct vocd_calendar *cal,
+                                 const cJSON *invitation, int answered)
+{
+	int32_t day = vocd_calendar_day_of(cal, (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(invitation, "created_at")));
+	const cJSON *ctx = cJSON_GetObjectItemCaseSensitive(invitation, "context");
+	int rc = bump_invitation(txn, tenant, VOCD_ROLLUP_ALL, "*", day, &answered);
+	for (const char *const *d = context_dims; rc == 0 && *d; d++) {
+		const char *v = vocd_json_str(ctx, *d);
+		if (v && *v)
+			rc = bump_invitation(txn, tenant, *d, v, day, &answered);
+	}
+	const char *v;
+	if (rc == 0 && (v = vocd_json_str(invitation, "channel")))
+		rc = bump_invitation(txn, tenant, "channel", v, day, &answered);
+	if (rc == 0 && (v = vocd_json_str(invitation, "service_type")))
+		rc = bump_invitation(txn, tenant, "service_type", v, day, &answered);
+	return rc;
+}
+
 static int score(const cJSON *scores, const char *metric, int lo, int hi, int offset)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(scores, metric);
@@ -146,7 +185,8 @@ struct sum_ctx {
 	char prefix[128];
 	size_t plen;
 	int32_t to_day;
-	struct vocd_rollup_counts *out;
+	uint32_t *out;   /* the counters, version first */
+	size_t words;    /* how many */
 };
 
 static int add_day(const char *id, const void *data, size_t len, void *arg)
@@ -156,31 +196,45 @@ static int add_day(const char *id, const void *data, size_t len, void *arg)
 		return 1; /* past this dimension value */
 	if (atoi(id + s->plen) > s->to_day)
 		return 1;
-	if (len != sizeof(struct vocd_rollup_counts))
+	if (len != s->words * sizeof(uint32_t))
 		return 0;
 	/* Stored values are not aligned for reading in place. */
 	uint32_t in[sizeof(struct vocd_rollup_counts) / sizeof(uint32_t)];
-	memcpy(in, data, sizeof in);
-	uint32_t *out = (uint32_t *)s->out;
-	for (size_t i = 1; i < sizeof in / sizeof in[0]; i++)
-		out[i] += in[i];
+	memcpy(in, data, len);
+	for (size_t i = 1; i < s->words; i++)
+		s->out[i] += in[i];
 	return 0;
 }
 
-static int sum_of(vocd_txn *txn, const char *tenant, const char *type, const char *dim, const char *value,
-                  int32_t from_day, int32_t to_day, struct vocd_rollup_counts *out)
+/* Adds up the counters (\p words of them, version first) of dim = value from \p from_day to \p to_day. */
+static int sum_days(vocd_txn *txn, const char *tenant, const char *type, const char *dim, const char *value,
+                    int32_t from_day, int32_t to_day, uint32_t *out, size_t words)
 {
-	memset(out, 0, sizeof *out);
-	out->version = 1;
+	memset(out, 0, words * sizeof *out);
+	out[0] = 1;
 	struct sum_ctx s;
 	s.plen = prefix(dim, value, s.prefix);
 	s.to_day = to_day;
 	s.out = out;
+	s.words = words;
 	char from[140];
 	memcpy(from, s.prefix, s.plen);
 	put_day(from + s.plen, from_day);
 	int rc = vocd_rec_scan(txn, tenant, type, from, add_day, &s);
 	return rc < 0 ? rc : 0;
+}
+
+static int sum_of(vocd_txn *txn, const char *tenant, const char *type, const char *dim, const char *value,
+                  int32_t from_day, int32_t to_day, struct vocd_rollup_counts *out)
+{
+	return sum_days(txn, tenant, type, dim, value, from_day, to_day, (uint32_t *)out, sizeof *out / sizeof(uint32_t));
+}
+
+int vocd_rollup_sum_invitations(vocd_txn *txn, const char *tenant, const char *dim, const char *value,
+                                int32_t from_day, int32_t to_day, struct vocd_invitation_counts *out)
+{
+	return sum_days(txn, tenant, VOCD_ROLLUP_INVITATIONS_TYPE, dim, value, from_day, to_day, (uint32_t *)out,
+	                sizeof *out / sizeof(uint32_t));
 }
 
 int vocd_rollup_sum(vocd_txn *txn, const char *tenant, const char *dim, const char *value, int32_t from_day,

@@ -19,6 +19,14 @@
 #define VOCD_ROLLUP_TYPE "rollup"
 #define VOCD_ROLLUP_SUSPECT_TYPE "rollup.suspect" /**< the same counters, of suspect answers only (authenticity.h) */
 #define VOCD_ROLLUP_ALL "all" /**< the dimension of every answer of the tenant; its value is "*" */
+#define VOCD_ROLLUP_INVITATIONS_TYPE "rollup.invitations" /**< invitations sent and answered (response rate) */
+
+/** Invitations by the local day they were sent: how many, and how many of them were answered since. */
+struct vocd_invitation_counts {
+	uint32_t version; /**< 1 */
+	uint32_t sent;
+	uint32_t answered;
+};
 
 struct vocd_rollup_counts {
 	uint32_t version;  /**< 1 */
@@ -57,6 +65,19 @@ int vocd_rollup_sum(vocd_txn *txn, const char *tenant, const char *dim, const ch
 /** \brief vocd_rollup_sum over the suspect answers only (those not cleared by an auditor). */
 int vocd_rollup_sum_suspect(vocd_txn *txn, const char *tenant, const char *dim, const char *value, int32_t from_day,
                             int32_t to_day, struct vocd_rollup_counts *out);
+
+/**
+ * \brief Inside the invitation's write job: counts \p invitation (the stored record: created_at, context,
+ * channel, service_type) as sent (\p answered 0, when it is made) or as answered (1, at its first answer),
+ * into the day it was sent and its dimensions. The response rate of a period is answered / sent of the
+ * invitations sent in it.
+ */
+int vocd_rollup_count_invitation(vocd_txn *txn, const char *tenant, const struct vocd_calendar *cal,
+                                 const cJSON *invitation, int answered);
+
+/** \brief The invitation counts of \p dim = \p value sent from local day \p from_day to \p to_day (zeroed first). */
+int vocd_rollup_sum_invitations(vocd_txn *txn, const char *tenant, const char *dim, const char *value,
+                                int32_t from_day, int32_t to_day, struct vocd_invitation_counts *out);
 
 /** \brief vocd_rollup_sum without the suspect answers: every figure "without them". */
 int vocd_rollup_sum_clean(vocd_txn *txn, const char *tenant, const char *dim, const char *value, int32_t from_day,

@@ -9,6 +9,7 @@
 
 #include "error.h"
 #include "evaluation.h"
+#include "invitation.h"
 #include "record.h"
 #include "review.h"
 #include "rollup.h"
@@ -69,6 +70,16 @@ static int take(const char *id, const void *data, size_t len, void *arg)
 	return 0;
 }
 
+/* One invitation: sent, and answered when it was. */
+static int count_invitation(struct job *j, const cJSON *inv)
+{
+	int rc = vocd_rollup_count_invitation(j->txn, j->tenant, j->cal, inv, 0);
+	if (rc == 0 && cJSON_GetObjectItemCaseSensitive(inv, "answered_at"))
+		rc = vocd_rollup_count_invitation(j->txn, j->tenant, j->cal, inv, 1);
+	j->out->invitations++;
+	return rc;
+}
+
 /* One evaluation: counted if it is the current version, and as suspect if it still is. */
 static int count_one(struct job *j, const cJSON *ev)
 {
@@ -85,17 +96,18 @@ static int count_one(struct job *j, const cJSON *ev)
 	return rc;
 }
 
-static int count_all(struct job *j)
+/* Every record of \p type through \p count, a batch at a time. */
+static int count_all(struct job *j, const char *type, int (*count)(struct job *, const cJSON *))
 {
 	char last[130] = "";
 	for (;;) {
 		struct batch b = {last[0] ? last : NULL, cJSON_CreateArray(), 0};
-		int rc = vocd_rec_scan(j->txn, j->tenant, VOCD_EVALUATION_TYPE, b.after, take, &b);
+		int rc = vocd_rec_scan(j->txn, j->tenant, type, b.after, take, &b);
 		const cJSON *ev;
 		cJSON_ArrayForEach(ev, b.items) {
 			if (rc < 0)
 				break;
-			rc = count_one(j, ev);
+			rc = count(j, ev);
 			snprintf(last, sizeof last, "%s", vocd_json_str(ev, "_id"));
 		}
 		cJSON_Delete(b.items);
@@ -113,7 +125,11 @@ static int rebuild_job(vocd_txn *txn, void *arg)
 	if (rc == 0)
 		rc = remove_all(j, VOCD_ROLLUP_SUSPECT_TYPE);
 	if (rc == 0)
-		rc = count_all(j);
+		rc = remove_all(j, VOCD_ROLLUP_INVITATIONS_TYPE);
+	if (rc == 0)
+		rc = count_all(j, VOCD_EVALUATION_TYPE, count_one);
+	if (rc == 0)
+		rc = count_all(j, VOCD_INVITATION_TYPE, count_invitation);
 	return rc < 0 ? rc : 0;
 }
 

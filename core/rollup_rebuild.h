@@ -13,11 +13,13 @@ struct vocd_rollup_rebuild {
 	size_t removed;     /**< rollup records removed (both kinds) */
 	size_t evaluations; /**< current versions counted (corrected versions are not) */
 	size_t suspect;     /**< of them, counted as suspect (flagged, not cleared) */
+	size_t invitations; /**< invitations counted as sent (and answered, when they were) */
 };
 
 /**
- * \brief Removes every rollup and suspect rollup of \p tenant and counts each current evaluation again,
- * on calendar \p cal, exactly as they were counted when stored, corrected and reviewed.
+ * \brief Removes every rollup, suspect rollup and invitation rollup of \p tenant and counts each current
+ * evaluation and each invitation again, on calendar \p cal, exactly as they were counted when stored,
+ * corrected, reviewed, sent and answered.
  * \return 0, store errors.
  */
 int vocd_rollup_rebuild(vocd_store *st, const char *tenant, const struct vocd_calendar *cal,

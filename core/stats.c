@@ -27,6 +27,20 @@ static void mean_of(const uint32_t *counts, int lo, int hi, struct vocd_figure *
 	f->hi = f->value + VOCD_STATS_Z * sqrt(f->var);
 }
 
+void vocd_stats_share(double good, double n, struct vocd_figure *f)
+{
+	memset(f, 0, sizeof *f);
+	f->n = (uint32_t)n;
+	if (n <= 0)
+		return;
+	double p = good / n;
+	f->known = 1;
+	f->value = 100 * p;
+	f->var = 100 * 100 * p * (1 - p) / n;
+	f->lo = 100 * vocd_wilson_lower(good, n, VOCD_STATS_Z);
+	f->hi = 100 * (1 - vocd_wilson_lower(n - good, n, VOCD_STATS_Z));
+}
+
 int vocd_stats_figure(const struct vocd_rollup_counts *c, const char *metric, struct vocd_figure *f)
 {
 	memset(f, 0, sizeof *f);
@@ -48,20 +62,11 @@ int vocd_stats_figure(const struct vocd_rollup_counts *c, const char *metric, st
 		mean_of(c->ces, 1, 7, f);
 		return 0;
 	}
-	if (strcmp(metric, "csat") == 0) {
-		/* The share of 4 and 5, with the Wilson interval (right near 0% and 100%, where the normal one is not). */
+	if (strcmp(metric, "csat") == 0) { /* the share of 4 and 5 */
 		double n = 0;
 		for (int s = 1; s <= 5; s++)
 			n += c->csat[s];
-		f->n = (uint32_t)n;
-		if (n <= 0)
-			return 0;
-		double good = (double)c->csat[4] + c->csat[5], p = good / n;
-		f->known = 1;
-		f->value = 100 * p;
-		f->var = 100 * 100 * p * (1 - p) / n;
-		f->lo = 100 * vocd_wilson_lower(good, n, VOCD_STATS_Z);
-		f->hi = 100 * (1 - vocd_wilson_lower(n - good, n, VOCD_STATS_Z));
+		vocd_stats_share((double)c->csat[4] + c->csat[5], n, f);
 		return 0;
 	}
 	if (strcmp(metric, "nps") == 0) {
@@ -92,7 +97,7 @@ int vocd_stats_figure(const struct vocd_rollup_counts *c, const char *metric, st
 
 static int is_share(const char *metric)
 {
-	return strcmp(metric, "csat") == 0 || strcmp(metric, "nps") == 0;
+	return strcmp(metric, "csat") == 0 || strcmp(metric, "nps") == 0 || strcmp(metric, "response_rate") == 0;
 }
 
 static double rounded(double v, int share)

@@ -21,6 +21,10 @@ struct vocd_figure {
 	uint32_t n;      /**< answers it is over */
 };
 
+/** \brief A share of \p good out of \p n, in %, with Wilson's interval (right near 0% and 100%, where the
+ * normal one is not): the CSAT share, a response rate, deadlines met. */
+void vocd_stats_share(double good, double n, struct vocd_figure *f);
+
 /** \brief \p metric ("answers", "csat", "csat_mean", "nps", "nps_mean", "ces_mean") of \p c. \return 0, -1 unknown metric. */
 int vocd_stats_figure(const struct vocd_rollup_counts *c, const char *metric, struct vocd_figure *f);
 

@@ -196,13 +196,43 @@ class StatsTest(ServerTest):
         self.assertEqual((k["sla"]["resolve"]["met"], k["sla"]["resolve"]["value"]), (1, 100.0))
         self.assertEqual(k["recovery"]["n"], len([x for x in tickets if x["detractor"]]))
 
+    invitations = 0  # sent by the tests so far
+
+    def invite(self, prefix, agent, channel, n, answered):
+        """n invitations for the agent through the channel, the first `answered` of them answered."""
+        for i in range(n):
+            st, _, inv = self.server.request("POST", "/api/v1/invitations", token=self.admin,
+                                             body={"customer": {"external_id": "%s-%d" % (prefix, i)},
+                                                   "context": {"agent": agent, "team": "care"}, "channel": channel})
+            self.assertEqual(st, 201, inv)
+            type(self).invitations += 1
+            if i < answered:
+                st, _, ev = self.server.request("POST", "/api/v1/evaluations", token=self.integrator,
+                                                headers={"User-Agent": "invited " + inv["id"]},
+                                                body={"invitation": inv["id"], "answer": {"scores": {"csat": 4}}})
+                self.assertEqual(st, 201, ev)
+
+    def test_response_rate_of_the_invitations_sent(self):
+        # Three invitations for a-18 by SMS, two answered: 66.7% of the invitations sent in the period.
+        self.invite("r", "a-18", "sms", 3, 2)
+        rate = self.stats(agent="a-18", metrics="response_rate")[1]["groups"][0]["total"]["response_rate"]
+        self.assertEqual((rate["value"], rate["n"]), (66.7, 3))
+        self.assertEqual(rate["ci"], [round(v, 1) for v in wilson(2, 3)])
+        by_channel = {g["value"]: g["total"]["response_rate"]
+                      for g in self.stats(group_by="channel", metrics="response_rate")[1]["groups"]}
+        self.assertEqual(by_channel["sms"]["n"], 3)
+        self.assertIsNone(self.stats(agent="b-01", metrics="response_rate")[1]["groups"][0]["total"]["response_rate"]["value"])
+
     def test_rebuilt_rollups_equal_the_kept_ones(self):
+        self.invite("rb", "a-17", "email", 2, 1)
         queries = [{"interval": "day"}, {"group_by": "agent"}, {"group_by": "team"}, {"group_by": "channel"},
-                   {"suspect": "include", "group_by": "agent"}, {"suspect": "only"}]
+                   {"suspect": "include", "group_by": "agent"}, {"suspect": "only"},
+                   {"metrics": "response_rate", "group_by": "agent"}]
         before = [self.stats(**q)[1] for q in queries]
         out = self.server.cli("rollups", "rebuild", "--tenant", "acme").stdout
         evs = self.evaluations()
         self.assertIn("%d evaluations counted (1 of them suspect)" % len(evs), out)
+        self.assertIn(", %d invitations," % self.invitations, out)
         after = [self.stats(**q)[1] for q in queries]
         self.assertEqual(after, before)
         self.assertEqual(self.server.cli("rollups", "rebuild", "--tenant", "nobody", check=False).returncode, 1)
