@@ -26,7 +26,7 @@
 #define MAX_GROUPS 2000
 
 static const char *const dimensions[] = {"agent", "team", "store", "dealer", "region", "product_line", "channel",
-                                         "service_type", NULL};
+                                         "service_type", "tier", NULL};
 static const char *const default_metrics[] = {"answers", "csat", "csat_mean", "nps", "nps_mean", "ces_mean",
                                               "response_rate", NULL};
 
@@ -183,7 +183,7 @@ static int parse_grouping(struct vocd_req *req, struct query *q, char group[32])
 		return -1;
 	if (group[0] && !known_dimension(group)) {
 		vocd_http_error(req, 400, "invalid_parameter", "group_by: expected one of agent, team, store, dealer, "
-		                "region, product_line, channel, service_type");
+		                "region, product_line, channel, service_type, tier");
 		return -1;
 	}
 	q->group_by = group[0] ? group : NULL;
@@ -200,12 +200,6 @@ static int parse_grouping(struct vocd_req *req, struct query *q, char group[32])
 		}
 		q->filter_dim = *d;
 		snprintf(q->filter_value, sizeof q->filter_value, "%s", value);
-	}
-	if (vocd_http_filter(req, "tier", value, sizeof value) != 0)
-		return -1;
-	if (value[0]) {
-		vocd_http_error(req, 400, "invalid_parameter", "tier: figures by customer tier are not kept yet");
-		return -1;
 	}
 	if (q->filter_dim && q->group_by && strcmp(q->filter_dim, q->group_by) != 0) {
 		vocd_http_error(req, 400, "invalid_parameter", "%s with group_by=%s: a filter and a grouping of another "
@@ -244,7 +238,8 @@ static int parse_grouping(struct vocd_req *req, struct query *q, char group[32])
 		vocd_http_error(req, 403, "forbidden", "%s=%s is outside what you see", q->filter_dim, q->filter_value);
 		return -1;
 	}
-	if (q->group_by && (strcmp(q->group_by, "channel") == 0 || strcmp(q->group_by, "service_type") == 0)) {
+	if (q->group_by && (strcmp(q->group_by, "channel") == 0 || strcmp(q->group_by, "service_type") == 0 ||
+	                    strcmp(q->group_by, "tier") == 0)) {
 		vocd_http_error(req, 403, "forbidden", "group_by=%s covers the whole organisation: ask an admin", q->group_by);
 		return -1;
 	}

@@ -56,6 +56,7 @@ static int visit(const char *id, const void *data, size_t len, void *arg)
 	const struct vocd_stats_scope *s = p->scope;
 	const char *v = !s->filter_dim ? NULL : strcmp(s->filter_dim, "channel") == 0 ? vocd_json_str(ev, "channel")
 	                : strcmp(s->filter_dim, "service_type") == 0 ? vocd_json_str(ev, "service_type")
+	                : strcmp(s->filter_dim, "tier") == 0 ? vocd_json_str(ev, "customer_tier")
 	                : vocd_json_str(cJSON_GetObjectItemCaseSensitive(ev, "context"), s->filter_dim);
 	if ((s->filter_dim && (!v || strcmp(v, s->filter_value) != 0)) ||
 	    vocd_rec_get(p->txn, p->tenant, VOCD_SUPERSEDED_TYPE, id, &d, &dl) == 0)

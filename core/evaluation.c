@@ -22,12 +22,17 @@ static int unproc(struct vocd_evaluation_new *n, int code, const char *field, co
 }
 
 /* A customer with personal data on record may only be evaluated with consent. */
-static int holds_personal_data(vocd_txn *txn, const char *tenant, const char *customer)
+/* What the answer needs of the customer record: whether it holds personal data, and the customer's tier
+ * (copied onto the answer: the figures by tier are those of the tier the customer had when answering). */
+static int customer_facts(vocd_txn *txn, const char *tenant, const char *customer, char tier[33])
 {
 	cJSON *c = NULL;
+	tier[0] = '\0';
 	if (!customer || vocd_record_get(txn, tenant, VOCD_CUSTOMER_TYPE, customer, &c) != 0)
 		return 0;
 	int has = vocd_json_str(c, "name") || vocd_json_str(c, "phone") || vocd_json_str(c, "email");
+	if (vocd_json_str(c, "tier"))
+		snprintf(tier, 33, "%s", vocd_json_str(c, "tier"));
 	cJSON_Delete(c);
 	return has;
 }
@@ -124,7 +129,9 @@ static int create_job(vocd_txn *txn, void *arg)
 		consent[0] = '\0';
 	if (!consent[0] && n->consent && (rc = consent_from_body(txn, n, customer, consent)) != 0)
 		goto out;
-	if (!consent[0] && holds_personal_data(txn, n->tenant, customer)) {
+	char tier[33];
+	int personal = customer_facts(txn, n->tenant, customer, tier);
+	if (!consent[0] && personal) {
 		rc = unproc(n, VOCD_EUNPROC, "consent", "required: the customer's personal data is on record, and an "
 		            "evaluation is kept only with their consent");
 		goto out;
@@ -148,6 +155,8 @@ static int create_job(vocd_txn *txn, void *arg)
 		cJSON_AddStringToObject(rec, "ticket", vocd_json_str(inv, "ticket"));
 	if (customer)
 		cJSON_AddStringToObject(rec, "customer", customer);
+	if (tier[0])
+		cJSON_AddStringToObject(rec, "customer_tier", tier);
 	if (service_type)
 		cJSON_AddStringToObject(rec, "service_type", service_type);
 	/* References, not copies: the record is printed before the request's and the invitation's trees

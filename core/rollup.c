@@ -17,7 +17,8 @@ int vocd_rollup_dimension_valid(const char *dim)
 {
 	if (!dim)
 		return 0;
-	if (strcmp(dim, VOCD_ROLLUP_ALL) == 0 || strcmp(dim, "channel") == 0 || strcmp(dim, "service_type") == 0)
+	if (strcmp(dim, VOCD_ROLLUP_ALL) == 0 || strcmp(dim, "channel") == 0 || strcmp(dim, "service_type") == 0 ||
+	    strcmp(dim, "tier") == 0)
 		return 1;
 	for (const char *const *d = context_dims; *d; d++)
 		if (strcmp(*d, dim) == 0)
@@ -166,6 +167,8 @@ static int count_into(vocd_txn *txn, const char *tenant, const char *type, const
 		rc = bump(txn, tenant, type, "channel", v, day, &ch);
 	if (rc == 0 && (v = vocd_json_str(evaluation, "service_type")))
 		rc = bump(txn, tenant, type, "service_type", v, day, &ch);
+	if (rc == 0 && (v = vocd_json_str(evaluation, "customer_tier")))
+		rc = bump(txn, tenant, type, "tier", v, day, &ch);
 	return rc;
 }
 

@@ -1,5 +1,5 @@
 /* Rollups: per tenant, per local day and per dimension value (everyone, an agent, a team, a store, a
- * dealer, a region, a product line, a channel, a service type), the count of answers for each score of
+ * dealer, a region, a product line, a channel, a service type, the customer's tier when answering), the count of answers for each score of
  * each metric. They are kept in the same write job as each evaluation (a correction moves its answer),
  * so a period's figures (an agent's NPS over the last 30 days) are a few reads, never a scan.
  *
@@ -37,7 +37,7 @@ struct vocd_rollup_counts {
 };
 
 /** \brief True if \p dim is a dimension rollups are kept for: all, agent, team, store, dealer, region,
- * product_line, channel, service_type. */
+ * product_line, channel, service_type, tier (answers only). */
 int vocd_rollup_dimension_valid(const char *dim);
 
 /**

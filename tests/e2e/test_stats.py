@@ -156,7 +156,7 @@ class StatsTest(ServerTest):
     def test_bad_queries_are_refused_clearly(self):
         for query, word in (({"interval": "year"}, "interval"), ({"from": "2026-02-30"}, "from"),
                             ({"metrics": "csat,happiness"}, "metrics"), ({"group_by": "mood"}, "group_by"),
-                            ({"team": "care", "agent": "a-17"}, "one filter"), ({"tier": "VIP"}, "tier"),
+                            ({"team": "care", "agent": "a-17"}, "one filter"),
                             ({"team": "care", "group_by": "agent"}, "group_by=agent"),
                             ({"from": "2024-01-01"}, "731"), ({"suspect": "maybe"}, "suspect")):
             status, body = self.stats(**query)
@@ -198,11 +198,11 @@ class StatsTest(ServerTest):
 
     invitations = 0  # sent by the tests so far
 
-    def invite(self, prefix, agent, channel, n, answered):
+    def invite(self, prefix, agent, channel, n, answered, tier="regular"):
         """n invitations for the agent through the channel, the first `answered` of them answered."""
         for i in range(n):
             st, _, inv = self.server.request("POST", "/api/v1/invitations", token=self.admin,
-                                             body={"customer": {"external_id": "%s-%d" % (prefix, i)},
+                                             body={"customer": {"external_id": "%s-%d" % (prefix, i), "tier": tier},
                                                    "context": {"agent": agent, "team": "care"}, "channel": channel})
             self.assertEqual(st, 201, inv)
             type(self).invitations += 1
@@ -214,7 +214,7 @@ class StatsTest(ServerTest):
 
     def test_response_rate_of_the_invitations_sent(self):
         # Three invitations for a-18 by SMS, two answered: 66.7% of the invitations sent in the period.
-        self.invite("r", "a-18", "sms", 3, 2)
+        self.invite("r", "a-18", "sms", 3, 2, tier="VIP")
         rate = self.stats(agent="a-18", metrics="response_rate")[1]["groups"][0]["total"]["response_rate"]
         self.assertEqual((rate["value"], rate["n"]), (66.7, 3))
         self.assertEqual(rate["ci"], [round(v, 1) for v in wilson(2, 3)])
@@ -222,6 +222,10 @@ class StatsTest(ServerTest):
                       for g in self.stats(group_by="channel", metrics="response_rate")[1]["groups"]}
         self.assertEqual(by_channel["sms"]["n"], 3)
         self.assertIsNone(self.stats(agent="b-01", metrics="response_rate")[1]["groups"][0]["total"]["response_rate"]["value"])
+        # Their customers are VIPs: the answers count under the tier the customer had when answering.
+        vip = self.stats(tier="VIP", metrics="answers,csat")[1]["groups"][0]["total"]
+        self.assertEqual((vip["answers"]["value"], vip["csat"]["value"]), (2, 100.0))
+        self.assertIn("VIP", [g["value"] for g in self.stats(group_by="tier")[1]["groups"]])
 
     def test_rebuilt_rollups_equal_the_kept_ones(self):
         self.invite("rb", "a-17", "email", 2, 1)
