@@ -71,6 +71,7 @@ as_pg() {
 
 psql_bench() { "$pgbin/psql" -X -q -v ON_ERROR_STOP=1 -h "$pgroot" -p 5432 -U bench -d bench "$@"; }
 
+# shellcheck disable=SC2120 # the settings are optional
 pg_start() {
 	# Its own directory, owned by the user PostgreSQL runs as (the main one is root's and private).
 	pgroot=$(mktemp -d "${TMPDIR:-/tmp}/vocd-bench-pg.XXXXXX")
