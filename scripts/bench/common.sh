@@ -1,7 +1,8 @@
 # shellcheck shell=bash
-# Shared by scripts/bench-core and scripts/bench-ingest (sourced, not run): the common options, the
-# temporary directory and its cleanup, building vocd and the civetweb ceiling, starting and stopping
-# servers on loopback, running wrk with one of the Lua scripts beside this file, and printing its results.
+# Shared by scripts/bench-core, scripts/bench-ingest and scripts/bench-reports (sourced, not run): the
+# common options, the temporary directory and its cleanup, building vocd and the civetweb ceiling, starting
+# and stopping servers on loopback, running wrk with one of the Lua scripts beside this file, and printing
+# its results.
 #
 # The sourcing script sets `bench` (its name, for messages) and may define
 #   bench_option ARG...   its own options: sets bench_used to the number of arguments it took (0: not its)
