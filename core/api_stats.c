@@ -265,8 +265,10 @@ static int answers(vocd_txn *txn, const char *tenant, const struct query *q, con
 		*c = s;
 		return 0;
 	}
-	return strcmp(q->suspect, "include") == 0 ? vocd_rollup_sum(txn, tenant, dim, value, from, to, c)
-	                                          : vocd_rollup_sum_clean(txn, tenant, dim, value, from, to, c);
+	if ((rc = vocd_rollup_sum(txn, tenant, dim, value, from, to, c)) != 0 || strcmp(q->suspect, "include") == 0)
+		return rc;
+	vocd_rollup_subtract(c, &s); /* without them: the suspect counters read once, above */
+	return 0;
 }
 
 /* The counters of \p dim = \p value over the days: the answers', and the invitations'. */
@@ -380,35 +382,6 @@ static int group_json(vocd_txn *txn, const char *tenant, const struct query *q, 
 	return 0;
 }
 
-/* The values a dimension has in the rollups ("agent 0x1f a-17 0x1f 20261101" → a-17), each once. */
-struct values {
-	char prefix[40];
-	size_t plen;
-	cJSON *seen; /* object: value → true, in order found (id order: sorted) */
-	int n;
-};
-
-static int collect_value(const char *id, const void *data, size_t len, void *arg)
-{
-	(void)data;
-	(void)len;
-	struct values *v = arg;
-	if (strncmp(id, v->prefix, v->plen) != 0)
-		return 1;
-	const char *value = id + v->plen, *end = strchr(value, 0x1f);
-	if (!end || *value == '#') /* a hashed value cannot be named */
-		return 0;
-	char name[129];
-	snprintf(name, sizeof name, "%.*s", (int)(end - value), value);
-	if (!cJSON_GetObjectItemCaseSensitive(v->seen, name)) {
-		if (v->n == MAX_GROUPS)
-			return 1;
-		cJSON_AddTrueToObject(v->seen, name);
-		v->n++;
-	}
-	return 0;
-}
-
 /* ---- Tickets ------------------------------------------------------------------------------------ */
 
 struct ticket_counts {
@@ -508,20 +481,19 @@ static cJSON *figures_body(struct vocd_req *req, struct query *q)
 	const char *tenant = req->auth.tenant;
 	cJSON *groups = cJSON_CreateArray(), *g = NULL;
 	if (q->group_by) {
-		struct values v = {.seen = cJSON_CreateObject()};
-		v.plen = (size_t)snprintf(v.prefix, sizeof v.prefix, "%s\x1f", q->group_by);
-		rc = vocd_rec_scan(txn, tenant, VOCD_ROLLUP_TYPE, v.prefix, collect_value, &v);
-		rc = rc < 0 ? rc : 0;
+		cJSON *values = cJSON_CreateArray();
+		rc = vocd_rollup_values(txn, tenant, q->group_by, MAX_GROUPS, values);
 		const cJSON *value;
-		cJSON_ArrayForEach(value, v.seen) {
+		cJSON_ArrayForEach(value, values) {
 			if (rc != 0)
 				break;
-			if ((q->filter_dim && strcmp(value->string, q->filter_value) != 0) || !sees(q, q->group_by, value->string))
+			if ((q->filter_dim && strcmp(value->valuestring, q->filter_value) != 0) ||
+			    !sees(q, q->group_by, value->valuestring))
 				continue;
-			if ((rc = group_json(txn, tenant, q, q->group_by, value->string, &g)) == 0)
+			if ((rc = group_json(txn, tenant, q, q->group_by, value->valuestring, &g)) == 0)
 				cJSON_AddItemToArray(groups, g);
 		}
-		cJSON_Delete(v.seen);
+		cJSON_Delete(values);
 	} else if ((rc = group_json(txn, tenant, q, q->filter_dim ? q->filter_dim : VOCD_ROLLUP_ALL,
 	                            q->filter_dim ? q->filter_value : "*", &g)) == 0) {
 		cJSON_AddItemToArray(groups, g);

@@ -426,24 +426,6 @@ int vocd_points_sum(vocd_txn *txn, const char *tenant, const char *holder, int c
 	return rc;
 }
 
-/* The agents the rollups name, for those who are not among the people. */
-static int collect_agent(const char *id, const void *data, size_t len, void *arg)
-{
-	(void)data;
-	(void)len;
-	static const char prefix[] = "agent\x1f";
-	if (strncmp(id, prefix, sizeof prefix - 1) != 0)
-		return 1;
-	const char *value = id + sizeof prefix - 1, *end = strchr(value, 0x1f);
-	if (!end || *value == '#') /* a hashed value cannot be named */
-		return 0;
-	char name[128];
-	snprintf(name, sizeof name, "%.*s", (int)(end - value), value);
-	if (!cJSON_GetObjectItemCaseSensitive(arg, name))
-		cJSON_AddTrueToObject(arg, name);
-	return 0;
-}
-
 static int cmp_person(const void *a, const void *b)
 {
 	return strcmp(vocd_json_str(*(cJSON *const *)a, "person"), vocd_json_str(*(cJSON *const *)b, "person"));
@@ -493,27 +475,29 @@ int vocd_points_figures(vocd_txn *txn, const char *tenant, const struct vocd_ten
                         int32_t to_day, cJSON **out)
 {
 	*out = NULL;
-	cJSON *others = cJSON_CreateObject();
-	int rc = vocd_rec_scan(txn, tenant, VOCD_ROLLUP_TYPE, "agent\x1f", collect_agent, others);
+	/* The people, and the agents the rollups name who are not among them. */
+	cJSON *agents = cJSON_CreateArray();
+	int rc = vocd_rollup_values(txn, tenant, "agent", 100000, agents);
 	cJSON *rows = cJSON_CreateArray();
 	for (size_t i = 0; rc == 0 && i < conf->people.n; i++) {
 		const struct vocd_person *p = &conf->people.list[i];
 		cJSON *r = NULL;
-		cJSON_DeleteItemFromObjectCaseSensitive(others, p->id);
 		if ((rc = figures_row(txn, tenant, p, p->id, from_day, to_day, &r)) == 0)
 			cJSON_AddItemToArray(rows, r);
 	}
 	const cJSON *o;
-	cJSON_ArrayForEach(o, others) {
+	cJSON_ArrayForEach(o, agents) {
 		cJSON *r = NULL;
-		if (rc != 0 || (rc = figures_row(txn, tenant, NULL, o->string, from_day, to_day, &r)) != 0)
+		if (vocd_people_find(&conf->people, o->valuestring))
+			continue;
+		if (rc != 0 || (rc = figures_row(txn, tenant, NULL, o->valuestring, from_day, to_day, &r)) != 0)
 			break;
 		if (cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(r, "answers")) > 0)
 			cJSON_AddItemToArray(rows, r);
 		else
 			cJSON_Delete(r);
 	}
-	cJSON_Delete(others);
+	cJSON_Delete(agents);
 	if (rc != 0) {
 		cJSON_Delete(rows);
 		return rc;

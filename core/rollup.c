@@ -259,13 +259,17 @@ int vocd_rollup_sum_clean(vocd_txn *txn, const char *tenant, const char *dim, co
 	int rc = vocd_rollup_sum(txn, tenant, dim, value, from_day, to_day, out);
 	if (rc == 0)
 		rc = vocd_rollup_sum_suspect(txn, tenant, dim, value, from_day, to_day, &suspect);
-	if (rc != 0)
-		return rc;
-	uint32_t *all = (uint32_t *)out;
-	const uint32_t *sub = (const uint32_t *)&suspect;
-	for (size_t i = 1; i < sizeof *out / sizeof(uint32_t); i++)
-		all[i] = all[i] > sub[i] ? all[i] - sub[i] : 0;
-	return 0;
+	if (rc == 0)
+		vocd_rollup_subtract(out, &suspect);
+	return rc;
+}
+
+void vocd_rollup_subtract(struct vocd_rollup_counts *c, const struct vocd_rollup_counts *sub)
+{
+	uint32_t *all = (uint32_t *)c;
+	const uint32_t *less = (const uint32_t *)sub;
+	for (size_t i = 1; i < sizeof *c / sizeof(uint32_t); i++)
+		all[i] = all[i] > less[i] ? all[i] - less[i] : 0;
 }
 
 int vocd_rollup_metric(const struct vocd_rollup_counts *c, const char *metric, double *value, uint32_t *n)
@@ -302,4 +306,49 @@ int vocd_rollup_metric(const struct vocd_rollup_counts *c, const char *metric, d
 	}
 	*n = (uint32_t)count;
 	return count > 0 ? 0 : -1;
+}
+
+/* ---- The values of a dimension ------------------------------------------------------------------- */
+
+/* Rollup ids are sorted by value, then day ("agent 0x1f a-17 0x1f 20261101"): one seek finds a value, the
+ * next one seeks past all of its days. */
+struct next_value {
+	const char *prefix;
+	size_t plen;
+	char value[MAX_VALUE + 32];
+	int found;
+};
+
+static int first_value(const char *id, const void *data, size_t len, void *arg)
+{
+	(void)data;
+	(void)len;
+	struct next_value *n = arg;
+	const char *value = id + n->plen, *end = strncmp(id, n->prefix, n->plen) == 0 ? strchr(value, 0x1f) : NULL;
+	if (end) {
+		snprintf(n->value, sizeof n->value, "%.*s", (int)(end - value), value);
+		n->found = 1;
+	}
+	return 1;
+}
+
+int vocd_rollup_values(vocd_txn *txn, const char *tenant, const char *dim, int max, cJSON *out)
+{
+	char prefix[40], from[200];
+	size_t plen = (size_t)snprintf(prefix, sizeof prefix, "%.16s\x1f", dim);
+	snprintf(from, sizeof from, "%s", prefix);
+	for (int n = 0; n < max;) {
+		struct next_value nv = {prefix, plen, "", 0};
+		int rc = vocd_rec_scan(txn, tenant, VOCD_ROLLUP_TYPE, from, first_value, &nv);
+		if (rc < 0)
+			return rc;
+		if (!nv.found)
+			return 0;
+		if (nv.value[0] != '#') { /* a hashed value cannot be named */
+			cJSON_AddItemToArray(out, cJSON_CreateString(nv.value));
+			n++;
+		}
+		snprintf(from, sizeof from, "%s%s\x1f\xff", prefix, nv.value);
+	}
+	return 0;
 }

@@ -79,6 +79,9 @@ int vocd_rollup_count_invitation(vocd_txn *txn, const char *tenant, const struct
 int vocd_rollup_sum_invitations(vocd_txn *txn, const char *tenant, const char *dim, const char *value,
                                 int32_t from_day, int32_t to_day, struct vocd_invitation_counts *out);
 
+/** \brief Takes \p sub's counters out of \p c (never below zero): all answers minus the suspect ones. */
+void vocd_rollup_subtract(struct vocd_rollup_counts *c, const struct vocd_rollup_counts *sub);
+
 /** \brief vocd_rollup_sum without the suspect answers: every figure "without them". */
 int vocd_rollup_sum_clean(vocd_txn *txn, const char *tenant, const char *dim, const char *value, int32_t from_day,
                           int32_t to_day, struct vocd_rollup_counts *out);
@@ -90,6 +93,13 @@ int vocd_rollup_sum_clean(vocd_txn *txn, const char *tenant, const char *dim, co
  * always known, 0 when there are none.
  */
 int vocd_rollup_metric(const struct vocd_rollup_counts *c, const char *metric, double *value, uint32_t *n);
+
+/**
+ * \brief Appends to the JSON array \p out the values dimension \p dim has in the rollups (of any day), each
+ * once, in byte order, at most \p max; values kept as a hash (over 96 bytes) are left out. One seek per
+ * value, whatever the number of days kept.
+ */
+int vocd_rollup_values(vocd_txn *txn, const char *tenant, const char *dim, int max, cJSON *out);
 
 /** \brief True if \p metric is one vocd_rollup_metric knows. */
 int vocd_rollup_metric_valid(const char *metric);

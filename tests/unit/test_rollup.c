@@ -361,6 +361,37 @@ static void a_value_that_begins_another_is_not_mixed_with_it(void **state)
 	assert_answers(e, "dealer", "d:2026", 20261230, 20270102, 1);
 }
 
+static void the_values_of_a_dimension_each_once_in_order(void **state)
+{
+	struct env *e = *state;
+	/* Several days each, values that begin one another, and one too long to name (kept as a hash). */
+	char longest[120];
+	memset(longest, 'x', sizeof longest - 1);
+	longest[sizeof longest - 1] = '\0';
+	const char *agents[] = {"b", "a:b", "a", "a-1", longest, "a", "b", NULL};
+	int32_t day = 20261201;
+	for (const char **a = agents; *a; a++, day++)
+		count_one(e, day, 5, -1, -1, *a, "care", "d-01", "sms", 1);
+	count_one(e, 20271231, 5, -1, -1, "a", "care", "d-01", "sms", 1);
+	vocd_txn *txn;
+	cJSON *values = cJSON_CreateArray();
+	assert_int_equal(vocd_store_read(e->st, &txn), 0);
+	assert_int_equal(vocd_rollup_values(txn, TENANT, "agent", 100, values), 0);
+	char *text = cJSON_PrintUnformatted(values);
+	assert_string_equal(text, "[\"a\",\"a-1\",\"a:b\",\"b\"]");
+	free(text);
+	cJSON_Delete(values);
+	values = cJSON_CreateArray();
+	assert_int_equal(vocd_rollup_values(txn, TENANT, "agent", 2, values), 0); /* at most max */
+	assert_int_equal(cJSON_GetArraySize(values), 2);
+	cJSON_Delete(values);
+	values = cJSON_CreateArray();
+	assert_int_equal(vocd_rollup_values(txn, TENANT, "store", 100, values), 0); /* none kept */
+	assert_int_equal(cJSON_GetArraySize(values), 0);
+	cJSON_Delete(values);
+	vocd_txn_end(txn);
+}
+
 /* ---- Days --------------------------------------------------------------------------------------- */
 
 static void the_day_is_the_tenants_local_day(void **state)
@@ -485,6 +516,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(counters_never_go_below_zero, setup, teardown),
 	    cmocka_unit_test_setup_teardown(long_values_are_hashed_but_kept_apart, setup, teardown),
 	    cmocka_unit_test_setup_teardown(a_value_that_begins_another_is_not_mixed_with_it, setup, teardown),
+	    cmocka_unit_test_setup_teardown(the_values_of_a_dimension_each_once_in_order, setup, teardown),
 	    cmocka_unit_test(the_day_is_the_tenants_local_day),
 	    cmocka_unit_test_setup_teardown(an_answer_counts_on_its_local_day, setup, teardown),
 	    cmocka_unit_test(figures_of_the_counts),
