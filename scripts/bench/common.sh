@@ -118,6 +118,8 @@ bench_build() {
 		build_dir=$tmp/build
 		mkdir -p "$src"
 		git -C "$top" archive "${source_rev%% *}" | tar -x -C "$src"
+		# The dashboard's npm package is installed (scripts/setup), not committed: the checkout's.
+		ln -s "$top/web/node_modules" "$src/web/node_modules"
 		log "building vocd at commit ${source_rev%% *} in $build_dir ..."
 		"$src/scripts/build" "$build_dir" -DVOCD_TESTS=OFF -DCIVETWEB_SOURCE_DIR="$top/.deps/civetweb" \
 			>"$tmp/build.log" 2>&1 || { cat "$tmp/build.log" >&2; exit 1; }
