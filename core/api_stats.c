@@ -35,6 +35,7 @@ struct query {
 	char interval[8];          /* none, day, week, month */
 	const char *metrics[9];
 	int nmetrics, tickets;
+	int invitations;           /* response_rate asked for: the invitation counters are read too */
 	const char *group_by;      /* a dimension, or NULL */
 	const char *filter_dim;    /* a dimension, or NULL */
 	char filter_value[129];
@@ -156,6 +157,7 @@ static int parse_metrics(struct vocd_req *req, struct query *q, char *list, size
 	if (!list[0]) {
 		for (const char *const *m = default_metrics; *m; m++)
 			q->metrics[q->nmetrics++] = *m;
+		q->invitations = 1;
 		return 0;
 	}
 	for (char *save = NULL, *m = strtok_r(list, ",", &save); m; m = strtok_r(NULL, ",", &save)) {
@@ -173,6 +175,8 @@ static int parse_metrics(struct vocd_req *req, struct query *q, char *list, size
 		}
 		q->metrics[q->nmetrics++] = m;
 	}
+	for (int i = 0; i < q->nmetrics; i++)
+		q->invitations |= strcmp(q->metrics[i], "response_rate") == 0;
 	return 0;
 }
 
@@ -276,7 +280,8 @@ static int counts(vocd_txn *txn, const char *tenant, const struct query *q, cons
                   int32_t from, int32_t to, struct source *src, uint32_t *suspect)
 {
 	int rc = answers(txn, tenant, q, dim, value, from, to, &src->c, suspect);
-	return rc != 0 ? rc : vocd_rollup_sum_invitations(txn, tenant, dim, value, from, to, &src->inv);
+	memset(&src->inv, 0, sizeof src->inv);
+	return rc != 0 || !q->invitations ? rc : vocd_rollup_sum_invitations(txn, tenant, dim, value, from, to, &src->inv);
 }
 
 static void figure_of(const struct source *src, const char *metric, struct vocd_figure *f)
