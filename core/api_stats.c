@@ -226,16 +226,15 @@ static int parse_grouping(struct vocd_req *req, struct query *q, char group[32])
 	const struct vocd_person *p = vocd_people_find(&q->conf->people, q->who->person);
 	const char *scope = p ? p->scope : NULL, *colon = scope ? strchr(scope, ':') : NULL;
 	if (!q->filter_dim && !q->group_by && colon) {
-		char dim[32];
-		snprintf(dim, sizeof dim, "%.*s", (int)(colon - scope), scope);
-		if (!known_dimension(dim)) {
-			vocd_http_error(req, 403, "forbidden", "figures for a %s are not kept yet: ask with a filter within it "
-			                "(team=…, store=…)", dim);
+		/* Their unit ("team:care") as the filter, when figures are kept for its kind. */
+		for (const char *const *d = dimensions; *d; d++)
+			if (strlen(*d) == (size_t)(colon - scope) && strncmp(*d, scope, (size_t)(colon - scope)) == 0)
+				q->filter_dim = *d;
+		if (!q->filter_dim) {
+			vocd_http_error(req, 403, "forbidden", "figures for a %.*s are not kept yet: ask with a filter within "
+			                "it (team=…, store=…)", (int)(colon - scope), scope);
 			return -1;
 		}
-		q->filter_dim = strcmp(dim, "team") == 0 ? "team" : strcmp(dim, "store") == 0 ? "store"
-		              : strcmp(dim, "dealer") == 0 ? "dealer" : strcmp(dim, "region") == 0 ? "region"
-		              : strcmp(dim, "agent") == 0 ? "agent" : "product_line";
 		snprintf(q->filter_value, sizeof q->filter_value, "%s", colon + 1);
 	}
 	if (q->filter_dim && !sees(q, q->filter_dim, q->filter_value)) {
