@@ -91,7 +91,7 @@ static int period_param(struct vocd_req *req, const char *name, int required, ch
 		return -1;
 	if (!text[0] && !required)
 		return 0;
-	if (vocd_points_period(text, from, to) != 0 || (strcmp(name, "month") == 0) != (strchr(text, 'Q') == NULL)) {
+	if (vocd_calendar_period(text, from, to) != 0 || (strcmp(name, "month") == 0) != (strchr(text, 'Q') == NULL)) {
 		vocd_http_error(req, 400, "invalid_parameter", "%s: expected %s", name,
 		                strcmp(name, "month") == 0 ? "a month such as 2026-11" : "a quarter such as 2026-Q3");
 		return -1;
@@ -181,11 +181,6 @@ int vocd_api_points_balances(struct vocd_req *req)
 	return 0;
 }
 
-static void day_text(int32_t day, char out[16])
-{
-	snprintf(out, 16, "%04d-%02d-%02d", (int)(day / 10000), (int)(day / 100 % 100), (int)(day % 100));
-}
-
 /* Runs handler \p hook of the tenant's staff policy that has one with the period's figures; the result in
  * \p *out, the policy's label in \p label. Answers errors itself (-1). */
 static int run_policy(struct vocd_req *req, const char *hook, const char *period, int32_t from, int32_t to,
@@ -209,8 +204,8 @@ static int run_policy(struct vocd_req *req, const char *hook, const char *period
 		return -1;
 	}
 	char from_text[16], to_text[16], err[1024];
-	day_text(from, from_text);
-	day_text(to, to_text);
+	vocd_calendar_day_text(from, from_text);
+	vocd_calendar_day_text(to, to_text);
 	cJSON *q = cJSON_CreateObject();
 	cJSON_AddStringToObject(q, "period", period);
 	cJSON_AddStringToObject(q, "from", from_text);
@@ -292,7 +287,7 @@ int vocd_api_points_award(struct vocd_req *req)
 		cJSON_Delete(body);
 		return 0;
 	}
-	if (vocd_points_period(quarter->valuestring, &from, &to) != 0 || !strchr(quarter->valuestring, 'Q')) {
+	if (vocd_calendar_period(quarter->valuestring, &from, &to) != 0 || !strchr(quarter->valuestring, 'Q')) {
 		vocd_http_error(req, 422, "invalid_field", "quarter: expected a quarter such as \"2026-Q3\"");
 		cJSON_Delete(body);
 		return 0;

@@ -44,7 +44,7 @@ static cJSON *build(struct vocd_req *req, const char *name)
 			y--, m = 12;
 		snprintf(month, sizeof month, "%04d-%02d", y, m);
 	}
-	if (vocd_points_period(month, &from, &to) != 0 || strchr(month, 'Q')) {
+	if (vocd_calendar_period(month, &from, &to) != 0 || strchr(month, 'Q')) {
 		vocd_http_error(req, 400, "invalid_parameter", "month: expected a month such as 2026-11");
 		return NULL;
 	}

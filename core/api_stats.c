@@ -46,18 +46,12 @@ struct query {
 	const struct vocd_token_info *who;
 };
 
-static void day_text(int32_t day, char out[16])
-{
-	snprintf(out, 16, "%04d-%02d-%02d", (int)(day / 10000), (int)(day / 100 % 100), (int)(day % 100));
-}
-
+/* A whole parameter "2026-11-01" as 20261101. */
 static int parse_day(const char *s, int32_t *day)
 {
-	int y, m, d, used = 0;
-	if (sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &used) != 3 || s[used] || strlen(s) != 10)
-		return -1;
-	*day = y * 10000 + m * 100 + d;
-	return vocd_calendar_day_number(*day) < 0 ? -1 : 0;
+	const char *end;
+	*day = vocd_calendar_parse_day(s, &end);
+	return *day < 0 || *end ? -1 : 0;
 }
 
 static int32_t add_days(int32_t day, int64_t n)
@@ -343,8 +337,8 @@ static int group_json(vocd_txn *txn, const char *tenant, const struct query *q, 
 			return rc;
 		}
 		char f[16], t[16];
-		day_text(pfrom, f);
-		day_text(pto, t);
+		vocd_calendar_day_text(pfrom, f);
+		vocd_calendar_day_text(pto, t);
 		cJSON *prev = cJSON_AddObjectToObject(g, "previous");
 		cJSON_AddStringToObject(prev, "from", f);
 		cJSON_AddStringToObject(prev, "to", t);
@@ -368,8 +362,8 @@ static int group_json(vocd_txn *txn, const char *tenant, const struct query *q, 
 			if ((rc = counts(txn, tenant, q, dim, value, day, end, &b, &bs)) != 0)
 				break;
 			char f[16], t[16];
-			day_text(day, f);
-			day_text(end, t);
+			vocd_calendar_day_text(day, f);
+			vocd_calendar_day_text(end, t);
 			cJSON *o = cJSON_CreateObject();
 			cJSON_AddStringToObject(o, "from", f);
 			cJSON_AddStringToObject(o, "to", t);
@@ -512,8 +506,8 @@ static cJSON *figures_body(struct vocd_req *req, struct query *q)
 		return NULL;
 	}
 	char f[16], t[16];
-	day_text(q->from, f);
-	day_text(q->to, t);
+	vocd_calendar_day_text(q->from, f);
+	vocd_calendar_day_text(q->to, t);
 	cJSON *body = cJSON_CreateObject();
 	cJSON_AddStringToObject(body, "from", f);
 	cJSON_AddStringToObject(body, "to", t);

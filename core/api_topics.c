@@ -178,8 +178,8 @@ int vocd_api_topics(struct vocd_req *req)
 		vocd_http_fail(req, rc, NULL);
 	} else {
 		char f[16], t[16];
-		snprintf(f, sizeof f, "%04d-%02d-%02d", (int)(scope.from / 10000), (int)(scope.from / 100 % 100), (int)(scope.from % 100));
-		snprintf(t, sizeof t, "%04d-%02d-%02d", (int)(scope.to / 10000), (int)(scope.to / 100 % 100), (int)(scope.to % 100));
+		vocd_calendar_day_text(scope.from, f);
+		vocd_calendar_day_text(scope.to, t);
 		cJSON *body = cJSON_CreateObject();
 		cJSON_AddStringToObject(body, "from", f);
 		cJSON_AddStringToObject(body, "to", t);

@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "error.h"
 
@@ -55,6 +56,46 @@ int32_t vocd_calendar_date(int64_t n)
 	while (left >= month_days[m] + (m == 1 && leap(y)))
 		left -= month_days[m] + (m == 1 && leap(y)), m++;
 	return (int32_t)(y * 10000 + (m + 1) * 100 + left + 1);
+}
+
+int32_t vocd_calendar_parse_day(const char *s, const char **end)
+{
+	for (int i = 0; i < 10; i++)
+		if ((i == 4 || i == 7) ? s[i] != '-' : !(s[i] >= '0' && s[i] <= '9'))
+			return -1;
+	/* Exactly the ten characters: atoi read on past the day ("2027-01-2137144296") and overflowed. */
+	int32_t day = 0;
+	for (int i = 0; i < 10; i++)
+		if (i != 4 && i != 7)
+			day = day * 10 + (s[i] - '0');
+	if (end)
+		*end = s + 10;
+	return vocd_calendar_day_number(day) >= 0 ? day : -1;
+}
+
+void vocd_calendar_day_text(int32_t day, char out[16])
+{
+	snprintf(out, 16, "%04d-%02d-%02d", (int)(day / 10000), (int)(day / 100 % 100), (int)(day % 100));
+}
+
+int vocd_calendar_period(const char *text, int32_t *from_day, int32_t *to_day)
+{
+	int year, n, used = 0;
+	char q;
+	if (!text || strlen(text) != 7)
+		return VOCD_EINVAL;
+	int first, last;
+	if (sscanf(text, "%4d-%c%d%n", &year, &q, &n, &used) == 3 && q == 'Q' && !text[used] && n >= 1 && n <= 4)
+		first = (n - 1) * 3 + 1, last = first + 2;
+	else if ((used = 0, sscanf(text, "%4d-%2d%n", &year, &n, &used)) == 2 && !text[used] && n >= 1 && n <= 12)
+		first = last = n;
+	else
+		return VOCD_EINVAL;
+	if (year < FIRST_YEAR || year > LAST_YEAR)
+		return VOCD_EINVAL;
+	*from_day = year * 10000 + first * 100 + 1;
+	*to_day = year * 10000 + last * 100 + month_days[last - 1] + (last == 2 && leap(year));
+	return 0;
 }
 
 static int listed(const int32_t *days, size_t n, int32_t day)

@@ -69,4 +69,19 @@ int32_t vocd_calendar_date(int64_t day_number);
 /** \brief The local date (YYYYMMDD) of the instant \p ms on calendar \p c (its UTC offset). */
 int32_t vocd_calendar_day_of(const struct vocd_calendar *c, int64_t ms);
 
+/**
+ * \brief "2026-10-01" (exactly ten characters at \p s, digits and dashes; anything may follow) as 20261001;
+ * -1 when it is not a date. \p end (may be NULL) receives s + 10.
+ */
+int32_t vocd_calendar_parse_day(const char *s, const char **end);
+
+/** \brief 20261001 as "2026-10-01". */
+void vocd_calendar_day_text(int32_t day, char out[16]);
+
+/**
+ * \brief "2026-11" (a month) or "2026-Q3" (a quarter) as its first and last day (YYYYMMDD).
+ * \return 0, VOCD_EINVAL.
+ */
+int vocd_calendar_period(const char *text, int32_t *from_day, int32_t *to_day);
+
 #endif

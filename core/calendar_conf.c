@@ -35,21 +35,6 @@ static int clock_minutes(const char *s, const char **end)
 	return m <= 1440 ? m : -1;
 }
 
-/* "YYYY-MM-DD" -> 20261001; -1 when it is not a date. */
-static int32_t parse_day(const char *s, const char **end)
-{
-	for (int i = 0; i < 10; i++)
-		if ((i == 4 || i == 7) ? s[i] != '-' : !(s[i] >= '0' && s[i] <= '9'))
-			return -1;
-	/* Exactly the ten characters: atoi read on past the day ("2027-01-2137144296") and overflowed. */
-	int32_t day = 0;
-	for (int i = 0; i < 10; i++)
-		if (i != 4 && i != 7)
-			day = day * 10 + (s[i] - '0');
-	*end = s + 10;
-	return vocd_calendar_day_number(day) >= 0 ? day : -1;
-}
-
 static int parse_hours_of(const cJSON *list, const char *path, struct vocd_calendar *c, int d, char *why, size_t wl)
 {
 	c->nperiods[d] = 0;
@@ -105,9 +90,9 @@ static int parse_days(const cJSON *list, const char *name, int32_t *days, size_t
 	int i = 1;
 	for (const cJSON *item = list->child; item; item = item->next, i++) {
 		const char *s = cJSON_GetStringValue(item), *e = NULL;
-		int32_t from = s ? parse_day(s, &e) : -1, to = from;
+		int32_t from = s ? vocd_calendar_parse_day(s, &e) : -1, to = from;
 		if (from >= 0 && strncmp(e, "..", 2) == 0)
-			to = parse_day(e + 2, &e);
+			to = vocd_calendar_parse_day(e + 2, &e);
 		if (from < 0 || to < 0 || *e)
 			return vocd_config_error(why, wl, "calendar.%s[%d]: expected a day such as \"2026-10-01\" or a range "
 			            "\"2026-10-01..2026-10-07\", got %s%s%s", name, i, s ? "\"" : "", s ? s : "something else",

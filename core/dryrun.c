@@ -238,11 +238,10 @@ int vocd_dryrun(vocd_store *st, const struct vocd_tenant_conf *t, struct vocd_ru
 
 int vocd_dryrun_time(const struct vocd_tenant_conf *t, const char *s, int end, int64_t *ms)
 {
-	int y, m, d, n = 0;
-	if (sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) == 3 && s[n] == '\0' && n == 10) {
-		int64_t day = vocd_calendar_day_number((int32_t)(y * 10000 + m * 100 + d));
-		if (day < 0)
-			return -1;
+	const char *after;
+	int32_t date = vocd_calendar_parse_day(s, &after);
+	if (date >= 0 && !*after) {
+		int64_t day = vocd_calendar_day_number(date);
 		*ms = (day + (end ? 1 : 0)) * DAY_MS - (int64_t)t->calendar.cal.utc_offset_min * 60000;
 		return 0;
 	}

@@ -225,12 +225,9 @@ static int api_reward(lua_State *L)
 /* A "YYYY-MM-DD" field of the argument as YYYYMMDD. */
 static int32_t day_field(lua_State *L, const char *fn, const char *name)
 {
-	const char *s = opt_string(L, fn, name, 10, 1);
-	int y, m, d, used = 0;
-	int32_t day = 0;
-	if (sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &used) == 3 && s[used] == '\0' && strlen(s) == 10)
-		day = y * 10000 + m * 100 + d;
-	if (!day || vocd_calendar_day_number(day) < 0)
+	const char *s = opt_string(L, fn, name, 10, 1), *end;
+	int32_t day = vocd_calendar_parse_day(s, &end);
+	if (day < 0 || *end)
 		luaL_error(L, "%s: %s: expected a date \"2026-10-01\", got \"%s\"", fn, name, s);
 	return day;
 }

@@ -519,34 +519,7 @@ int vocd_points_figures(vocd_txn *txn, const char *tenant, const struct vocd_ten
 	return 0;
 }
 
-/* ---- Periods and the Wilson bound -------------------------------------------------------------------- */
-
-int vocd_points_period(const char *text, int32_t *from_day, int32_t *to_day)
-{
-	int year, n, used = 0;
-	char q;
-	if (!text)
-		return VOCD_EINVAL;
-	if (sscanf(text, "%4d-%c%d%n", &year, &q, &n, &used) == 3 && q == 'Q' && text[used] == '\0' && strlen(text) == 7 &&
-	    year >= 1970 && year <= 9999 && n >= 1 && n <= 4) {
-		int first = (n - 1) * 3 + 1, last = first + 2;
-		*from_day = year * 10000 + first * 100 + 1;
-		int64_t next = last == 12 ? vocd_calendar_day_number((year + 1) * 10000 + 101)
-		                          : vocd_calendar_day_number(year * 10000 + (last + 1) * 100 + 1);
-		*to_day = vocd_calendar_date(next - 1);
-		return 0;
-	}
-	used = 0;
-	if (sscanf(text, "%4d-%2d%n", &year, &n, &used) == 2 && text[used] == '\0' && strlen(text) == 7 && year >= 1970 &&
-	    year <= 9999 && n >= 1 && n <= 12) {
-		*from_day = year * 10000 + n * 100 + 1;
-		int64_t next = n == 12 ? vocd_calendar_day_number((year + 1) * 10000 + 101)
-		                       : vocd_calendar_day_number(year * 10000 + (n + 1) * 100 + 1);
-		*to_day = vocd_calendar_date(next - 1);
-		return 0;
-	}
-	return VOCD_EINVAL;
-}
+/* ---- The Wilson bound -------------------------------------------------------------------- */
 
 double vocd_wilson_lower(double good, double n, double z)
 {

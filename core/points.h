@@ -109,12 +109,6 @@ int vocd_points_reversed(vocd_txn *txn, const char *tenant, const char *id, char
 int vocd_points_figures(vocd_txn *txn, const char *tenant, const struct vocd_tenant_conf *conf, int32_t from_day,
                         int32_t to_day, cJSON **out);
 
-/**
- * \brief "2026-11" (a month) or "2026-Q3" (a quarter) as its first and last local day.
- * \return 0, VOCD_EINVAL.
- */
-int vocd_points_period(const char *text, int32_t *from_day, int32_t *to_day);
-
 /** \brief The lower bound of the Wilson score interval of \p good successes out of \p n at \p z; 0 when n = 0. */
 double vocd_wilson_lower(double good, double n, double z);
 

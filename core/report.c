@@ -320,8 +320,8 @@ int vocd_report_compliance(vocd_store *st, const char *tenant, const struct vocd
 		return rc;
 	}
 	char f[16], t[16];
-	snprintf(f, sizeof f, "%04d-%02d-%02d", (int)(from / 10000), (int)(from / 100 % 100), (int)(from % 100));
-	snprintf(t, sizeof t, "%04d-%02d-%02d", (int)(to / 10000), (int)(to / 100 % 100), (int)(to % 100));
+	vocd_calendar_day_text(from, f);
+	vocd_calendar_day_text(to, t);
 	cJSON *r = report_base("compliance", "月度合规报告", "Monthly compliance report", f, t);
 	cJSON *sections = cJSON_GetObjectItemCaseSensitive(r, "sections");
 	int hidden = cJSON_GetArraySize(m.hidden_rows);

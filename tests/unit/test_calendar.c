@@ -255,9 +255,32 @@ static void bad_calendars_say_why(void **state)
 	assert_string_equal(why, "utc_offset: 900 minutes, expected -840 to 840");
 }
 
+/* Months and quarters by name, for reports and awards. */
+static void periods_by_name(void **state)
+{
+	(void)state;
+	int32_t from, to;
+	assert_int_equal(vocd_calendar_period("2026-11", &from, &to), 0);
+	assert_int_equal(from, 20261101);
+	assert_int_equal(to, 20261130);
+	assert_int_equal(vocd_calendar_period("2028-02", &from, &to), 0);
+	assert_int_equal(to, 20280229);
+	assert_int_equal(vocd_calendar_period("2026-Q3", &from, &to), 0);
+	assert_int_equal(from, 20260701);
+	assert_int_equal(to, 20260930);
+	assert_int_equal(vocd_calendar_period("2026-Q4", &from, &to), 0);
+	assert_int_equal(to, 20261231);
+	assert_int_equal(vocd_calendar_period("9999-Q4", &from, &to), 0); /* the last quarter there is */
+	assert_int_equal(to, 99991231);
+	const char *bad[] = {"2026-13", "2026-Q5", "2026-Q0", "2026-1", "2026-11x", "26-11", "", "2026-Q34", NULL};
+	for (const char **b = bad; *b; b++)
+		assert_int_equal(vocd_calendar_period(*b, &from, &to), VOCD_EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(periods_by_name),
 	    cmocka_unit_test(dates),
 	    cmocka_unit_test(day_minutes),
 	    cmocka_unit_test(working_time_is_added),

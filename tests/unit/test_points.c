@@ -1,8 +1,8 @@
 /* Tests of core/points.c in a real store: a grant is made once per policy and key, held for a suspect
  * answer until an auditor decides (made when cleared, dropped when confirmed), a deduction only from a
  * ticket that confirmed the complaint, a reversal once and never of a reversal, sums by period, figures
- * without suspect answers; and the period names, the Wilson bound and the useful characters of a text
- * (simhash.c) that policies rely on. */
+ * without suspect answers; and the Wilson bound and the useful characters of a text (simhash.c) that
+ * policies rely on. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -315,25 +315,6 @@ static void test_figures_leave_suspect_answers_out(void **state)
 	cJSON_Delete(rows);
 }
 
-static void test_periods(void **state)
-{
-	(void)state;
-	int32_t from, to;
-	assert_int_equal(vocd_points_period("2026-11", &from, &to), 0);
-	assert_int_equal(from, 20261101);
-	assert_int_equal(to, 20261130);
-	assert_int_equal(vocd_points_period("2028-02", &from, &to), 0);
-	assert_int_equal(to, 20280229);
-	assert_int_equal(vocd_points_period("2026-Q3", &from, &to), 0);
-	assert_int_equal(from, 20260701);
-	assert_int_equal(to, 20260930);
-	assert_int_equal(vocd_points_period("2026-Q4", &from, &to), 0);
-	assert_int_equal(to, 20261231);
-	const char *bad[] = {"2026-13", "2026-Q5", "2026-Q0", "2026-1", "2026-11x", "26-11", "", "2026-Q34", NULL};
-	for (const char **b = bad; *b; b++)
-		assert_int_equal(vocd_points_period(*b, &from, &to), VOCD_EINVAL);
-}
-
 static void test_wilson_lower_bound(void **state)
 {
 	(void)state;
@@ -373,7 +354,6 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_deduction_only_for_a_confirmed_complaint, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reversal_once_and_never_of_a_reversal, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_figures_leave_suspect_answers_out, setup, teardown),
-		cmocka_unit_test(test_periods),
 		cmocka_unit_test(test_wilson_lower_bound),
 		cmocka_unit_test(test_useful_chars),
 	};
