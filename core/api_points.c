@@ -25,31 +25,14 @@ static const struct vocd_tenant_conf *conf_of(struct vocd_req *req)
 	return vocd_config_tenant(vocd_server_config(req->srv), req->auth.tenant);
 }
 
-/* Whether the caller sees \p person's points: as they would see that person's service. */
-static int sees_person(const struct vocd_tenant_conf *conf, const struct vocd_token_info *who, const char *person)
-{
-	const struct vocd_person *p = vocd_people_find(&conf->people, person);
-	cJSON *rec = cJSON_CreateObject(), *ctx = cJSON_AddObjectToObject(rec, "context");
-	cJSON_AddStringToObject(ctx, "agent", person);
-	if (p && p->team)
-		cJSON_AddStringToObject(ctx, "team", p->team);
-	int sees = vocd_scope_sees(conf, who, rec);
-	cJSON_Delete(rec);
-	return sees;
-}
-
 /* An entry as listed: with the context scope reads (the person and their team) and its reversal. */
 static cJSON *with_context(vocd_txn *txn, const char *tenant, const char *id, cJSON *e,
                            const struct vocd_tenant_conf *conf)
 {
 	cJSON *ctx = cJSON_AddObjectToObject(e, "context");
 	const char *person = vocd_json_str(e, "person");
-	if (person) {
-		const struct vocd_person *p = vocd_people_find(&conf->people, person);
-		cJSON_AddStringToObject(ctx, "agent", person);
-		if (p && p->team)
-			cJSON_AddStringToObject(ctx, "team", p->team);
-	}
+	if (person)
+		vocd_scope_context_of(conf, ctx, "agent", person);
 	char by[24];
 	if (vocd_points_reversed(txn, tenant, id, by))
 		cJSON_AddStringToObject(e, "reversed_by", by);
@@ -151,7 +134,7 @@ int vocd_api_points_balances(struct vocd_req *req)
 	for (size_t i = 0; rc == 0 && i < conf->people.n; i++) {
 		const struct vocd_person *p = &conf->people.list[i];
 		long long all = 0, period = 0;
-		if (!sees_person(conf, &req->auth, p->id))
+		if (!vocd_scope_sees_value(conf, &req->auth, "agent", p->id))
 			continue;
 		if ((rc = vocd_points_sum(txn, req->auth.tenant, p->id, 0, 0, 99991231, &all)) == 0 && month[0])
 			rc = vocd_points_sum(txn, req->auth.tenant, p->id, 0, from, to, &period);
@@ -240,7 +223,7 @@ int vocd_api_points_leaderboard(struct vocd_req *req)
 	cJSON *seen = cJSON_CreateArray(), *row;
 	while ((row = cJSON_DetachItemFromArray(rows, 0)) != NULL) {
 		const char *person = vocd_json_str(row, "person");
-		if (person && sees_person(conf, &req->auth, person))
+		if (person && vocd_scope_sees_value(conf, &req->auth, "agent", person))
 			cJSON_AddItemToArray(seen, row);
 		else
 			cJSON_Delete(row);

@@ -25,8 +25,6 @@
 #define MAX_SPAN_DAYS 731
 #define MAX_GROUPS 2000
 
-static const char *const dimensions[] = {"agent", "team", "store", "dealer", "region", "product_line", "channel",
-                                         "service_type", "tier", NULL};
 static const char *const default_metrics[] = {"answers", "csat", "csat_mean", "nps", "nps_mean", "ces_mean",
                                               "response_rate", NULL};
 
@@ -59,25 +57,10 @@ static int32_t add_days(int32_t day, int64_t n)
 	return vocd_calendar_date(vocd_calendar_day_number(day) + n);
 }
 
-/* The record a figure is about, for the scope check: the dimension value, and an agent's team. */
-static int sees(const struct query *q, const char *dim, const char *value)
-{
-	cJSON *rec = cJSON_CreateObject(), *ctx = cJSON_AddObjectToObject(rec, "context");
-	cJSON_AddStringToObject(ctx, dim, value);
-	const struct vocd_person *p = strcmp(dim, "agent") == 0 ? vocd_people_find(&q->conf->people, value) : NULL;
-	if (p && p->team)
-		cJSON_AddStringToObject(ctx, "team", p->team);
-	int ok = vocd_scope_sees(q->conf, q->who, rec);
-	cJSON_Delete(rec);
-	return ok;
-}
-
+/* A dimension a figure may be grouped or filtered by ("all" is the figure itself). */
 static int known_dimension(const char *d)
 {
-	for (const char *const *k = dimensions; *k; k++)
-		if (strcmp(*k, d) == 0)
-			return 1;
-	return 0;
+	return strcmp(d, VOCD_ROLLUP_ALL) != 0 && vocd_rollup_dimension_valid(d);
 }
 
 /* Reads and checks the query; answers the error itself (-1). */
@@ -186,7 +169,7 @@ static int parse_grouping(struct vocd_req *req, struct query *q, char group[32])
 	}
 	q->group_by = group[0] ? group : NULL;
 	char value[129];
-	for (const char *const *d = dimensions; *d; d++) {
+	for (const char *const *d = vocd_rollup_dimensions; *d; d++) {
 		if (vocd_http_filter(req, *d, value, sizeof value) != 0)
 			return -1;
 		if (!value[0])
@@ -221,7 +204,7 @@ static int parse_grouping(struct vocd_req *req, struct query *q, char group[32])
 	const char *scope = p ? p->scope : NULL, *colon = scope ? strchr(scope, ':') : NULL;
 	if (!q->filter_dim && !q->group_by && colon) {
 		/* Their unit ("team:care") as the filter, when figures are kept for its kind. */
-		for (const char *const *d = dimensions; *d; d++)
+		for (const char *const *d = vocd_rollup_dimensions; *d; d++)
 			if (strlen(*d) == (size_t)(colon - scope) && strncmp(*d, scope, (size_t)(colon - scope)) == 0)
 				q->filter_dim = *d;
 		if (!q->filter_dim) {
@@ -231,7 +214,7 @@ static int parse_grouping(struct vocd_req *req, struct query *q, char group[32])
 		}
 		snprintf(q->filter_value, sizeof q->filter_value, "%s", colon + 1);
 	}
-	if (q->filter_dim && !sees(q, q->filter_dim, q->filter_value)) {
+	if (q->filter_dim && !vocd_scope_sees_value(q->conf, q->who, q->filter_dim, q->filter_value)) {
 		vocd_http_error(req, 403, "forbidden", "%s=%s is outside what you see", q->filter_dim, q->filter_value);
 		return -1;
 	}
@@ -400,8 +383,7 @@ static int count_ticket(const char *id, const void *data, size_t len, void *arg)
 		return VOCD_ENOMEM;
 	int32_t day = vocd_calendar_day_of(&q->conf->calendar.cal,
 	                                   (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(tk, "created_at")));
-	const char *v = !q->filter_dim ? NULL : strcmp(q->filter_dim, "channel") == 0 ? vocd_json_str(tk, "channel")
-	                : vocd_json_str(cJSON_GetObjectItemCaseSensitive(tk, "context"), q->filter_dim);
+	const char *v = q->filter_dim ? vocd_rollup_value_of(tk, q->filter_dim) : NULL;
 	int keep = day >= q->from && day <= q->to && (!q->filter_dim || (v && strcmp(v, q->filter_value) == 0)) &&
 	           vocd_scope_sees(q->conf, q->who, tk);
 	if (keep) {
@@ -486,7 +468,7 @@ static cJSON *figures_body(struct vocd_req *req, struct query *q)
 			if (rc != 0)
 				break;
 			if ((q->filter_dim && strcmp(value->valuestring, q->filter_value) != 0) ||
-			    !sees(q, q->group_by, value->valuestring))
+			    !vocd_scope_sees_value(q->conf, q->who, q->group_by, value->valuestring))
 				continue;
 			if ((rc = group_json(txn, tenant, q, q->group_by, value->valuestring, &g)) == 0)
 				cJSON_AddItemToArray(groups, g);

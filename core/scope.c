@@ -43,3 +43,21 @@ int vocd_scope_sees(const struct vocd_tenant_conf *t, const struct vocd_token_in
 	const struct vocd_person *p = person_of(t, who);
 	return p && p->scope && vocd_org_context_within(&t->org, vocd_org_find(&t->org, p->scope), context);
 }
+
+void vocd_scope_context_of(const struct vocd_tenant_conf *t, cJSON *context, const char *dim, const char *value)
+{
+	cJSON_AddStringToObject(context, dim, value);
+	const struct vocd_person *p = strcmp(dim, "agent") == 0 ? vocd_people_find(&t->people, value) : NULL;
+	if (p && p->team)
+		cJSON_AddStringToObject(context, "team", p->team);
+}
+
+int vocd_scope_sees_value(const struct vocd_tenant_conf *t, const struct vocd_token_info *who, const char *dim,
+                          const char *value)
+{
+	cJSON *rec = cJSON_CreateObject();
+	vocd_scope_context_of(t, cJSON_AddObjectToObject(rec, "context"), dim, value);
+	int sees = vocd_scope_sees(t, who, rec);
+	cJSON_Delete(rec);
+	return sees;
+}
