@@ -13,6 +13,7 @@
 #include "evaluation.h"
 #include "keywords.h"
 #include "review.h"
+#include "rollup.h"
 #include "sentiment.h"
 
 #define MAX_TOP 100
@@ -54,10 +55,7 @@ static int visit(const char *id, const void *data, size_t len, void *arg)
 	const void *d;
 	size_t dl;
 	const struct vocd_stats_scope *s = p->scope;
-	const char *v = !s->filter_dim ? NULL : strcmp(s->filter_dim, "channel") == 0 ? vocd_json_str(ev, "channel")
-	                : strcmp(s->filter_dim, "service_type") == 0 ? vocd_json_str(ev, "service_type")
-	                : strcmp(s->filter_dim, "tier") == 0 ? vocd_json_str(ev, "customer_tier")
-	                : vocd_json_str(cJSON_GetObjectItemCaseSensitive(ev, "context"), s->filter_dim);
+	const char *v = s->filter_dim ? vocd_rollup_value_of(ev, s->filter_dim) : NULL;
 	if ((s->filter_dim && (!v || strcmp(v, s->filter_value) != 0)) ||
 	    vocd_rec_get(p->txn, p->tenant, VOCD_SUPERSEDED_TYPE, id, &d, &dl) == 0)
 		goto out;

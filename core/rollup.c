@@ -10,20 +10,29 @@
 
 #define MAX_VALUE 96
 
-static const char *const context_dims[] = {"agent", "team", "store", "dealer", "region", "product_line", NULL};
+const char *const vocd_rollup_dimensions[] = {"agent",   "team",         "store", "dealer", "region",
+                                              "product_line", "channel", "service_type", "tier", NULL};
 static const char *const metrics[] = {"answers", "csat", "csat_mean", "nps", "nps_mean", "ces_mean", NULL};
 
 int vocd_rollup_dimension_valid(const char *dim)
 {
 	if (!dim)
 		return 0;
-	if (strcmp(dim, VOCD_ROLLUP_ALL) == 0 || strcmp(dim, "channel") == 0 || strcmp(dim, "service_type") == 0 ||
-	    strcmp(dim, "tier") == 0)
+	if (strcmp(dim, VOCD_ROLLUP_ALL) == 0)
 		return 1;
-	for (const char *const *d = context_dims; *d; d++)
+	for (const char *const *d = vocd_rollup_dimensions; *d; d++)
 		if (strcmp(*d, dim) == 0)
 			return 1;
 	return 0;
+}
+
+const char *vocd_rollup_value_of(const cJSON *rec, const char *dim)
+{
+	if (strcmp(dim, "channel") == 0 || strcmp(dim, "service_type") == 0)
+		return vocd_json_str(rec, dim);
+	if (strcmp(dim, "tier") == 0)
+		return vocd_json_str(rec, "customer_tier");
+	return vocd_json_str(cJSON_GetObjectItemCaseSensitive(rec, "context"), dim);
 }
 
 int vocd_rollup_metric_valid(const char *metric)
@@ -96,13 +105,12 @@ static void apply(void *data, int found, void *arg)
 	(void)found;
 }
 
-static int bump(vocd_txn *txn, const char *tenant, const char *type, const char *dim, const char *value, int32_t day,
-                struct change *ch)
-{
-	char id[140];
-	put_day(id + prefix(dim, value, id), day);
-	return vocd_rec_modify(txn, tenant, type, id, sizeof(struct vocd_rollup_counts), apply, ch);
-}
+/* A kind of counters: its record type, size and how one record is changed. */
+struct counter {
+	const char *type;
+	size_t size;
+	void (*apply)(void *data, int found, void *arg);
+};
 
 static void apply_invitation(void *data, int found, void *arg)
 {
@@ -115,32 +123,34 @@ static void apply_invitation(void *data, int found, void *arg)
 	(void)found;
 }
 
-static int bump_invitation(vocd_txn *txn, const char *tenant, const char *dim, const char *value, int32_t day,
-                           int *answered)
+/* Counts \p rec into its local day \p day, for everyone and for each dimension value it has. */
+static int count_record(vocd_txn *txn, const char *tenant, const struct counter *k, void *arg, const cJSON *rec,
+                        int32_t day)
 {
 	char id[140];
-	put_day(id + prefix(dim, value, id), day);
-	return vocd_rec_modify(txn, tenant, VOCD_ROLLUP_INVITATIONS_TYPE, id, sizeof(struct vocd_invitation_counts),
-	                       apply_invitation, answered);
+	put_day(id + prefix(VOCD_ROLLUP_ALL, "*", id), day);
+	int rc = vocd_rec_modify(txn, tenant, k->type, id, k->size, k->apply, arg);
+	for (const char *const *d = vocd_rollup_dimensions; rc == 0 && *d; d++) {
+		const char *v = vocd_rollup_value_of(rec, *d);
+		if (v && *v) {
+			put_day(id + prefix(*d, v, id), day);
+			rc = vocd_rec_modify(txn, tenant, k->type, id, k->size, k->apply, arg);
+		}
+	}
+	return rc;
+}
+
+static int32_t day_of_record(const struct vocd_calendar *cal, const cJSON *rec)
+{
+	return vocd_calendar_day_of(cal, (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(rec, "created_at")));
 }
 
 int vocd_rollup_count_invitation(vocd_txn *txn, const char *tenant, const struct vocd_calendar *cal,
                                  const cJSON *invitation, int answered)
 {
-	int32_t day = vocd_calendar_day_of(cal, (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(invitation, "created_at")));
-	const cJSON *ctx = cJSON_GetObjectItemCaseSensitive(invitation, "context");
-	int rc = bump_invitation(txn, tenant, VOCD_ROLLUP_ALL, "*", day, &answered);
-	for (const char *const *d = context_dims; rc == 0 && *d; d++) {
-		const char *v = vocd_json_str(ctx, *d);
-		if (v && *v)
-			rc = bump_invitation(txn, tenant, *d, v, day, &answered);
-	}
-	const char *v;
-	if (rc == 0 && (v = vocd_json_str(invitation, "channel")))
-		rc = bump_invitation(txn, tenant, "channel", v, day, &answered);
-	if (rc == 0 && (v = vocd_json_str(invitation, "service_type")))
-		rc = bump_invitation(txn, tenant, "service_type", v, day, &answered);
-	return rc;
+	static const struct counter k = {VOCD_ROLLUP_INVITATIONS_TYPE, sizeof(struct vocd_invitation_counts),
+	                                 apply_invitation};
+	return count_record(txn, tenant, &k, &answered, invitation, day_of_record(cal, invitation));
 }
 
 static int score(const cJSON *scores, const char *metric, int lo, int hi, int offset)
@@ -152,24 +162,10 @@ static int score(const cJSON *scores, const char *metric, int lo, int hi, int of
 static int count_into(vocd_txn *txn, const char *tenant, const char *type, const struct vocd_calendar *cal,
                       const cJSON *evaluation, int sign)
 {
-	int32_t day = vocd_calendar_day_of(cal, (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(evaluation, "created_at")));
 	const cJSON *scores = cJSON_GetObjectItemCaseSensitive(evaluation, "scores");
-	const cJSON *ctx = cJSON_GetObjectItemCaseSensitive(evaluation, "context");
 	struct change ch = {score(scores, "csat", 1, 5, 0), score(scores, "nps", 0, 10, 1), score(scores, "ces", 1, 7, 0), sign};
-	int rc = bump(txn, tenant, type, VOCD_ROLLUP_ALL, "*", day, &ch);
-	for (const char *const *d = context_dims; rc == 0 && *d; d++) {
-		const char *v = vocd_json_str(ctx, *d);
-		if (v && *v)
-			rc = bump(txn, tenant, type, *d, v, day, &ch);
-	}
-	const char *v;
-	if (rc == 0 && (v = vocd_json_str(evaluation, "channel")))
-		rc = bump(txn, tenant, type, "channel", v, day, &ch);
-	if (rc == 0 && (v = vocd_json_str(evaluation, "service_type")))
-		rc = bump(txn, tenant, type, "service_type", v, day, &ch);
-	if (rc == 0 && (v = vocd_json_str(evaluation, "customer_tier")))
-		rc = bump(txn, tenant, type, "tier", v, day, &ch);
-	return rc;
+	const struct counter k = {type, sizeof(struct vocd_rollup_counts), apply};
+	return count_record(txn, tenant, &k, &ch, evaluation, day_of_record(cal, evaluation));
 }
 
 int vocd_rollup_count(vocd_txn *txn, const char *tenant, const struct vocd_calendar *cal, const cJSON *evaluation,

@@ -36,9 +36,15 @@ struct vocd_rollup_counts {
 	uint32_t ces[8];   /**< [1..7]; [0] unused */
 };
 
-/** \brief True if \p dim is a dimension rollups are kept for: all, agent, team, store, dealer, region,
- * product_line, channel, service_type, tier (answers only). */
+/** The dimensions counters are kept for besides "all": agent, team, store, dealer, region, product_line (of
+ * the service context), channel, service_type, tier (the customer's when answering); NULL-terminated. */
+extern const char *const vocd_rollup_dimensions[];
+
+/** \brief True if \p dim is "all" or one of vocd_rollup_dimensions. */
 int vocd_rollup_dimension_valid(const char *dim);
+
+/** \brief The value of dimension \p dim of a stored evaluation, invitation or ticket, or NULL. */
+const char *vocd_rollup_value_of(const cJSON *rec, const char *dim);
 
 /**
  * \brief Inside the evaluation's write job: counts \p evaluation (the stored record) into its day and
