@@ -152,11 +152,6 @@ static int newest_first(const void *a, const void *b)
 	return x < y ? 1 : x > y ? -1 : 0;
 }
 
-static int collect_reply(const char *id, const void *data, size_t len, void *arg)
-{
-	return vocd_record_collect(id, data, len, arg);
-}
-
 static void stars(struct vocd_buf *b, int n)
 {
 	for (int i = 1; i <= 5; i++)
@@ -198,7 +193,7 @@ static void card(struct vocd_buf *b, vocd_txn *txn, const char *tenant, const st
 	}
 	const char *id = vocd_json_str(ev, "id");
 	cJSON *replies = cJSON_CreateArray();
-	vocd_index_scan(txn, tenant, VOCD_REPLY_TYPE, "by_evaluation", id, strlen(id) + 1, collect_reply, replies);
+	vocd_index_scan(txn, tenant, VOCD_REPLY_TYPE, "by_evaluation", id, strlen(id) + 1, vocd_record_collect, replies);
 	cJSON_ArrayForEach(r, replies) {
 		vocd_buf_puts(b, "<div class=\"reply\"><strong>");
 		vocd_buf_html(b, conf->name ? conf->name : tenant);
