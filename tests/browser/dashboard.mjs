@@ -54,6 +54,7 @@ async function run() {
     await page.goto(spec.base + '/dashboard?lang=en');
     await page.locator('#message').waitFor({ state: 'visible' });
     assert.match(await page.locator('#message').textContent(), /Sign in first/);
+    await page.locator('body[data-ready="yes"]').waitFor(); // every request of that visit answered
     errors.length = 0; // the 401s of that visit were the point
 
     // As the supervisor (a token in the address's fragment, never sent to the server as part of the URL).
