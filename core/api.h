@@ -3,6 +3,7 @@
 #define VOCD_API_H
 
 #include "http.h"
+#include "stats_query.h"
 
 /* api_health.c */
 int vocd_api_healthz(struct vocd_req *req);
@@ -30,13 +31,6 @@ int vocd_api_service_event_list(struct vocd_req *req);
 /* api_stats.c: GET /api/v1/stats; the same figures as JSON for a report (NULL: an error was answered) */
 int vocd_api_stats(struct vocd_req *req);
 cJSON *vocd_api_stats_body(struct vocd_req *req);
-/** The period, filter and suspect choice of a figures query, the reader's scope applied (api_stats.c). */
-struct vocd_stats_scope {
-	int32_t from, to;       /**< local days, both included */
-	const char *filter_dim; /**< agent, team, ... or NULL */
-	char filter_value[129];
-	char suspect[8];        /**< exclude, include, only */
-};
 /** \brief Reads from, to, one filter and suspect as GET /api/v1/stats does; -1 when an error was answered. */
 int vocd_api_stats_scope(struct vocd_req *req, struct vocd_stats_scope *out);
 /* api_topics.c: GET /api/v1/topics */

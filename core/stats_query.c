@@ -1,0 +1,593 @@
+/* GET /api/v1/stats (docs/http-api.md, "Figures"): CSAT, NPS and CES over a period, in buckets of a day,
+ * week or month, for the tenant, one dimension value, or each value of a dimension; with and without
+ * suspect answers; compared with the period before; every figure with its sample size and interval. Read
+ * from the rollups: a 12-month trend is a few hundred records whatever the number of answers. Tickets
+ * (classes, states, deadlines met, unhappy customers won back) are counted from the tickets themselves.
+ *
+ * Each reader sees their scope: an agent their own figures, a supervisor those of their unit and of the
+ * people and units within it. */
+#include "stats_query.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "calendar.h"
+#include "error.h"
+#include "ids.h"
+#include "people.h"
+#include "rollup.h"
+#include "scope.h"
+#include "stats.h"
+#include "ticket.h"
+#include "ticket_conf.h"
+
+#define MAX_BUCKETS 800
+#define MAX_SPAN_DAYS 731
+#define MAX_GROUPS 2000
+
+static const char *const default_metrics[] = {"answers", "csat", "csat_mean", "nps", "nps_mean", "ces_mean",
+                                              "response_rate", NULL};
+
+struct query {
+	int32_t from, to;          /* local days, both included */
+	char interval[8];          /* none, day, week, month */
+	const char *metrics[9];
+	int nmetrics, tickets;
+	int invitations;           /* response_rate asked for: the invitation counters are read too */
+	const char *group_by;      /* a dimension, or NULL */
+	const char *filter_dim;    /* a dimension, or NULL */
+	char filter_value[129];
+	char suspect[8];           /* exclude, include, only */
+	int compare;
+	uint32_t min_sample;
+	const struct vocd_tenant_conf *conf;
+	const struct vocd_token_info *who;
+	const struct vocd_stats_params *params;
+	struct vocd_stats_error *err;
+};
+
+/* The query refused: \return -1. */
+static int fail(struct query *q, int status, const char *code, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static int fail(struct query *q, int status, const char *code, const char *fmt, ...)
+{
+	q->err->status = status;
+	snprintf(q->err->code, sizeof q->err->code, "%s", code);
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(q->err->message, sizeof q->err->message, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static cJSON *store_failed(struct query *q, int rc)
+{
+	q->err->status = 0;
+	q->err->store_rc = rc;
+	return NULL;
+}
+
+/* Parameter \p name ("" when absent); a value too long is refused, not cut short. */
+static int get(struct query *q, const char *name, char *out, size_t outlen)
+{
+	if (q->params->get(q->params->ctx, name, out, outlen) == 0)
+		return 0;
+	out[0] = '\0';
+	return fail(q, 400, "invalid_parameter", "%s: at most %zu bytes", name, outlen - 1);
+}
+
+/* A whole parameter "2026-11-01" as 20261101. */
+static int parse_day(const char *s, int32_t *day)
+{
+	const char *end;
+	*day = vocd_calendar_parse_day(s, &end);
+	return *day < 0 || *end ? -1 : 0;
+}
+
+static int32_t add_days(int32_t day, int64_t n)
+{
+	return vocd_calendar_date(vocd_calendar_day_number(day) + n);
+}
+
+/* A dimension a figure may be grouped or filtered by ("all" is the figure itself). */
+static int known_dimension(const char *d)
+{
+	return strcmp(d, VOCD_ROLLUP_ALL) != 0 && vocd_rollup_dimension_valid(d);
+}
+
+/* Reads and checks the query; answers the error itself (-1). */
+static int parse_query(struct query *q)
+{
+	char text[160];
+	int32_t today = vocd_calendar_day_of(&q->conf->calendar.cal, vocd_now_ms());
+	q->to = today;
+	if (get(q, "to", text, sizeof text) != 0)
+		return -1;
+	if (text[0] && parse_day(text, &q->to) != 0)
+		goto bad_day;
+	q->from = add_days(q->to, -29);
+	if (get(q, "from", text, sizeof text) != 0)
+		return -1;
+	if (text[0] && parse_day(text, &q->from) != 0)
+		goto bad_day;
+	int64_t span = vocd_calendar_day_number(q->to) - vocd_calendar_day_number(q->from);
+	if (span < 0 || span >= MAX_SPAN_DAYS) {
+		fail(q, 400, "invalid_parameter", "from, to: from must not be after to, and at most %d days apart",
+		                MAX_SPAN_DAYS);
+		return -1;
+	}
+	if (get(q, "interval", q->interval, sizeof q->interval) != 0)
+		return -1;
+	if (!q->interval[0])
+		snprintf(q->interval, sizeof q->interval, "none");
+	if (strcmp(q->interval, "none") && strcmp(q->interval, "day") && strcmp(q->interval, "week") &&
+	    strcmp(q->interval, "month")) {
+		fail(q, 400, "invalid_parameter", "interval: expected none, day, week or month");
+		return -1;
+	}
+	if (get(q, "suspect", q->suspect, sizeof q->suspect) != 0)
+		return -1;
+	if (!q->suspect[0])
+		snprintf(q->suspect, sizeof q->suspect, "exclude");
+	if (strcmp(q->suspect, "exclude") && strcmp(q->suspect, "include") && strcmp(q->suspect, "only")) {
+		fail(q, 400, "invalid_parameter", "suspect: expected exclude (the default), include or only");
+		return -1;
+	}
+	if (get(q, "compare", text, sizeof text) != 0)
+		return -1;
+	if (text[0] && strcmp(text, "previous") != 0) {
+		fail(q, 400, "invalid_parameter", "compare: expected previous (the period just before)");
+		return -1;
+	}
+	q->compare = text[0] != '\0';
+	q->min_sample = 30;
+	if (get(q, "min_sample", text, sizeof text) != 0)
+		return -1;
+	if (text[0]) {
+		char *end;
+		long m = strtol(text, &end, 10);
+		if (*end || m < 1 || m > 100000) {
+			fail(q, 400, "invalid_parameter", "min_sample: expected 1 to 100000");
+			return -1;
+		}
+		q->min_sample = (uint32_t)m;
+	}
+	return 0;
+bad_day:
+	fail(q, 400, "invalid_parameter", "from, to: expected a date such as 2026-11-01, got \"%s\"", text);
+	return -1;
+}
+
+/* metrics=csat,nps,tickets: each known, none twice. */
+static int parse_metrics(struct query *q, char *list, size_t len)
+{
+	if (get(q, "metrics", list, len) != 0)
+		return -1;
+	if (!list[0]) {
+		for (const char *const *m = default_metrics; *m; m++)
+			q->metrics[q->nmetrics++] = *m;
+		q->invitations = 1;
+		return 0;
+	}
+	for (char *save = NULL, *m = strtok_r(list, ",", &save); m; m = strtok_r(NULL, ",", &save)) {
+		if (strcmp(m, "tickets") == 0) {
+			q->tickets = 1;
+			continue;
+		}
+		int dup = 0;
+		for (int i = 0; i < q->nmetrics; i++)
+			dup |= strcmp(q->metrics[i], m) == 0;
+		if ((!vocd_rollup_metric_valid(m) && strcmp(m, "response_rate") != 0) || dup || q->nmetrics == 8) {
+			fail(q, 400, "invalid_parameter", "metrics: \"%s\": expected a list of answers, csat, "
+			                "csat_mean, nps, nps_mean, ces_mean, response_rate and tickets, each once", m);
+			return -1;
+		}
+		q->metrics[q->nmetrics++] = m;
+	}
+	for (int i = 0; i < q->nmetrics; i++)
+		q->invitations |= strcmp(q->metrics[i], "response_rate") == 0;
+	return 0;
+}
+
+/* group_by and at most one filter, within the reader's scope. */
+static int parse_grouping(struct query *q, char group[32])
+{
+	if (get(q, "group_by", group, 32) != 0)
+		return -1;
+	if (group[0] && !known_dimension(group)) {
+		fail(q, 400, "invalid_parameter", "group_by: expected one of agent, team, store, dealer, "
+		                "region, product_line, channel, service_type, tier");
+		return -1;
+	}
+	q->group_by = group[0] ? group : NULL;
+	char value[129];
+	for (const char *const *d = vocd_rollup_dimensions; *d; d++) {
+		if (get(q, *d, value, sizeof value) != 0)
+			return -1;
+		if (!value[0])
+			continue;
+		if (q->filter_dim) {
+			fail(q, 400, "invalid_parameter", "%s, %s: one filter at a time (figures are kept per "
+			                "dimension)", q->filter_dim, *d);
+			return -1;
+		}
+		q->filter_dim = *d;
+		snprintf(q->filter_value, sizeof q->filter_value, "%s", value);
+	}
+	if (q->filter_dim && q->group_by && strcmp(q->filter_dim, q->group_by) != 0) {
+		fail(q, 400, "invalid_parameter", "%s with group_by=%s: a filter and a grouping of another "
+		                "dimension together are not kept yet (figures are kept per dimension)", q->filter_dim,
+		                q->group_by);
+		return -1;
+	}
+	if (vocd_scope_whole_tenant(q->conf, q->who))
+		return 0;
+	/* An agent: their own figures. A supervisor with a scope: their unit, or what is within it. */
+	if (q->who->role == VOCD_ROLE_AGENT) {
+		if (q->group_by || (q->filter_dim && (strcmp(q->filter_dim, "agent") || strcmp(q->filter_value, q->who->person)))) {
+			fail(q, 403, "forbidden", "an agent sees their own figures only (agent=%s)", q->who->person);
+			return -1;
+		}
+		q->filter_dim = "agent";
+		snprintf(q->filter_value, sizeof q->filter_value, "%s", q->who->person);
+		return 0;
+	}
+	const struct vocd_person *p = vocd_people_find(&q->conf->people, q->who->person);
+	const char *scope = p ? p->scope : NULL, *colon = scope ? strchr(scope, ':') : NULL;
+	if (!q->filter_dim && !q->group_by && colon) {
+		/* Their unit ("team:care") as the filter, when figures are kept for its kind. */
+		for (const char *const *d = vocd_rollup_dimensions; *d; d++)
+			if (strlen(*d) == (size_t)(colon - scope) && strncmp(*d, scope, (size_t)(colon - scope)) == 0)
+				q->filter_dim = *d;
+		if (!q->filter_dim) {
+			fail(q, 403, "forbidden", "figures for a %.*s are not kept yet: ask with a filter within "
+			                "it (team=…, store=…)", (int)(colon - scope), scope);
+			return -1;
+		}
+		snprintf(q->filter_value, sizeof q->filter_value, "%s", colon + 1);
+	}
+	if (q->filter_dim && !vocd_scope_sees_value(q->conf, q->who, q->filter_dim, q->filter_value)) {
+		fail(q, 403, "forbidden", "%s=%s is outside what you see", q->filter_dim, q->filter_value);
+		return -1;
+	}
+	if (q->group_by && (strcmp(q->group_by, "channel") == 0 || strcmp(q->group_by, "service_type") == 0 ||
+	                    strcmp(q->group_by, "tier") == 0)) {
+		fail(q, 403, "forbidden", "group_by=%s covers the whole organisation: ask an admin", q->group_by);
+		return -1;
+	}
+	return 0;
+}
+
+/* What a figure is made of: the answers' counters, and the invitations sent in the period. */
+struct source {
+	struct vocd_rollup_counts c;
+	struct vocd_invitation_counts inv;
+};
+
+/* The answers' counters: with, without or only the suspect ones. */
+static int answers(vocd_txn *txn, const char *tenant, const struct query *q, const char *dim, const char *value,
+                   int32_t from, int32_t to, struct vocd_rollup_counts *c, uint32_t *suspect)
+{
+	struct vocd_rollup_counts s;
+	int rc = vocd_rollup_sum_suspect(txn, tenant, dim, value, from, to, &s);
+	if (rc != 0)
+		return rc;
+	*suspect = s.answers;
+	if (strcmp(q->suspect, "only") == 0) {
+		*c = s;
+		return 0;
+	}
+	if ((rc = vocd_rollup_sum(txn, tenant, dim, value, from, to, c)) != 0 || strcmp(q->suspect, "include") == 0)
+		return rc;
+	vocd_rollup_subtract(c, &s); /* without them: the suspect counters read once, above */
+	return 0;
+}
+
+/* The counters of \p dim = \p value over the days: the answers', and the invitations'. */
+static int counts(vocd_txn *txn, const char *tenant, const struct query *q, const char *dim, const char *value,
+                  int32_t from, int32_t to, struct source *src, uint32_t *suspect)
+{
+	int rc = answers(txn, tenant, q, dim, value, from, to, &src->c, suspect);
+	memset(&src->inv, 0, sizeof src->inv);
+	return rc != 0 || !q->invitations ? rc : vocd_rollup_sum_invitations(txn, tenant, dim, value, from, to, &src->inv);
+}
+
+static void figure_of(const struct source *src, const char *metric, struct vocd_figure *f)
+{
+	if (strcmp(metric, "response_rate") == 0) /* of the invitations sent in the period, answered since */
+		vocd_stats_share(src->inv.answered, src->inv.sent, f);
+	else
+		vocd_stats_figure(&src->c, metric, f);
+}
+
+static cJSON *figures_json(const struct query *q, const struct source *src)
+{
+	cJSON *o = cJSON_CreateObject();
+	for (int i = 0; i < q->nmetrics; i++) {
+		struct vocd_figure f;
+		figure_of(src, q->metrics[i], &f);
+		cJSON_AddItemToObject(o, q->metrics[i], vocd_stats_figure_json(q->metrics[i], &f, q->min_sample));
+	}
+	return o;
+}
+
+/* The end of the bucket that starts on \p day: the day itself, its week's Sunday or its month's last day,
+ * never past \p to. */
+static int32_t bucket_end(const char *interval, int32_t day, int32_t to)
+{
+	int32_t end = day;
+	if (strcmp(interval, "week") == 0) {
+		int64_t n = vocd_calendar_day_number(day); /* 1970-01-01 was a Thursday: Monday is n % 7 == 4 */
+		end = vocd_calendar_date(n + (10 - n % 7) % 7);
+	} else if (strcmp(interval, "month") == 0) {
+		int32_t next = (day / 100 % 100) == 12 ? (day / 10000 + 1) * 10000 + 101 : (day / 100 + 1) * 100 + 1;
+		end = add_days(next, -1);
+	}
+	return end > to ? to : end;
+}
+
+/* One row: the figures of dim = value over the period, its buckets and its comparison. */
+static int group_json(vocd_txn *txn, const char *tenant, const struct query *q, const char *dim, const char *value,
+                      cJSON **out)
+{
+	struct source c;
+	uint32_t suspect;
+	int rc = counts(txn, tenant, q, dim, value, q->from, q->to, &c, &suspect);
+	if (rc != 0)
+		return rc;
+	cJSON *g = cJSON_CreateObject();
+	if (strcmp(dim, VOCD_ROLLUP_ALL) != 0) {
+		cJSON_AddStringToObject(g, "dimension", dim);
+		cJSON_AddStringToObject(g, "value", value);
+	}
+	cJSON_AddItemToObject(g, "total", figures_json(q, &c));
+	cJSON_AddNumberToObject(g, "suspect_answers", suspect);
+	if (q->compare) {
+		int64_t len = vocd_calendar_day_number(q->to) - vocd_calendar_day_number(q->from) + 1;
+		int32_t pfrom = add_days(q->from, -len), pto = add_days(q->from, -1);
+		struct source p;
+		uint32_t ps;
+		if ((rc = counts(txn, tenant, q, dim, value, pfrom, pto, &p, &ps)) != 0) {
+			cJSON_Delete(g);
+			return rc;
+		}
+		char f[16], t[16];
+		vocd_calendar_day_text(pfrom, f);
+		vocd_calendar_day_text(pto, t);
+		cJSON *prev = cJSON_AddObjectToObject(g, "previous");
+		cJSON_AddStringToObject(prev, "from", f);
+		cJSON_AddStringToObject(prev, "to", t);
+		cJSON_AddItemToObject(prev, "figures", figures_json(q, &p));
+		cJSON *change = cJSON_AddObjectToObject(g, "change");
+		for (int i = 0; i < q->nmetrics; i++) {
+			struct vocd_figure now, before;
+			figure_of(&c, q->metrics[i], &now);
+			figure_of(&p, q->metrics[i], &before);
+			cJSON *ch = vocd_stats_change_json(q->metrics[i], &now, &before, q->min_sample);
+			if (ch)
+				cJSON_AddItemToObject(change, q->metrics[i], ch);
+		}
+	}
+	if (strcmp(q->interval, "none") != 0) {
+		cJSON *buckets = cJSON_AddArrayToObject(g, "buckets");
+		for (int32_t day = q->from; rc == 0 && day <= q->to;) {
+			int32_t end = bucket_end(q->interval, day, q->to);
+			struct source b;
+			uint32_t bs;
+			if ((rc = counts(txn, tenant, q, dim, value, day, end, &b, &bs)) != 0)
+				break;
+			char f[16], t[16];
+			vocd_calendar_day_text(day, f);
+			vocd_calendar_day_text(end, t);
+			cJSON *o = cJSON_CreateObject();
+			cJSON_AddStringToObject(o, "from", f);
+			cJSON_AddStringToObject(o, "to", t);
+			cJSON_AddItemToObject(o, "figures", figures_json(q, &b));
+			cJSON_AddItemToArray(buckets, o);
+			day = add_days(end, 1);
+		}
+		if (rc != 0) {
+			cJSON_Delete(g);
+			return rc;
+		}
+	}
+	*out = g;
+	return 0;
+}
+
+/* ---- Tickets ------------------------------------------------------------------------------------ */
+
+struct ticket_counts {
+	const struct query *q;
+	int opened, detractors, recovered;
+	int by_class[VOCD_CLASS_COUNT];
+	int by_state[VOCD_TICKET_STATE_COUNT];
+	int finished[VOCD_STAGE_COUNT], met[VOCD_STAGE_COUNT];
+};
+
+static int count_ticket(const char *id, const void *data, size_t len, void *arg)
+{
+	(void)id;
+	struct ticket_counts *t = arg;
+	const struct query *q = t->q;
+	cJSON *tk = cJSON_ParseWithLength(data, len);
+	if (!tk)
+		return VOCD_ENOMEM;
+	int32_t day = vocd_calendar_day_of(&q->conf->calendar.cal,
+	                                   (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(tk, "created_at")));
+	const char *v = q->filter_dim ? vocd_rollup_value_of(tk, q->filter_dim) : NULL;
+	int keep = day >= q->from && day <= q->to && (!q->filter_dim || (v && strcmp(v, q->filter_value) == 0)) &&
+	           vocd_scope_sees(q->conf, q->who, tk);
+	if (keep) {
+		t->opened++;
+		int k = vocd_ticket_class_parse(vocd_json_str(tk, "class"));
+		int s = vocd_ticket_state_parse(vocd_json_str(tk, "state"));
+		if (k >= 0)
+			t->by_class[k]++;
+		if (s >= 0)
+			t->by_state[s]++;
+		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(tk, "detractor"))) {
+			t->detractors++;
+			t->recovered += cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(tk, "recovered"));
+		}
+		const cJSON *r;
+		cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(tk, "sla_results")) {
+			for (int st = 0; st < VOCD_STAGE_COUNT; st++)
+				if (vocd_json_str(r, "stage") && strcmp(vocd_json_str(r, "stage"), vocd_sla_stage_name(st)) == 0) {
+					t->finished[st]++;
+					t->met[st] += cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "met"));
+				}
+		}
+	}
+	cJSON_Delete(tk);
+	return 0;
+}
+
+/* A share with its Wilson interval, in %. */
+static cJSON *share_json(int good, int n, uint32_t min_sample)
+{
+	struct vocd_figure f;
+	vocd_stats_share(good, n, &f);
+	return vocd_stats_figure_json("response_rate", &f, min_sample);
+}
+
+static int tickets_json(vocd_txn *txn, const char *tenant, const struct query *q, cJSON **out)
+{
+	struct ticket_counts t;
+	memset(&t, 0, sizeof t);
+	t.q = q;
+	int rc = vocd_rec_scan(txn, tenant, VOCD_TICKET_TYPE, NULL, count_ticket, &t);
+	if (rc < 0)
+		return rc;
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "opened", t.opened);
+	cJSON *k = cJSON_AddObjectToObject(o, "by_class"), *s = cJSON_AddObjectToObject(o, "by_state");
+	for (int i = 0; i < VOCD_CLASS_COUNT; i++)
+		cJSON_AddNumberToObject(k, vocd_ticket_class_name(i), t.by_class[i]);
+	for (int i = 0; i < VOCD_TICKET_STATE_COUNT; i++)
+		cJSON_AddNumberToObject(s, vocd_ticket_state_name(i), t.by_state[i]);
+	cJSON *sla = cJSON_AddObjectToObject(o, "sla");
+	for (int i = 0; i < VOCD_STAGE_COUNT; i++) {
+		cJSON *st = share_json(t.met[i], t.finished[i], q->min_sample);
+		cJSON_AddNumberToObject(st, "met", t.met[i]);
+		cJSON_AddItemToObject(sla, vocd_sla_stage_name(i), st);
+	}
+	cJSON *rec = share_json(t.recovered, t.detractors, q->min_sample);
+	cJSON_AddNumberToObject(rec, "recovered", t.recovered);
+	cJSON_AddItemToObject(o, "recovery", rec);
+	*out = o;
+	return 0;
+}
+
+/* ---- The query ---------------------------------------------------------------------------------- */
+
+/* The figures asked for, or NULL with q->err filled. */
+static cJSON *figures_body(vocd_store *st, const char *tenant, struct query *q)
+{
+	vocd_txn *txn;
+	int rc = vocd_store_read(st, &txn);
+	if (rc != 0)
+		return store_failed(q, rc);
+	cJSON *groups = cJSON_CreateArray(), *g = NULL;
+	if (q->group_by) {
+		cJSON *values = cJSON_CreateArray();
+		rc = vocd_rollup_values(txn, tenant, q->group_by, MAX_GROUPS, values);
+		const cJSON *value;
+		cJSON_ArrayForEach(value, values) {
+			if (rc != 0)
+				break;
+			if ((q->filter_dim && strcmp(value->valuestring, q->filter_value) != 0) ||
+			    !vocd_scope_sees_value(q->conf, q->who, q->group_by, value->valuestring))
+				continue;
+			if ((rc = group_json(txn, tenant, q, q->group_by, value->valuestring, &g)) == 0)
+				cJSON_AddItemToArray(groups, g);
+		}
+		cJSON_Delete(values);
+	} else if ((rc = group_json(txn, tenant, q, q->filter_dim ? q->filter_dim : VOCD_ROLLUP_ALL,
+	                            q->filter_dim ? q->filter_value : "*", &g)) == 0) {
+		cJSON_AddItemToArray(groups, g);
+	}
+	cJSON *tickets = NULL;
+	if (rc == 0 && q->tickets)
+		rc = tickets_json(txn, tenant, q, &tickets);
+	vocd_txn_end(txn);
+	if (rc != 0) {
+		cJSON_Delete(groups);
+		return store_failed(q, rc);
+	}
+	char f[16], t[16];
+	vocd_calendar_day_text(q->from, f);
+	vocd_calendar_day_text(q->to, t);
+	cJSON *body = cJSON_CreateObject();
+	cJSON_AddStringToObject(body, "from", f);
+	cJSON_AddStringToObject(body, "to", t);
+	cJSON_AddStringToObject(body, "interval", q->interval);
+	cJSON_AddStringToObject(body, "suspect", q->suspect);
+	cJSON_AddNumberToObject(body, "min_sample", q->min_sample);
+	if (q->group_by)
+		cJSON_AddStringToObject(body, "group_by", q->group_by);
+	if (q->filter_dim) {
+		cJSON *filter = cJSON_AddObjectToObject(body, "filter");
+		cJSON_AddStringToObject(filter, q->filter_dim, q->filter_value);
+	}
+	cJSON_AddItemToObject(body, "groups", groups);
+	if (tickets)
+		cJSON_AddItemToObject(body, "tickets", tickets);
+	return body;
+}
+
+static void start(struct query *q, const struct vocd_tenant_conf *conf, const struct vocd_token_info *who,
+                  const struct vocd_stats_params *params, struct vocd_stats_error *err)
+{
+	memset(q, 0, sizeof *q);
+	memset(err, 0, sizeof *err);
+	q->conf = conf;
+	q->who = who;
+	q->params = params;
+	q->err = err;
+}
+
+int vocd_stats_query_scope(const struct vocd_tenant_conf *conf, const struct vocd_token_info *who,
+                           const struct vocd_stats_params *params, struct vocd_stats_scope *out,
+                           struct vocd_stats_error *err)
+{
+	struct query q;
+	start(&q, conf, who, params, err);
+	char group[32];
+	if (parse_query(&q) != 0 || parse_grouping(&q, group) != 0)
+		return -1;
+	if (q.group_by)
+		return fail(&q, 400, "invalid_parameter", "group_by: not here: one filter at most");
+	out->from = q.from;
+	out->to = q.to;
+	out->filter_dim = q.filter_dim;
+	snprintf(out->filter_value, sizeof out->filter_value, "%s", q.filter_value);
+	snprintf(out->suspect, sizeof out->suspect, "%s", q.suspect);
+	return 0;
+}
+
+cJSON *vocd_stats_query(vocd_store *st, const char *tenant, const struct vocd_tenant_conf *conf,
+                        const struct vocd_token_info *who, const struct vocd_stats_params *params,
+                        struct vocd_stats_error *err)
+{
+	struct query q;
+	start(&q, conf, who, params, err);
+	char list[200], group[32];
+	if (parse_query(&q) != 0 || parse_metrics(&q, list, sizeof list) != 0 || parse_grouping(&q, group) != 0)
+		return NULL;
+	return figures_body(st, tenant, &q);
+}
+
+int vocd_stats_params_json(void *object, const char *name, char *out, size_t outlen)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive((const cJSON *)object, name);
+	int n = 0;
+	if (cJSON_IsString(v))
+		n = snprintf(out, outlen, "%s", v->valuestring);
+	else if (cJSON_IsNumber(v))
+		n = snprintf(out, outlen, "%.15g", v->valuedouble);
+	else
+		out[0] = '\0';
+	return n < 0 || (size_t)n >= outlen ? -1 : 0;
+}
