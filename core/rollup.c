@@ -7,8 +7,10 @@
 
 #include "error.h"
 #include "record.h"
+#include "rollup_dims.h"
 
 #define MAX_VALUE 96
+#define MAX_WORDS 256 /* the largest kind of counters, in 32-bit words (a record is at most 1 KiB) */
 
 const char *const vocd_rollup_dimensions[] = {"agent",   "team",         "store", "dealer", "region",
                                               "product_line", "channel", "service_type", "tier", NULL};
@@ -171,13 +173,15 @@ static int count_into(vocd_txn *txn, const char *tenant, const char *type, const
 int vocd_rollup_count(vocd_txn *txn, const char *tenant, const struct vocd_calendar *cal, const cJSON *evaluation,
                       int sign)
 {
-	return count_into(txn, tenant, VOCD_ROLLUP_TYPE, cal, evaluation, sign);
+	int rc = count_into(txn, tenant, VOCD_ROLLUP_TYPE, cal, evaluation, sign);
+	return rc != 0 ? rc : vocd_rollup_dims_count(txn, tenant, cal, evaluation, sign, 0);
 }
 
 int vocd_rollup_count_suspect(vocd_txn *txn, const char *tenant, const struct vocd_calendar *cal,
                               const cJSON *evaluation, int sign)
 {
-	return count_into(txn, tenant, VOCD_ROLLUP_SUSPECT_TYPE, cal, evaluation, sign);
+	int rc = count_into(txn, tenant, VOCD_ROLLUP_SUSPECT_TYPE, cal, evaluation, sign);
+	return rc != 0 ? rc : vocd_rollup_dims_count(txn, tenant, cal, evaluation, sign, 1);
 }
 
 struct sum_ctx {
@@ -195,10 +199,10 @@ static int add_day(const char *id, const void *data, size_t len, void *arg)
 		return 1; /* past this dimension value */
 	if (atoi(id + s->plen) > s->to_day)
 		return 1;
-	if (len != s->words * sizeof(uint32_t))
-		return 0;
 	/* Stored values are not aligned for reading in place. */
-	uint32_t in[sizeof(struct vocd_rollup_counts) / sizeof(uint32_t)];
+	uint32_t in[MAX_WORDS];
+	if (len != s->words * sizeof(uint32_t) || len > sizeof in)
+		return 0;
 	memcpy(in, data, len);
 	for (size_t i = 1; i < s->words; i++)
 		s->out[i] += in[i];
@@ -227,6 +231,19 @@ static int sum_of(vocd_txn *txn, const char *tenant, const char *type, const cha
                   int32_t from_day, int32_t to_day, struct vocd_rollup_counts *out)
 {
 	return sum_days(txn, tenant, type, dim, value, from_day, to_day, (uint32_t *)out, sizeof *out / sizeof(uint32_t));
+}
+
+int vocd_rollup_count_kind(vocd_txn *txn, const char *tenant, const struct vocd_rollup_kind *k, void *arg,
+                           const cJSON *rec, int32_t day)
+{
+	const struct counter c = {k->type, k->size, k->apply};
+	return count_record(txn, tenant, &c, arg, rec, day);
+}
+
+int vocd_rollup_sum_kind(vocd_txn *txn, const char *tenant, const struct vocd_rollup_kind *k, const char *dim,
+                         const char *value, int32_t from_day, int32_t to_day, void *out)
+{
+	return sum_days(txn, tenant, k->type, dim, value, from_day, to_day, out, k->size / sizeof(uint32_t));
 }
 
 int vocd_rollup_sum_invitations(vocd_txn *txn, const char *tenant, const char *dim, const char *value,

@@ -107,6 +107,22 @@ int vocd_rollup_metric(const struct vocd_rollup_counts *c, const char *metric, d
  */
 int vocd_rollup_values(vocd_txn *txn, const char *tenant, const char *dim, int max, cJSON *out);
 
+/** A kind of counters kept like the scores' (rollup_dims.h): its record type, its size (a version word,
+ * then 32-bit counters that add up word by word) and how one record is changed for one answer. */
+struct vocd_rollup_kind {
+	const char *type;
+	size_t size;
+	void (*apply)(void *data, int found, void *arg);
+};
+
+/** \brief Counts \p rec into local day \p day of kind \p k, for everyone and each dimension value it has. */
+int vocd_rollup_count_kind(vocd_txn *txn, const char *tenant, const struct vocd_rollup_kind *k, void *arg,
+                           const cJSON *rec, int32_t day);
+
+/** \brief Adds up the counters of kind \p k of \p dim = \p value over the days into \p out (zeroed first). */
+int vocd_rollup_sum_kind(vocd_txn *txn, const char *tenant, const struct vocd_rollup_kind *k, const char *dim,
+                         const char *value, int32_t from_day, int32_t to_day, void *out);
+
 /** \brief True if \p metric is one vocd_rollup_metric knows. */
 int vocd_rollup_metric_valid(const char *metric);
 

@@ -13,6 +13,7 @@
 #include "record.h"
 #include "review.h"
 #include "rollup.h"
+#include "rollup_dims.h"
 
 struct job {
 	const char *tenant;
@@ -126,6 +127,8 @@ static int rebuild_job(vocd_txn *txn, void *arg)
 		rc = remove_all(j, VOCD_ROLLUP_SUSPECT_TYPE);
 	if (rc == 0)
 		rc = remove_all(j, VOCD_ROLLUP_INVITATIONS_TYPE);
+	if (rc == 0) /* the slot table stays: slots are given for good */
+		rc = remove_all(j, VOCD_ROLLUP_DIMS_TYPE);
 	if (rc == 0)
 		rc = count_all(j, VOCD_EVALUATION_TYPE, count_one);
 	if (rc == 0)

@@ -7,7 +7,21 @@
 
 #include "points.h"
 
-/* Mean and variance of the estimate of the mean of scores lo..hi counted in \p counts[lo..hi]. */
+void vocd_stats_mean(double n, double sum, double sumsq, struct vocd_figure *f)
+{
+	memset(f, 0, sizeof *f);
+	f->n = (uint32_t)n;
+	if (n <= 0)
+		return;
+	f->known = 1;
+	f->value = sum / n;
+	double sample_var = n > 1 ? (sumsq - sum * sum / n) / (n - 1) : 0;
+	f->var = (sample_var > 0 ? sample_var : 0) / n;
+	f->lo = f->value - VOCD_STATS_Z * sqrt(f->var);
+	f->hi = f->value + VOCD_STATS_Z * sqrt(f->var);
+}
+
+/* The mean of scores lo..hi counted in \p counts[lo..hi]. */
 static void mean_of(const uint32_t *counts, int lo, int hi, struct vocd_figure *f)
 {
 	double n = 0, sum = 0, sq = 0;
@@ -16,15 +30,7 @@ static void mean_of(const uint32_t *counts, int lo, int hi, struct vocd_figure *
 		sum += (double)s * counts[s];
 		sq += (double)s * s * counts[s];
 	}
-	f->n = (uint32_t)n;
-	if (n <= 0)
-		return;
-	f->known = 1;
-	f->value = sum / n;
-	double sample_var = n > 1 ? (sq - sum * sum / n) / (n - 1) : 0;
-	f->var = sample_var / n;
-	f->lo = f->value - VOCD_STATS_Z * sqrt(f->var);
-	f->hi = f->value + VOCD_STATS_Z * sqrt(f->var);
+	vocd_stats_mean(n, sum, sq, f);
 }
 
 void vocd_stats_share(double good, double n, struct vocd_figure *f)

@@ -25,6 +25,10 @@ struct vocd_figure {
  * normal one is not): the CSAT share, a response rate, deadlines met. */
 void vocd_stats_share(double good, double n, struct vocd_figure *f);
 
+/** \brief The mean of \p n scores adding up to \p sum, their squares to \p sumsq, with its normal interval: a
+ * survey dimension's mean (rollup_dims.h). */
+void vocd_stats_mean(double n, double sum, double sumsq, struct vocd_figure *f);
+
 /** \brief \p metric ("answers", "csat", "csat_mean", "nps", "nps_mean", "ces_mean") of \p c. \return 0, -1 unknown metric. */
 int vocd_stats_figure(const struct vocd_rollup_counts *c, const char *metric, struct vocd_figure *f);
 

@@ -18,6 +18,7 @@
 #include "ids.h"
 #include "people.h"
 #include "rollup.h"
+#include "rollup_dims.h"
 #include "scope.h"
 #include "stats.h"
 #include "ticket.h"
@@ -26,6 +27,7 @@
 #define MAX_BUCKETS 800
 #define MAX_SPAN_DAYS 731
 #define MAX_GROUPS 2000
+#define MAX_METRICS (8 + VOCD_ROLLUP_DIM_SLOTS)
 
 static const char *const default_metrics[] = {"answers", "csat", "csat_mean", "nps", "nps_mean", "ces_mean",
                                               "response_rate", NULL};
@@ -33,8 +35,11 @@ static const char *const default_metrics[] = {"answers", "csat", "csat_mean", "n
 struct query {
 	int32_t from, to;          /* local days, both included */
 	char interval[8];          /* none, day, week, month */
-	const char *metrics[9];
+	const char *metrics[MAX_METRICS];
+	int slot[MAX_METRICS];     /* a survey dimension's counter slot (rollup_dims.h); -1: a score's metric, or never answered */
 	int nmetrics, tickets;
+	int dims;                  /* a survey dimension's mean asked for: its counters are read too */
+	char dim_metric[VOCD_ROLLUP_DIM_SLOTS][40]; /* "<id>_mean" of the tenant's dimensions, for the default list */
 	int invitations;           /* response_rate asked for: the invitation counters are read too */
 	const char *group_by;      /* a dimension, or NULL */
 	const char *filter_dim;    /* a dimension, or NULL */
@@ -159,34 +164,72 @@ bad_day:
 	return -1;
 }
 
-/* metrics=csat,nps,tickets: each known, none twice. */
+/* The survey dimension id of metric "<id>_mean", when the tenant's surveys ask it; else NULL. */
+static const char *dimension_of(const struct query *q, const char *metric)
+{
+	size_t len = strlen(metric);
+	if (len <= 5 || strcmp(metric + len - 5, "_mean") != 0 || vocd_rollup_metric_valid(metric))
+		return NULL;
+	const struct vocd_surveys *sv = &q->conf->surveys;
+	for (size_t i = 0; i < sv->n; i++)
+		for (size_t d = 0; d < sv->list[i].ndimensions; d++) {
+			const char *id = sv->list[i].dimensions[d].id;
+			if (strlen(id) == len - 5 && strncmp(id, metric, len - 5) == 0)
+				return id;
+		}
+	return NULL;
+}
+
+/* The default metrics: the scores', the response rate, and each survey dimension's mean (each once). */
+static void default_list(struct query *q)
+{
+	for (const char *const *m = default_metrics; *m; m++)
+		q->metrics[q->nmetrics++] = *m;
+	const struct vocd_surveys *sv = &q->conf->surveys;
+	int ndims = 0;
+	for (size_t i = 0; i < sv->n; i++)
+		for (size_t d = 0; d < sv->list[i].ndimensions && ndims < VOCD_ROLLUP_DIM_SLOTS; d++) {
+			char *name = q->dim_metric[ndims];
+			snprintf(name, sizeof q->dim_metric[0], "%s_mean", sv->list[i].dimensions[d].id);
+			int dup = 0;
+			for (int k = 0; k < q->nmetrics; k++)
+				dup |= strcmp(q->metrics[k], name) == 0;
+			if (!dup) {
+				q->metrics[q->nmetrics++] = name;
+				ndims++;
+			}
+		}
+}
+
+/* metrics=csat,nps,speed_mean,tickets: each known, none twice. */
 static int parse_metrics(struct query *q, char *list, size_t len)
 {
 	if (get(q, "metrics", list, len) != 0)
 		return -1;
 	if (!list[0]) {
-		for (const char *const *m = default_metrics; *m; m++)
-			q->metrics[q->nmetrics++] = *m;
-		q->invitations = 1;
-		return 0;
-	}
-	for (char *save = NULL, *m = strtok_r(list, ",", &save); m; m = strtok_r(NULL, ",", &save)) {
-		if (strcmp(m, "tickets") == 0) {
-			q->tickets = 1;
-			continue;
+		default_list(q);
+	} else {
+		for (char *save = NULL, *m = strtok_r(list, ",", &save); m; m = strtok_r(NULL, ",", &save)) {
+			if (strcmp(m, "tickets") == 0) {
+				q->tickets = 1;
+				continue;
+			}
+			int dup = 0;
+			for (int i = 0; i < q->nmetrics; i++)
+				dup |= strcmp(q->metrics[i], m) == 0;
+			if ((!vocd_rollup_metric_valid(m) && strcmp(m, "response_rate") != 0 && !dimension_of(q, m)) || dup ||
+			    q->nmetrics == MAX_METRICS)
+				return fail(q, 400, "invalid_parameter", "metrics: \"%s\": expected a list of answers, csat, "
+				            "csat_mean, nps, nps_mean, ces_mean, response_rate, tickets and <dimension>_mean for "
+				            "each dimension of the tenant's surveys (speed_mean), each once", m);
+			q->metrics[q->nmetrics++] = m;
 		}
-		int dup = 0;
-		for (int i = 0; i < q->nmetrics; i++)
-			dup |= strcmp(q->metrics[i], m) == 0;
-		if ((!vocd_rollup_metric_valid(m) && strcmp(m, "response_rate") != 0) || dup || q->nmetrics == 8) {
-			fail(q, 400, "invalid_parameter", "metrics: \"%s\": expected a list of answers, csat, "
-			                "csat_mean, nps, nps_mean, ces_mean, response_rate and tickets, each once", m);
-			return -1;
-		}
-		q->metrics[q->nmetrics++] = m;
 	}
-	for (int i = 0; i < q->nmetrics; i++)
+	for (int i = 0; i < q->nmetrics; i++) {
 		q->invitations |= strcmp(q->metrics[i], "response_rate") == 0;
+		q->dims |= dimension_of(q, q->metrics[i]) != NULL;
+		q->slot[i] = -1;
+	}
 	return 0;
 }
 
@@ -263,6 +306,7 @@ static int parse_grouping(struct query *q, char group[32])
 struct source {
 	struct vocd_rollup_counts c;
 	struct vocd_invitation_counts inv;
+	struct vocd_rollup_dim_counts d; /* read only when a dimension's mean is asked for */
 };
 
 /* The answers' counters: with, without or only the suspect ones. */
@@ -284,18 +328,41 @@ static int answers(vocd_txn *txn, const char *tenant, const struct query *q, con
 	return 0;
 }
 
-/* The counters of \p dim = \p value over the days: the answers', and the invitations'. */
+/* The counters of \p dim = \p value over the days: the answers', the invitations' and the dimensions'. */
 static int counts(vocd_txn *txn, const char *tenant, const struct query *q, const char *dim, const char *value,
                   int32_t from, int32_t to, struct source *src, uint32_t *suspect)
 {
 	int rc = answers(txn, tenant, q, dim, value, from, to, &src->c, suspect);
 	memset(&src->inv, 0, sizeof src->inv);
-	return rc != 0 || !q->invitations ? rc : vocd_rollup_sum_invitations(txn, tenant, dim, value, from, to, &src->inv);
+	memset(&src->d, 0, sizeof src->d);
+	if (rc == 0 && q->invitations)
+		rc = vocd_rollup_sum_invitations(txn, tenant, dim, value, from, to, &src->inv);
+	if (rc == 0 && q->dims)
+		rc = vocd_rollup_dims_sum(txn, tenant, dim, value, from, to, &src->d);
+	return rc;
 }
 
-static void figure_of(const struct source *src, const char *metric, struct vocd_figure *f)
+/* A survey dimension's mean, with, without or only the suspect answers. */
+static void dimension_figure(const struct query *q, const struct source *src, int slot, struct vocd_figure *f)
 {
-	if (strcmp(metric, "response_rate") == 0) /* of the invitations sent in the period, answered since */
+	const struct vocd_dim_sums *all = &src->d.all[slot], *sus = &src->d.suspect[slot];
+	double n = all->n, sum = all->sum, sq = all->sumsq;
+	if (strcmp(q->suspect, "only") == 0)
+		n = sus->n, sum = sus->sum, sq = sus->sumsq;
+	else if (strcmp(q->suspect, "exclude") == 0)
+		n -= sus->n, sum -= sus->sum, sq -= sus->sumsq;
+	vocd_stats_mean(n, sum, sq, f);
+}
+
+/* Metric \p i of the query. */
+static void figure_of(const struct query *q, const struct source *src, int i, struct vocd_figure *f)
+{
+	const char *metric = q->metrics[i];
+	if (q->slot[i] >= 0)
+		dimension_figure(q, src, q->slot[i], f);
+	else if (dimension_of(q, metric)) /* asked in no answer yet */
+		vocd_stats_mean(0, 0, 0, f);
+	else if (strcmp(metric, "response_rate") == 0) /* of the invitations sent in the period, answered since */
 		vocd_stats_share(src->inv.answered, src->inv.sent, f);
 	else
 		vocd_stats_figure(&src->c, metric, f);
@@ -306,7 +373,7 @@ static cJSON *figures_json(const struct query *q, const struct source *src)
 	cJSON *o = cJSON_CreateObject();
 	for (int i = 0; i < q->nmetrics; i++) {
 		struct vocd_figure f;
-		figure_of(src, q->metrics[i], &f);
+		figure_of(q, src, i, &f);
 		cJSON_AddItemToObject(o, q->metrics[i], vocd_stats_figure_json(q->metrics[i], &f, q->min_sample));
 	}
 	return o;
@@ -362,8 +429,8 @@ static int group_json(vocd_txn *txn, const char *tenant, const struct query *q, 
 		cJSON *change = cJSON_AddObjectToObject(g, "change");
 		for (int i = 0; i < q->nmetrics; i++) {
 			struct vocd_figure now, before;
-			figure_of(&c, q->metrics[i], &now);
-			figure_of(&p, q->metrics[i], &before);
+			figure_of(q, &c, i, &now);
+			figure_of(q, &p, i, &before);
 			cJSON *ch = vocd_stats_change_json(q->metrics[i], &now, &before, q->min_sample);
 			if (ch)
 				cJSON_AddItemToObject(change, q->metrics[i], ch);
@@ -489,6 +556,10 @@ static cJSON *figures_body(vocd_store *st, const char *tenant, struct query *q)
 	int rc = vocd_store_read(st, &txn);
 	if (rc != 0)
 		return store_failed(q, rc);
+	for (int i = 0; i < q->nmetrics; i++) {
+		const char *id = dimension_of(q, q->metrics[i]);
+		q->slot[i] = id ? vocd_rollup_dim_slot(txn, tenant, id) : -1;
+	}
 	cJSON *groups = cJSON_CreateArray(), *g = NULL;
 	if (q->group_by) {
 		cJSON *values = cJSON_CreateArray();

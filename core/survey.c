@@ -162,6 +162,10 @@ static int parse_items(struct parse *p, const cJSON *j, const char *path, int wi
 		const cJSON *id = cJSON_GetObjectItemCaseSensitive(it, "id");
 		if (!cJSON_IsString(id) || !valid_id(id->valuestring))
 			problem(p, "%s.id: expected 1-32 lower-case letters, digits or '_'", at);
+		else if (with_scale && (!strcmp(id->valuestring, "csat") || !strcmp(id->valuestring, "nps") ||
+		                        !strcmp(id->valuestring, "ces")))
+			/* Its mean is asked for as "<id>_mean" (docs/http-api.md, "Figures"), which the metric has. */
+			problem(p, "%s.id: \"%s\" is a metric's name: give the dimension another", at, id->valuestring);
 		else
 			item->id = strdup(id->valuestring);
 		for (int k = 0; k < i - 1 && item->id; k++)
@@ -321,6 +325,21 @@ static void set_defaults(struct vocd_survey *sv)
 	sv->notice_version = strdup("default-1");
 }
 
+/* How many different dimension ids the surveys ask, all service types together. */
+static size_t distinct_dimensions(const struct vocd_surveys *s)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < s->n; i++)
+		for (size_t d = 0; d < s->list[i].ndimensions; d++) {
+			int seen = 0;
+			for (size_t j = 0; j <= i && !seen; j++)
+				for (size_t e = 0; e < s->list[j].ndimensions && !seen; e++)
+					seen = (j < i || e < d) && strcmp(s->list[j].dimensions[e].id, s->list[i].dimensions[d].id) == 0;
+			n += !seen;
+		}
+	return n;
+}
+
 int vocd_surveys_parse(const cJSON *setting, const char *where, struct vocd_surveys *out, char *err, size_t errlen)
 {
 	struct parse p = {where, err, errlen ? strlen(err) : 0, errlen, 0};
@@ -361,6 +380,10 @@ int vocd_surveys_parse(const cJSON *setting, const char *where, struct vocd_surv
 			parse_survey(&p, t, at, sv, 0);
 		}
 	}
+	size_t distinct = p.problems ? 0 : distinct_dimensions(out);
+	if (distinct > VOCD_SURVEY_MAX_DIMENSION_IDS)
+		problem(&p, "survey: at most %d different dimensions over all service types (the figures keep a mean for "
+		        "each), got %zu", VOCD_SURVEY_MAX_DIMENSION_IDS, distinct);
 	if (p.problems) {
 		vocd_surveys_free(out);
 		return VOCD_ECONFIG;

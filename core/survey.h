@@ -42,6 +42,10 @@ struct vocd_surveys {
 	size_t n;
 };
 
+/** Different dimension ids a tenant's surveys may ask in all: each has a mean kept in the figures
+ * (rollup_dims.h VOCD_ROLLUP_DIM_SLOTS). */
+#define VOCD_SURVEY_MAX_DIMENSION_IDS 16
+
 /** \brief "csat" / "nps" / "ces"; the range of its scores. */
 const char *vocd_metric_name(enum vocd_metric m);
 void vocd_metric_range(enum vocd_metric m, int *lo, int *hi);

@@ -20,7 +20,9 @@ people = {
   ["a-18"] = { name = "赵磊", team = "care", access = "agent" },
   ["b-01"] = { name = "Chen Wei", team = "sales", access = "agent" },
 }
-survey = { metrics = { "csat", "nps", "ces" } }
+survey = { metrics = { "csat", "nps", "ces" },
+           dimensions = { { id = "speed", scale = 5, label = { ["zh-CN"] = "响应速度", en = "Speed" } },
+                          { id = "attitude", scale = 10, label = { ["zh-CN"] = "服务态度", en = "Attitude" } } } }
 authenticity = { burst_per_ip = 0, burst_per_device = 6, duplicate_distance = 0, incentive = false }
 calendar = { utc_offset = "+08:00", hours = { weekdays = { "00:00-24:00" }, saturday = { "00:00-24:00" },
                                                sunday = { "00:00-24:00" } } }
@@ -55,6 +57,15 @@ def figures(evs):
         out["nps_mean"] = round(sum(nps) / len(nps), 2)
     if ces:
         out["ces_mean"] = round(sum(ces) / len(ces), 2)
+    for d in ("speed", "attitude"):  # the survey's dimensions: a mean with its normal interval
+        v = [e["dimensions"][d] for e in evs if d in e.get("dimensions", {})]
+        if v:
+            mean = sum(v) / len(v)
+            var = sum((x - mean) ** 2 for x in v) / (len(v) - 1) if len(v) > 1 else 0
+            half = 1.96 * math.sqrt(var / len(v))
+            out[d + "_mean"] = round(mean, 2)
+            out[d + "_ci"] = [round(mean - half, 2), round(mean + half, 2)]
+            out[d + "_n"] = len(v)
     return out
 
 
@@ -71,26 +82,28 @@ class StatsTest(ServerTest):
         cls.li = s.cli("token", "create", "--tenant", "acme", "--role", "supervisor", "--person", "li").stdout.strip()
         cls.a17 = s.cli("token", "create", "--tenant", "acme", "--role", "agent", "--person", "a-17").stdout.strip()
         n = 0
-        given = [("a-17", "care", "web", {"csat": 5, "nps": 10, "ces": 2}),
-                 ("a-17", "care", "web", {"csat": 4, "nps": 8}),
-                 ("a-17", "care", "sms", {"csat": 2, "nps": 3, "ces": 6}),
-                 ("a-17", "care", "sms", {"csat": 5, "nps": 9}),
-                 ("a-18", "care", "web", {"csat": 3, "nps": 7, "ces": 4}),
-                 ("a-18", "care", "web", {"csat": 1, "nps": 0}),
-                 ("b-01", "sales", "app", {"csat": 5, "nps": 10, "ces": 1}),
-                 ("b-01", "sales", "app", {"csat": 4}),
-                 ("b-01", "sales", "web", {"csat": 3, "nps": 6})]
-        for agent, team, channel, scores in given:
+        given = [("a-17", "care", "web", {"csat": 5, "nps": 10, "ces": 2}, {"speed": 5, "attitude": 9}),
+                 ("a-17", "care", "web", {"csat": 4, "nps": 8}, {"speed": 4}),
+                 ("a-17", "care", "sms", {"csat": 2, "nps": 3, "ces": 6}, {"speed": 1, "attitude": 2}),
+                 ("a-17", "care", "sms", {"csat": 5, "nps": 9}, {}),
+                 ("a-18", "care", "web", {"csat": 3, "nps": 7, "ces": 4}, {"attitude": 10}),
+                 ("a-18", "care", "web", {"csat": 1, "nps": 0}, {"speed": 2, "attitude": 1}),
+                 ("b-01", "sales", "app", {"csat": 5, "nps": 10, "ces": 1}, {"speed": 5}),
+                 ("b-01", "sales", "app", {"csat": 4}, {"speed": 3, "attitude": 7}),
+                 ("b-01", "sales", "web", {"csat": 3, "nps": 6}, {})]
+        for agent, team, channel, scores, dims in given:
             n += 1
             st, _, ev = s.request("POST", "/api/v1/evaluations", token=cls.integrator, headers={"User-Agent": "ua %d" % n},
                                   body={"customer": "c-%d" % n, "context": {"agent": agent, "team": team},
-                                        "channel": channel, "consent": CONSENT, "answer": {"scores": scores}})
+                                        "channel": channel, "consent": CONSENT,
+                                        "answer": {"scores": scores, "dimensions": dims}})
             assert st == 201, ev
         # A burst from one phone: the seventh answer is suspect (burst_per_device = 6).
         for i in range(7):
             st, _, ev = s.request("POST", "/api/v1/evaluations", token=cls.integrator, headers={"User-Agent": "one phone"},
                                   body={"customer": "burst-%d" % i, "context": {"agent": "b-01", "team": "sales"},
-                                        "channel": "web", "consent": CONSENT, "answer": {"scores": {"csat": 5, "nps": 10}}})
+                                        "channel": "web", "consent": CONSENT,
+                                        "answer": {"scores": {"csat": 5, "nps": 10}, "dimensions": {"speed": 1}}})
             assert st == 201, ev
         cls.today = datetime.datetime.now(TZ).strftime("%Y-%m-%d")
 
@@ -114,6 +127,12 @@ class StatsTest(ServerTest):
                 self.assertIsNone(got[m]["value"], m)
         if "csat" in want:
             self.assertEqual(got["csat"]["ci"], want["csat_ci"])
+        for d in ("speed", "attitude"):
+            if d + "_mean" in want:
+                self.assertEqual((got[d + "_mean"]["value"], got[d + "_mean"]["n"], got[d + "_mean"]["ci"]),
+                                 (want[d + "_mean"], want[d + "_n"], want[d + "_ci"]), d)
+            else:
+                self.assertIsNone(got[d + "_mean"]["value"], d)
 
     def test_totals_with_and_without_suspect_answers(self):
         evs = self.evaluations()
@@ -155,7 +174,8 @@ class StatsTest(ServerTest):
 
     def test_bad_queries_are_refused_clearly(self):
         for query, word in (({"interval": "year"}, "interval"), ({"from": "2026-02-30"}, "from"),
-                            ({"metrics": "csat,happiness"}, "metrics"), ({"group_by": "mood"}, "group_by"),
+                            ({"metrics": "csat,happiness"}, "metrics"), ({"metrics": "mood_mean"}, "speed_mean"),
+                            ({"group_by": "mood"}, "group_by"),
                             ({"team": "care", "agent": "a-17"}, "one filter"),
                             ({"team": "care", "group_by": "agent"}, "group_by=agent"),
                             ({"from": "2024-01-01"}, "731"), ({"suspect": "maybe"}, "suspect")):

@@ -6,6 +6,7 @@
 #include <cmocka.h>
 
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "error.h"
@@ -93,6 +94,28 @@ static void mistakes_are_named(void **state)
 	            "{\"id\":\"a\",\"label\":{\"zh-CN\":\"b\",\"en\":\"b\"}}]}", "\"a\" is used twice");
 	parse_fails("{\"privacy_notice\":{\"zh-CN\":\"a\",\"en\":\"b\"}}", "survey.privacy_notice.version");
 	parse_fails("{\"colour\":1}", "survey.colour: unknown entry");
+	parse_fails("{\"dimensions\":[{\"id\":\"nps\",\"label\":{\"zh-CN\":\"a\",\"en\":\"b\"}}]}",
+	            "survey.dimensions[1].id: \"nps\" is a metric's name");
+	/* Ten dimensions by default and ten others for deliveries: twenty ids, four more than the figures keep. */
+	char json[4096], *at = json;
+	at += sprintf(at, "{\"dimensions\":[");
+	for (int i = 0; i < 10; i++)
+		at += sprintf(at, "%s{\"id\":\"a%d\",\"label\":{\"zh-CN\":\"a\",\"en\":\"a\"}}", i ? "," : "", i);
+	at += sprintf(at, "],\"service_types\":{\"delivery\":{\"dimensions\":[");
+	for (int i = 0; i < 10; i++)
+		at += sprintf(at, "%s{\"id\":\"%c%d\",\"label\":{\"zh-CN\":\"a\",\"en\":\"a\"}}", i ? "," : "",
+		              i < 4 ? 'a' : 'b', i); /* a0..a3 again, then b4..b9: 16 in all */
+	sprintf(at, "]}}}");
+	struct vocd_surveys ok;
+	char err[512] = "";
+	cJSON *j = cJSON_Parse(json);
+	assert_int_equal(vocd_surveys_parse(j, "acme.lua:3", &ok, err, sizeof err), 0);
+	vocd_surveys_free(&ok);
+	cJSON_Delete(j);
+	char *a3 = strstr(strstr(json, "service_types"), "\"a3\"");
+	assert_non_null(a3);
+	a3[1] = 'c'; /* a3 becomes c3 in deliveries: 17 different ids */
+	parse_fails(json, "survey: at most 16 different dimensions over all service types");
 	parse_fails("{\"service_types\":{\"delivery\":{\"privacy_notice\":{}}}}",
 	            "survey.service_types.delivery.privacy_notice: unknown entry");
 }
