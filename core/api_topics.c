@@ -55,9 +55,7 @@ static int visit(const char *id, const void *data, size_t len, void *arg)
 	const void *d;
 	size_t dl;
 	const struct vocd_stats_scope *s = p->scope;
-	const char *v = s->filter_dim ? vocd_rollup_value_of(ev, s->filter_dim) : NULL;
-	if ((s->filter_dim && (!v || strcmp(v, s->filter_value) != 0)) ||
-	    vocd_rec_get(p->txn, p->tenant, VOCD_SUPERSEDED_TYPE, id, &d, &dl) == 0)
+	if (!vocd_stats_scope_meets(s, ev) || vocd_rec_get(p->txn, p->tenant, VOCD_SUPERSEDED_TYPE, id, &d, &dl) == 0)
 		goto out;
 	int suspect = vocd_review_counted_suspect(p->txn, p->tenant, ev);
 	if ((suspect && strcmp(s->suspect, "exclude") == 0) || (!suspect && strcmp(s->suspect, "only") == 0))
@@ -181,10 +179,7 @@ int vocd_api_topics(struct vocd_req *req)
 		cJSON *body = cJSON_CreateObject();
 		cJSON_AddStringToObject(body, "from", f);
 		cJSON_AddStringToObject(body, "to", t);
-		if (scope.filter_dim) {
-			cJSON *filter = cJSON_AddObjectToObject(body, "filter");
-			cJSON_AddStringToObject(filter, scope.filter_dim, scope.filter_value);
-		}
+		vocd_stats_scope_filter_json(&scope, body);
 		cJSON_AddNumberToObject(body, "answers", p.answers);
 		cJSON_AddNumberToObject(body, "texts", p.texts);
 		cJSON *sent = cJSON_AddObjectToObject(body, "sentiment");

@@ -161,11 +161,23 @@ static int score(const cJSON *scores, const char *metric, int lo, int hi, int of
 	return cJSON_IsNumber(v) && v->valueint >= lo && v->valueint <= hi ? v->valueint + offset : 0;
 }
 
+static struct change change_of(const cJSON *evaluation, int sign)
+{
+	const cJSON *scores = cJSON_GetObjectItemCaseSensitive(evaluation, "scores");
+	return (struct change){score(scores, "csat", 1, 5, 0), score(scores, "nps", 0, 10, 1), score(scores, "ces", 1, 7, 0),
+	                       sign};
+}
+
+void vocd_rollup_add_evaluation(struct vocd_rollup_counts *c, const cJSON *evaluation)
+{
+	struct change ch = change_of(evaluation, +1);
+	apply(c, 1, &ch);
+}
+
 static int count_into(vocd_txn *txn, const char *tenant, const char *type, const struct vocd_calendar *cal,
                       const cJSON *evaluation, int sign)
 {
-	const cJSON *scores = cJSON_GetObjectItemCaseSensitive(evaluation, "scores");
-	struct change ch = {score(scores, "csat", 1, 5, 0), score(scores, "nps", 0, 10, 1), score(scores, "ces", 1, 7, 0), sign};
+	struct change ch = change_of(evaluation, sign);
 	const struct counter k = {type, sizeof(struct vocd_rollup_counts), apply};
 	return count_record(txn, tenant, &k, &ch, evaluation, day_of_record(cal, evaluation));
 }

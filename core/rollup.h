@@ -85,6 +85,9 @@ int vocd_rollup_count_invitation(vocd_txn *txn, const char *tenant, const struct
 int vocd_rollup_sum_invitations(vocd_txn *txn, const char *tenant, const char *dim, const char *value,
                                 int32_t from_day, int32_t to_day, struct vocd_invitation_counts *out);
 
+/** \brief Counts \p evaluation into \p c in memory, as vocd_rollup_count counts it into a day's record. */
+void vocd_rollup_add_evaluation(struct vocd_rollup_counts *c, const cJSON *evaluation);
+
 /** \brief Takes \p sub's counters out of \p c (never below zero): all answers minus the suspect ones. */
 void vocd_rollup_subtract(struct vocd_rollup_counts *c, const struct vocd_rollup_counts *sub);
 

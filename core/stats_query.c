@@ -21,6 +21,7 @@
 #include "rollup_dims.h"
 #include "scope.h"
 #include "stats.h"
+#include "stats_scan.h"
 #include "ticket.h"
 #include "ticket_conf.h"
 
@@ -33,7 +34,7 @@ static const char *const default_metrics[] = {"answers", "csat", "csat_mean", "n
                                               "response_rate", NULL};
 
 struct query {
-	int32_t from, to;          /* local days, both included */
+	struct vocd_stats_scope s; /* period, filters, suspect choice */
 	char interval[8];          /* none, day, week, month */
 	const char *metrics[MAX_METRICS];
 	int slot[MAX_METRICS];     /* a survey dimension's counter slot (rollup_dims.h); -1: a score's metric, or never answered */
@@ -42,9 +43,7 @@ struct query {
 	char dim_metric[VOCD_ROLLUP_DIM_SLOTS][40]; /* "<id>_mean" of the tenant's dimensions, for the default list */
 	int invitations;           /* response_rate asked for: the invitation counters are read too */
 	const char *group_by;      /* a dimension, or NULL */
-	const char *filter_dim;    /* a dimension, or NULL */
-	char filter_value[129];
-	char suspect[8];           /* exclude, include, only */
+	struct vocd_scan_table *scan; /* counted from the records: a combination the rollups do not keep */
 	int compare;
 	uint32_t min_sample;
 	const struct vocd_tenant_conf *conf;
@@ -106,17 +105,17 @@ static int parse_query(struct query *q)
 {
 	char text[160];
 	int32_t today = vocd_calendar_day_of(&q->conf->calendar.cal, vocd_now_ms());
-	q->to = today;
+	q->s.to = today;
 	if (get(q, "to", text, sizeof text) != 0)
 		return -1;
-	if (text[0] && parse_day(text, &q->to) != 0)
+	if (text[0] && parse_day(text, &q->s.to) != 0)
 		goto bad_day;
-	q->from = add_days(q->to, -29);
+	q->s.from = add_days(q->s.to, -29);
 	if (get(q, "from", text, sizeof text) != 0)
 		return -1;
-	if (text[0] && parse_day(text, &q->from) != 0)
+	if (text[0] && parse_day(text, &q->s.from) != 0)
 		goto bad_day;
-	int64_t span = vocd_calendar_day_number(q->to) - vocd_calendar_day_number(q->from);
+	int64_t span = vocd_calendar_day_number(q->s.to) - vocd_calendar_day_number(q->s.from);
 	if (span < 0 || span >= MAX_SPAN_DAYS) {
 		fail(q, 400, "invalid_parameter", "from, to: from must not be after to, and at most %d days apart",
 		                MAX_SPAN_DAYS);
@@ -131,11 +130,11 @@ static int parse_query(struct query *q)
 		fail(q, 400, "invalid_parameter", "interval: expected none, day, week or month");
 		return -1;
 	}
-	if (get(q, "suspect", q->suspect, sizeof q->suspect) != 0)
+	if (get(q, "suspect", q->s.suspect, sizeof q->s.suspect) != 0)
 		return -1;
-	if (!q->suspect[0])
-		snprintf(q->suspect, sizeof q->suspect, "exclude");
-	if (strcmp(q->suspect, "exclude") && strcmp(q->suspect, "include") && strcmp(q->suspect, "only")) {
+	if (!q->s.suspect[0])
+		snprintf(q->s.suspect, sizeof q->s.suspect, "exclude");
+	if (strcmp(q->s.suspect, "exclude") && strcmp(q->s.suspect, "include") && strcmp(q->s.suspect, "only")) {
 		fail(q, 400, "invalid_parameter", "suspect: expected exclude (the default), include or only");
 		return -1;
 	}
@@ -233,73 +232,109 @@ static int parse_metrics(struct query *q, char *list, size_t len)
 	return 0;
 }
 
-/* group_by and at most one filter, within the reader's scope. */
+/* Dimensions of the organisation: a scoped reader may ask for the part within their scope. Channel, service
+ * type and tier cut across it. */
+static int organisational(const char *dim)
+{
+	return strcmp(dim, "channel") != 0 && strcmp(dim, "service_type") != 0 && strcmp(dim, "tier") != 0;
+}
+
+static int add_filter(struct query *q, const char *dim, const char *value)
+{
+	if (q->s.nfilters == VOCD_STATS_MAX_FILTERS)
+		return fail(q, 400, "invalid_parameter", "at most %d filters", VOCD_STATS_MAX_FILTERS);
+	q->s.filter_dim[q->s.nfilters] = dim;
+	snprintf(q->s.filter_value[q->s.nfilters], sizeof q->s.filter_value[0], "%s", value);
+	q->s.nfilters++;
+	return 0;
+}
+
+/* The index of the filter on \p dim, or -1. */
+static int filter_on(const struct query *q, const char *dim)
+{
+	for (int i = 0; i < q->s.nfilters; i++)
+		if (strcmp(q->s.filter_dim[i], dim) == 0)
+			return i;
+	return -1;
+}
+
+/* A scoped supervisor asking nothing within their scope gets their unit ("team:care") as a filter. */
+static int add_unit(struct query *q)
+{
+	const struct vocd_person *p = vocd_people_find(&q->conf->people, q->who->person);
+	const char *scope = p ? p->scope : NULL, *colon = scope ? strchr(scope, ':') : NULL;
+	if (!colon)
+		return fail(q, 403, "forbidden", "these figures cover the whole organisation: ask an admin");
+	for (const char *const *d = vocd_rollup_dimensions; *d; d++)
+		if (strlen(*d) == (size_t)(colon - scope) && strncmp(*d, scope, (size_t)(colon - scope)) == 0)
+			return add_filter(q, *d, colon + 1);
+	return fail(q, 403, "forbidden", "figures for a %.*s are not kept yet: ask with a filter within it (team=…, "
+	            "store=…)", (int)(colon - scope), scope);
+}
+
+/* group_by and the filters (one per dimension), within the reader's scope. */
 static int parse_grouping(struct query *q, char group[32])
 {
 	if (get(q, "group_by", group, 32) != 0)
 		return -1;
-	if (group[0] && !known_dimension(group)) {
-		fail(q, 400, "invalid_parameter", "group_by: expected one of agent, team, store, dealer, "
-		                "region, product_line, channel, service_type, tier");
-		return -1;
-	}
+	if (group[0] && !known_dimension(group))
+		return fail(q, 400, "invalid_parameter", "group_by: expected one of agent, team, store, dealer, region, "
+		            "product_line, channel, service_type, tier");
 	q->group_by = group[0] ? group : NULL;
 	char value[129];
 	for (const char *const *d = vocd_rollup_dimensions; *d; d++) {
 		if (get(q, *d, value, sizeof value) != 0)
 			return -1;
-		if (!value[0])
-			continue;
-		if (q->filter_dim) {
-			fail(q, 400, "invalid_parameter", "%s, %s: one filter at a time (figures are kept per "
-			                "dimension)", q->filter_dim, *d);
+		if (value[0] && add_filter(q, *d, value) != 0)
 			return -1;
-		}
-		q->filter_dim = *d;
-		snprintf(q->filter_value, sizeof q->filter_value, "%s", value);
-	}
-	if (q->filter_dim && q->group_by && strcmp(q->filter_dim, q->group_by) != 0) {
-		fail(q, 400, "invalid_parameter", "%s with group_by=%s: a filter and a grouping of another "
-		                "dimension together are not kept yet (figures are kept per dimension)", q->filter_dim,
-		                q->group_by);
-		return -1;
 	}
 	if (vocd_scope_whole_tenant(q->conf, q->who))
 		return 0;
-	/* An agent: their own figures. A supervisor with a scope: their unit, or what is within it. */
+	/* An agent: their own figures, cut by anything else they like. */
 	if (q->who->role == VOCD_ROLE_AGENT) {
-		if (q->group_by || (q->filter_dim && (strcmp(q->filter_dim, "agent") || strcmp(q->filter_value, q->who->person)))) {
-			fail(q, 403, "forbidden", "an agent sees their own figures only (agent=%s)", q->who->person);
-			return -1;
-		}
-		q->filter_dim = "agent";
-		snprintf(q->filter_value, sizeof q->filter_value, "%s", q->who->person);
-		return 0;
+		int mine = filter_on(q, "agent");
+		if (q->group_by || (mine >= 0 && strcmp(q->s.filter_value[mine], q->who->person) != 0))
+			return fail(q, 403, "forbidden", "an agent sees their own figures only (agent=%s)", q->who->person);
+		return mine >= 0 ? 0 : add_filter(q, "agent", q->who->person);
 	}
-	const struct vocd_person *p = vocd_people_find(&q->conf->people, q->who->person);
-	const char *scope = p ? p->scope : NULL, *colon = scope ? strchr(scope, ':') : NULL;
-	if (!q->filter_dim && !q->group_by && colon) {
-		/* Their unit ("team:care") as the filter, when figures are kept for its kind. */
-		for (const char *const *d = vocd_rollup_dimensions; *d; d++)
-			if (strlen(*d) == (size_t)(colon - scope) && strncmp(*d, scope, (size_t)(colon - scope)) == 0)
-				q->filter_dim = *d;
-		if (!q->filter_dim) {
-			fail(q, 403, "forbidden", "figures for a %.*s are not kept yet: ask with a filter within "
-			                "it (team=…, store=…)", (int)(colon - scope), scope);
-			return -1;
-		}
-		snprintf(q->filter_value, sizeof q->filter_value, "%s", colon + 1);
+	/* A supervisor with a scope: each part of the organisation they name is within it; with none named
+	 * (nor grouped by), their unit. */
+	int named = 0;
+	for (int i = 0; i < q->s.nfilters; i++) {
+		if (!organisational(q->s.filter_dim[i]))
+			continue;
+		if (!vocd_scope_sees_value(q->conf, q->who, q->s.filter_dim[i], q->s.filter_value[i]))
+			return fail(q, 403, "forbidden", "%s=%s is outside what you see", q->s.filter_dim[i], q->s.filter_value[i]);
+		named = 1;
 	}
-	if (q->filter_dim && !vocd_scope_sees_value(q->conf, q->who, q->filter_dim, q->filter_value)) {
-		fail(q, 403, "forbidden", "%s=%s is outside what you see", q->filter_dim, q->filter_value);
-		return -1;
-	}
-	if (q->group_by && (strcmp(q->group_by, "channel") == 0 || strcmp(q->group_by, "service_type") == 0 ||
-	                    strcmp(q->group_by, "tier") == 0)) {
-		fail(q, 403, "forbidden", "group_by=%s covers the whole organisation: ask an admin", q->group_by);
-		return -1;
-	}
+	if (!named && !(q->group_by && organisational(q->group_by)))
+		return add_unit(q);
 	return 0;
+}
+
+/* True if the rollups hold the figures asked: none or one filter, grouped by nothing else. */
+static int kept_in_rollups(const struct query *q)
+{
+	return q->s.nfilters == 0 || (q->s.nfilters == 1 && (!q->group_by || strcmp(q->group_by, q->s.filter_dim[0]) == 0));
+}
+
+int vocd_stats_scope_meets(const struct vocd_stats_scope *s, const cJSON *rec)
+{
+	for (int i = 0; i < s->nfilters; i++) {
+		const char *v = vocd_rollup_value_of(rec, s->filter_dim[i]);
+		if (!v || strcmp(v, s->filter_value[i]) != 0)
+			return 0;
+	}
+	return 1;
+}
+
+void vocd_stats_scope_filter_json(const struct vocd_stats_scope *s, cJSON *body)
+{
+	if (!s->nfilters)
+		return;
+	cJSON *filter = cJSON_AddObjectToObject(body, "filter");
+	for (int i = 0; i < s->nfilters; i++)
+		cJSON_AddStringToObject(filter, s->filter_dim[i], s->filter_value[i]);
 }
 
 /* What a figure is made of: the answers' counters, and the invitations sent in the period. */
@@ -318,20 +353,38 @@ static int answers(vocd_txn *txn, const char *tenant, const struct query *q, con
 	if (rc != 0)
 		return rc;
 	*suspect = s.answers;
-	if (strcmp(q->suspect, "only") == 0) {
+	if (strcmp(q->s.suspect, "only") == 0) {
 		*c = s;
 		return 0;
 	}
-	if ((rc = vocd_rollup_sum(txn, tenant, dim, value, from, to, c)) != 0 || strcmp(q->suspect, "include") == 0)
+	if ((rc = vocd_rollup_sum(txn, tenant, dim, value, from, to, c)) != 0 || strcmp(q->s.suspect, "include") == 0)
 		return rc;
 	vocd_rollup_subtract(c, &s); /* without them: the suspect counters read once, above */
 	return 0;
+}
+
+/* The answers' counters summed from the scan's table, with, without or only the suspect ones. */
+static void from_scan(const struct query *q, const char *value, int32_t from, int32_t to, struct source *src,
+                      uint32_t *suspect)
+{
+	struct vocd_scan_counts sc;
+	vocd_scan_sum(q->scan, value, from, to, &sc);
+	*suspect = sc.suspect.answers;
+	src->c = strcmp(q->s.suspect, "only") == 0 ? sc.suspect : sc.all;
+	if (strcmp(q->s.suspect, "exclude") == 0)
+		vocd_rollup_subtract(&src->c, &sc.suspect);
+	src->inv = sc.inv;
+	src->d = sc.dims;
 }
 
 /* The counters of \p dim = \p value over the days: the answers', the invitations' and the dimensions'. */
 static int counts(vocd_txn *txn, const char *tenant, const struct query *q, const char *dim, const char *value,
                   int32_t from, int32_t to, struct source *src, uint32_t *suspect)
 {
+	if (q->scan) {
+		from_scan(q, value, from, to, src, suspect);
+		return 0;
+	}
 	int rc = answers(txn, tenant, q, dim, value, from, to, &src->c, suspect);
 	memset(&src->inv, 0, sizeof src->inv);
 	memset(&src->d, 0, sizeof src->d);
@@ -347,9 +400,9 @@ static void dimension_figure(const struct query *q, const struct source *src, in
 {
 	const struct vocd_dim_sums *all = &src->d.all[slot], *sus = &src->d.suspect[slot];
 	double n = all->n, sum = all->sum, sq = all->sumsq;
-	if (strcmp(q->suspect, "only") == 0)
+	if (strcmp(q->s.suspect, "only") == 0)
 		n = sus->n, sum = sus->sum, sq = sus->sumsq;
-	else if (strcmp(q->suspect, "exclude") == 0)
+	else if (strcmp(q->s.suspect, "exclude") == 0)
 		n -= sus->n, sum -= sus->sum, sq -= sus->sumsq;
 	vocd_stats_mean(n, sum, sq, f);
 }
@@ -400,7 +453,7 @@ static int group_json(vocd_txn *txn, const char *tenant, const struct query *q, 
 {
 	struct source c;
 	uint32_t suspect;
-	int rc = counts(txn, tenant, q, dim, value, q->from, q->to, &c, &suspect);
+	int rc = counts(txn, tenant, q, dim, value, q->s.from, q->s.to, &c, &suspect);
 	if (rc != 0)
 		return rc;
 	cJSON *g = cJSON_CreateObject();
@@ -411,8 +464,8 @@ static int group_json(vocd_txn *txn, const char *tenant, const struct query *q, 
 	cJSON_AddItemToObject(g, "total", figures_json(q, &c));
 	cJSON_AddNumberToObject(g, "suspect_answers", suspect);
 	if (q->compare) {
-		int64_t len = vocd_calendar_day_number(q->to) - vocd_calendar_day_number(q->from) + 1;
-		int32_t pfrom = add_days(q->from, -len), pto = add_days(q->from, -1);
+		int64_t len = vocd_calendar_day_number(q->s.to) - vocd_calendar_day_number(q->s.from) + 1;
+		int32_t pfrom = add_days(q->s.from, -len), pto = add_days(q->s.from, -1);
 		struct source p;
 		uint32_t ps;
 		if ((rc = counts(txn, tenant, q, dim, value, pfrom, pto, &p, &ps)) != 0) {
@@ -438,8 +491,8 @@ static int group_json(vocd_txn *txn, const char *tenant, const struct query *q, 
 	}
 	if (strcmp(q->interval, "none") != 0) {
 		cJSON *buckets = cJSON_AddArrayToObject(g, "buckets");
-		for (int32_t day = q->from; rc == 0 && day <= q->to;) {
-			int32_t end = bucket_end(q->interval, day, q->to);
+		for (int32_t day = q->s.from; rc == 0 && day <= q->s.to;) {
+			int32_t end = bucket_end(q->interval, day, q->s.to);
 			struct source b;
 			uint32_t bs;
 			if ((rc = counts(txn, tenant, q, dim, value, day, end, &b, &bs)) != 0)
@@ -483,8 +536,7 @@ static int count_ticket(const char *id, const void *data, size_t len, void *arg)
 		return VOCD_ENOMEM;
 	int32_t day = vocd_calendar_day_of(&q->conf->calendar.cal,
 	                                   (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(tk, "created_at")));
-	const char *v = q->filter_dim ? vocd_rollup_value_of(tk, q->filter_dim) : NULL;
-	int keep = day >= q->from && day <= q->to && (!q->filter_dim || (v && strcmp(v, q->filter_value) == 0)) &&
+	int keep = day >= q->s.from && day <= q->s.to && vocd_stats_scope_meets(&q->s, tk) &&
 	           vocd_scope_sees(q->conf, q->who, tk);
 	if (keep) {
 		t->opened++;
@@ -561,24 +613,43 @@ static cJSON *figures_body(vocd_store *st, const char *tenant, struct query *q)
 		q->slot[i] = id ? vocd_rollup_dim_slot(txn, tenant, id) : -1;
 	}
 	cJSON *groups = cJSON_CreateArray(), *g = NULL;
-	if (q->group_by) {
+	if (!kept_in_rollups(q)) {
+		/* From the records: the whole span asked, the period before included when compared. */
+		int64_t len = vocd_calendar_day_number(q->s.to) - vocd_calendar_day_number(q->s.from) + 1;
+		struct vocd_scan_filter f[VOCD_STATS_MAX_FILTERS];
+		for (int i = 0; i < q->s.nfilters; i++)
+			f[i] = (struct vocd_scan_filter){q->s.filter_dim[i], q->s.filter_value[i]};
+		rc = vocd_stats_scan(txn, tenant, &q->conf->calendar.cal, f, q->s.nfilters, q->group_by,
+		                     q->compare ? add_days(q->s.from, -len) : q->s.from, q->s.to, q->invitations, q->dims,
+		                     &q->scan);
+	}
+	if (rc == 0 && q->group_by) {
 		cJSON *values = cJSON_CreateArray();
-		rc = vocd_rollup_values(txn, tenant, q->group_by, MAX_GROUPS, values);
+		if (q->scan)
+			vocd_scan_values(q->scan, MAX_GROUPS, values);
+		else
+			rc = vocd_rollup_values(txn, tenant, q->group_by, MAX_GROUPS, values);
+		int only = filter_on(q, q->group_by); /* group_by=agent&agent=a-17: that row alone */
 		const cJSON *value;
 		cJSON_ArrayForEach(value, values) {
 			if (rc != 0)
 				break;
-			if ((q->filter_dim && strcmp(value->valuestring, q->filter_value) != 0) ||
-			    !vocd_scope_sees_value(q->conf, q->who, q->group_by, value->valuestring))
+			if ((only >= 0 && strcmp(value->valuestring, q->s.filter_value[only]) != 0) ||
+			    (organisational(q->group_by) && /* else the scope is a filter already */
+			     !vocd_scope_sees_value(q->conf, q->who, q->group_by, value->valuestring)))
 				continue;
 			if ((rc = group_json(txn, tenant, q, q->group_by, value->valuestring, &g)) == 0)
 				cJSON_AddItemToArray(groups, g);
 		}
 		cJSON_Delete(values);
-	} else if ((rc = group_json(txn, tenant, q, q->filter_dim ? q->filter_dim : VOCD_ROLLUP_ALL,
-	                            q->filter_dim ? q->filter_value : "*", &g)) == 0) {
-		cJSON_AddItemToArray(groups, g);
+	} else if (rc == 0) {
+		int one = q->s.nfilters == 1 && !q->scan; /* the filter's own rollups */
+		if ((rc = group_json(txn, tenant, q, one ? q->s.filter_dim[0] : VOCD_ROLLUP_ALL,
+		                     one ? q->s.filter_value[0] : "*", &g)) == 0)
+			cJSON_AddItemToArray(groups, g);
 	}
+	vocd_scan_free(q->scan);
+	q->scan = NULL;
 	cJSON *tickets = NULL;
 	if (rc == 0 && q->tickets)
 		rc = tickets_json(txn, tenant, q, &tickets);
@@ -588,20 +659,17 @@ static cJSON *figures_body(vocd_store *st, const char *tenant, struct query *q)
 		return store_failed(q, rc);
 	}
 	char f[16], t[16];
-	vocd_calendar_day_text(q->from, f);
-	vocd_calendar_day_text(q->to, t);
+	vocd_calendar_day_text(q->s.from, f);
+	vocd_calendar_day_text(q->s.to, t);
 	cJSON *body = cJSON_CreateObject();
 	cJSON_AddStringToObject(body, "from", f);
 	cJSON_AddStringToObject(body, "to", t);
 	cJSON_AddStringToObject(body, "interval", q->interval);
-	cJSON_AddStringToObject(body, "suspect", q->suspect);
+	cJSON_AddStringToObject(body, "suspect", q->s.suspect);
 	cJSON_AddNumberToObject(body, "min_sample", q->min_sample);
 	if (q->group_by)
 		cJSON_AddStringToObject(body, "group_by", q->group_by);
-	if (q->filter_dim) {
-		cJSON *filter = cJSON_AddObjectToObject(body, "filter");
-		cJSON_AddStringToObject(filter, q->filter_dim, q->filter_value);
-	}
+	vocd_stats_scope_filter_json(&q->s, body);
 	cJSON_AddItemToObject(body, "groups", groups);
 	if (tickets)
 		cJSON_AddItemToObject(body, "tickets", tickets);
@@ -630,11 +698,7 @@ int vocd_stats_query_scope(const struct vocd_tenant_conf *conf, const struct voc
 		return -1;
 	if (q.group_by)
 		return fail(&q, 400, "invalid_parameter", "group_by: not here: one filter at most");
-	out->from = q.from;
-	out->to = q.to;
-	out->filter_dim = q.filter_dim;
-	snprintf(out->filter_value, sizeof out->filter_value, "%s", q.filter_value);
-	snprintf(out->suspect, sizeof out->suspect, "%s", q.suspect);
+	*out = q.s;
 	return 0;
 }
 

@@ -28,13 +28,22 @@ struct vocd_stats_error {
 	char message[400];
 };
 
-/** The period, filter and suspect choice of a figures query, the reader's scope applied. */
+#define VOCD_STATS_MAX_FILTERS 9 /**< one per dimension */
+
+/** The period, filters and suspect choice of a figures query, the reader's scope applied. */
 struct vocd_stats_scope {
-	int32_t from, to;       /**< local days, both included */
-	const char *filter_dim; /**< agent, team, ... or NULL */
-	char filter_value[129];
-	char suspect[8];        /**< exclude, include, only */
+	int32_t from, to;                                /**< local days, both included */
+	int nfilters;
+	const char *filter_dim[VOCD_STATS_MAX_FILTERS];   /**< agent, team, ...: each dimension = value to be met */
+	char filter_value[VOCD_STATS_MAX_FILTERS][129];
+	char suspect[8];                                 /**< exclude, include, only */
 };
+
+/** \brief True if \p rec (an evaluation, invitation or ticket) meets every filter of \p s. */
+int vocd_stats_scope_meets(const struct vocd_stats_scope *s, const cJSON *rec);
+
+/** \brief Adds "filter": {dimension: value, ...} to \p body when \p s has filters. */
+void vocd_stats_scope_filter_json(const struct vocd_stats_scope *s, cJSON *body);
 
 /**
  * \brief The figures of \p tenant asked for by \p params, as \p who may see them: the body of GET
@@ -45,7 +54,7 @@ cJSON *vocd_stats_query(vocd_store *st, const char *tenant, const struct vocd_te
                         struct vocd_stats_error *err);
 
 /**
- * \brief Reads only from, to, one filter and suspect (no grouping), as vocd_stats_query does: for readers
+ * \brief Reads only from, to, the filters and suspect (no grouping), as vocd_stats_query does: for readers
  * of the same period and scope (the topics). \return 0, or -1 with \p err filled.
  */
 int vocd_stats_query_scope(const struct vocd_tenant_conf *conf, const struct vocd_token_info *who,
