@@ -13,7 +13,6 @@
 #include "evaluation.h"
 #include "keywords.h"
 #include "review.h"
-#include "rollup.h"
 #include "sentiment.h"
 
 #define MAX_TOP 100
