@@ -69,44 +69,61 @@ static const char *const metric_names[] = {"answers", "回答数", "answers", "c
                                            "ces_mean", "费力度均值", "CES mean", "response_rate", "回复率（%）",
                                            "response rate (%)", NULL};
 
-/* Columns: the group, then value, n and interval of each metric present in \p figures. */
-static cJSON *figure_rows(cJSON *sections, const char *zh, const char *en, const cJSON *figures, int with_period)
+static void add_column(cJSON *columns, const char *key, cJSON *title)
 {
-	const char *cols[3 * 32 + 1];
-	int n = 0;
-	if (with_period) {
-		cols[n++] = "from", cols[n++] = "从", cols[n++] = "from";
-		cols[n++] = "to", cols[n++] = "到", cols[n++] = "to";
-	}
-	cols[n++] = "group", cols[n++] = "分组", cols[n++] = "group";
-	char keys[16][3][48]; /* the column keys, copied by section() */
-	int k = 0;
-	for (const char *const *m = metric_names; *m; m += 3) {
-		if (!cJSON_GetObjectItemCaseSensitive(figures, m[0]))
+	cJSON *col = cJSON_CreateObject();
+	cJSON_AddStringToObject(col, "key", key);
+	cJSON_AddItemToObject(col, "title", title);
+	cJSON_AddItemToArray(columns, col);
+}
+
+/* The title of metric \p key: the known ones', or a survey dimension's label (\p labels, from the stats)
+ * with "mean"; else the key itself. */
+static cJSON *metric_title(const char *key, const cJSON *labels)
+{
+	for (const char *const *m = metric_names; *m; m += 3)
+		if (strcmp(m[0], key) == 0)
+			return both(m[1], m[2]);
+	const cJSON *label = cJSON_GetObjectItemCaseSensitive(labels, key);
+	const char *zh = vocd_json_str(label, "zh-CN"), *en = vocd_json_str(label, "en");
+	char z[200], e[200];
+	snprintf(z, sizeof z, "%s均值", zh ? zh : key);
+	snprintf(e, sizeof e, "%s mean", en ? en : key);
+	return both(z, e);
+}
+
+/* Columns: the group, then value, n and interval of each metric present in \p figures, in its order. */
+static cJSON *figure_rows(cJSON *sections, const char *zh, const char *en, const cJSON *figures,
+                          const cJSON *labels, int with_period)
+{
+	static const char *const period[] = {"from", "从", "from", "to", "到", "to", NULL};
+	static const char *const group[] = {"group", "分组", "group", NULL};
+	cJSON *rows = section(sections, zh, en, with_period ? period : period + 6, NULL);
+	cJSON *columns = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(sections, cJSON_GetArraySize(sections) - 1),
+	                                                  "columns");
+	add_column(columns, group[0], both(group[1], group[2]));
+	const cJSON *f;
+	cJSON_ArrayForEach(f, figures) {
+		char key[200];
+		add_column(columns, f->string, metric_title(f->string, labels));
+		if (strcmp(f->string, "answers") == 0)
 			continue;
-		cols[n++] = m[0], cols[n++] = m[1], cols[n++] = m[2];
-		if (strcmp(m[0], "answers") == 0)
-			continue;
-		snprintf(keys[k][0], 48, "%s_n", m[0]);
-		cols[n++] = keys[k][0], cols[n++] = "样本量", cols[n++] = "n";
-		snprintf(keys[k][1], 48, "%s_ci_low", m[0]);
-		cols[n++] = keys[k][1], cols[n++] = "置信区间下限", cols[n++] = "95% CI low";
-		snprintf(keys[k][2], 48, "%s_ci_high", m[0]);
-		cols[n++] = keys[k][2], cols[n++] = "置信区间上限", cols[n++] = "95% CI high";
-		k++;
+		snprintf(key, sizeof key, "%s_n", f->string);
+		add_column(columns, key, both("样本量", "n"));
+		snprintf(key, sizeof key, "%s_ci_low", f->string);
+		add_column(columns, key, both("置信区间下限", "95% CI low"));
+		snprintf(key, sizeof key, "%s_ci_high", f->string);
+		add_column(columns, key, both("置信区间上限", "95% CI high"));
 	}
-	cols[n] = NULL;
-	return section(sections, zh, en, cols, NULL);
+	return rows;
 }
 
 static void figure_cells(cJSON *row, const cJSON *figures)
 {
-	for (const char *const *m = metric_names; *m; m += 3) {
-		const cJSON *f = cJSON_GetObjectItemCaseSensitive(figures, m[0]);
-		if (!f)
-			continue;
+	const cJSON *f;
+	cJSON_ArrayForEach(f, figures) {
 		add_cell(row, cJSON_GetObjectItemCaseSensitive(f, "value"));
-		if (strcmp(m[0], "answers") == 0)
+		if (strcmp(f->string, "answers") == 0)
 			continue;
 		const cJSON *ci = cJSON_GetObjectItemCaseSensitive(f, "ci");
 		add_cell(row, cJSON_GetObjectItemCaseSensitive(f, "n"));
@@ -128,8 +145,9 @@ cJSON *vocd_report_figures(cJSON *stats)
 	const cJSON *groups = cJSON_GetObjectItemCaseSensitive(stats, "groups"), *g;
 	const cJSON *first = cJSON_GetArrayItem(groups, 0);
 	const cJSON *sample = cJSON_GetObjectItemCaseSensitive(first, "total");
+	const cJSON *labels = cJSON_GetObjectItemCaseSensitive(stats, "labels");
 	if (sample) {
-		cJSON *rows = figure_rows(sections, "合计", "Totals", sample, 0);
+		cJSON *rows = figure_rows(sections, "合计", "Totals", sample, labels, 0);
 		cJSON_ArrayForEach(g, groups) {
 			cJSON *row = cJSON_CreateArray();
 			cJSON_AddItemToArray(row, cJSON_CreateString(group_name(g)));
@@ -139,7 +157,7 @@ cJSON *vocd_report_figures(cJSON *stats)
 	}
 	const cJSON *buckets = cJSON_GetObjectItemCaseSensitive(first, "buckets");
 	if (buckets && sample) {
-		cJSON *rows = figure_rows(sections, "趋势", "Trend", sample, 1);
+		cJSON *rows = figure_rows(sections, "趋势", "Trend", sample, labels, 1);
 		cJSON *chart = cJSON_AddObjectToObject(r, "chart");
 		cJSON_AddItemToObject(chart, "title", both("满意度与净推荐值趋势", "CSAT and NPS over time"));
 		cJSON *series = cJSON_AddArrayToObject(chart, "series");

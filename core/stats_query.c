@@ -163,8 +163,8 @@ bad_day:
 	return -1;
 }
 
-/* The survey dimension id of metric "<id>_mean", when the tenant's surveys ask it; else NULL. */
-static const char *dimension_of(const struct query *q, const char *metric)
+/* The survey dimension of metric "<id>_mean", when the tenant's surveys ask it; else NULL. */
+static const struct vocd_survey_item *dimension_item(const struct query *q, const char *metric)
 {
 	size_t len = strlen(metric);
 	if (len <= 5 || strcmp(metric + len - 5, "_mean") != 0 || vocd_rollup_metric_valid(metric))
@@ -172,11 +172,17 @@ static const char *dimension_of(const struct query *q, const char *metric)
 	const struct vocd_surveys *sv = &q->conf->surveys;
 	for (size_t i = 0; i < sv->n; i++)
 		for (size_t d = 0; d < sv->list[i].ndimensions; d++) {
-			const char *id = sv->list[i].dimensions[d].id;
-			if (strlen(id) == len - 5 && strncmp(id, metric, len - 5) == 0)
-				return id;
+			const struct vocd_survey_item *it = &sv->list[i].dimensions[d];
+			if (strlen(it->id) == len - 5 && strncmp(it->id, metric, len - 5) == 0)
+				return it;
 		}
 	return NULL;
+}
+
+static const char *dimension_of(const struct query *q, const char *metric)
+{
+	const struct vocd_survey_item *it = dimension_item(q, metric);
+	return it ? it->id : NULL;
 }
 
 /* The default metrics: the scores', the response rate, and each survey dimension's mean (each once). */
@@ -670,6 +676,17 @@ static cJSON *figures_body(vocd_store *st, const char *tenant, struct query *q)
 	if (q->group_by)
 		cJSON_AddStringToObject(body, "group_by", q->group_by);
 	vocd_stats_scope_filter_json(&q->s, body);
+	cJSON *labels = NULL; /* what each survey dimension is called, for people reading the figures */
+	for (int i = 0; i < q->nmetrics; i++) {
+		const struct vocd_survey_item *it = dimension_item(q, q->metrics[i]);
+		if (!it)
+			continue;
+		if (!labels)
+			labels = cJSON_AddObjectToObject(body, "labels");
+		cJSON *l = cJSON_AddObjectToObject(labels, q->metrics[i]);
+		cJSON_AddStringToObject(l, "zh-CN", it->label.zh ? it->label.zh : it->id);
+		cJSON_AddStringToObject(l, "en", it->label.en ? it->label.en : it->id);
+	}
 	cJSON_AddItemToObject(body, "groups", groups);
 	if (tickets)
 		cJSON_AddItemToObject(body, "tickets", tickets);

@@ -24,7 +24,8 @@ FORMULA = "=HYPERLINK(\"http://evil.example\",\"click\")"
 
 TENANT = """name = "Acme"
 people = { ["a-17"] = { name = "王芳", team = "care" } }
-survey = { metrics = { "csat", "nps" } }
+survey = { metrics = { "csat", "nps" },
+           dimensions = { { id = "speed", scale = 5, label = { ["zh-CN"] = "响应速度", en = "Response speed" } } } }
 authenticity = { trusted_addresses = { "127.0.0.1" } }
 plugins = {
   ["reports/json"] = true,
@@ -48,11 +49,14 @@ class ReportsTest(ServerTest):
         cls.supervisor = s.token("acme", "supervisor")
         integrator = s.token("acme", "integrator")
         cls.ids = []
-        for agent, csat in (("a-17", 5), ("a-17", 4), ("a-17", 2), (HOSTILE, 5), (FORMULA, 1)):
+        for agent, csat, speed in (("a-17", 5, 5), ("a-17", 4, 2), ("a-17", 2, None), (HOSTILE, 5, 4), (FORMULA, 1, 1)):
+            answer = {"scores": {"csat": csat, "nps": 9 if csat >= 4 else 3}}
+            if speed:
+                answer["dimensions"] = {"speed": speed}
             st, _, ev = s.request("POST", "/api/v1/evaluations", token=integrator,
                                   body={"customer": {"a-17": "c-1"}.get(agent, "c-%d" % len(cls.ids)),
                                         "context": {"agent": agent, "team": "care"}, "consent": CONSENT,
-                                        "answer": {"scores": {"csat": csat, "nps": 9 if csat >= 4 else 3}}})
+                                        "answer": answer})
             assert st == 201, ev
             cls.ids.append(ev["id"])
         # A month's compliance events: a hidden answer (its note hostile), a withdrawal, an unmasked read, an export.
@@ -100,6 +104,9 @@ class ReportsTest(ServerTest):
         self.assertEqual(by_group["a-17"][1], "3")
         self.assertEqual(by_group[HOSTILE][1], "1")  # text, as written, inert in a spreadsheet
         self.assertIn("'" + FORMULA, by_group)      # never a formula
+        # The survey's dimension, under its own name: a-17's two answers that rated the speed, 5 and 2.
+        speed = header.index("Response speed mean")
+        self.assertEqual((float(by_group["a-17"][speed]), by_group["a-17"][speed + 1]), (3.5, "2"))
         zh = self.download("figures", format="csv", group_by="agent")[2]
         self.assertIn("满意度（4–5 分占比 %）", zh)
 
@@ -120,6 +127,7 @@ class ReportsTest(ServerTest):
         self.assertEqual(rows[0][:2], ("分组", "回答数"))
         by_group = {r[0]: r for r in rows[1:]}
         self.assertEqual(by_group["a-17"][1], 3)
+        self.assertEqual(by_group["a-17"][rows[0].index("响应速度均值")], 3.5)
         self.assertEqual(by_group[FORMULA][1], 1)  # the formula stays text
         self.assertEqual(book["合计"].cell(row=2, column=1).data_type, "s")
         self.assertTrue(all(c.data_type != "f" for r in book["合计"].iter_rows() for c in r))
