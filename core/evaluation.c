@@ -165,6 +165,9 @@ static int create_job(vocd_txn *txn, void *arg)
 		cJSON_AddItemReferenceToObject(rec, "context", (cJSON *)context);
 	else
 		cJSON_AddObjectToObject(rec, "context");
+	cJSON *above = vocd_org_above(&n->conf->org, context);
+	if (above)
+		cJSON_AddItemToObject(rec, "org", above);
 	for (const char *const *k = (const char *const[]){"scores", "dimensions", "tags", "text", NULL}; *k; k++) {
 		cJSON *v = cJSON_GetObjectItemCaseSensitive(n->answer, *k);
 		if (v)

@@ -267,6 +267,9 @@ int vocd_invitation_create_in(vocd_txn *txn, struct vocd_invitation_new *n)
 	if (type)
 		cJSON_AddStringToObject(rec, "service_type", type);
 	cJSON_AddItemToObject(rec, "context", n->context ? cJSON_Duplicate(n->context, 1) : cJSON_CreateObject());
+	cJSON *above = vocd_org_above(&n->conf->org, n->context);
+	if (above) /* the response rate of a unit counts its subtree's invitations */
+		cJSON_AddItemToObject(rec, "org", above);
 	cJSON_AddStringToObject(rec, "channel", n->channel);
 	cJSON_AddStringToObject(rec, "lang", n->lang);
 	cJSON_AddStringToObject(rec, "state", "sent");

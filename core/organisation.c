@@ -145,3 +145,30 @@ int vocd_org_context_within(const struct vocd_organisation *org, int unit, const
 	}
 	return 0;
 }
+
+cJSON *vocd_org_above(const struct vocd_organisation *org, const cJSON *context)
+{
+	cJSON *out = NULL;
+	for (const char *const *k = context_keys; org && *k; k++) {
+		const char *value = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(context, *k));
+		if (!value || strlen(value) > 128)
+			continue;
+		char name[160];
+		snprintf(name, sizeof name, "%s:%s", *k, value);
+		int u = vocd_org_find(org, name);
+		for (int steps = 0; u >= 0 && (u = org->units[u].parent) >= 0 && steps <= MAX_DEPTH; steps++) {
+			const char *unit = org->units[u].name, *colon = strchr(unit, ':');
+			char kind[16];
+			if (!colon || (size_t)(colon - unit) >= sizeof kind)
+				continue;
+			snprintf(kind, sizeof kind, "%.*s", (int)(colon - unit), unit);
+			/* What the context names itself stays; a kind already filled from a lower unit stays. */
+			if (cJSON_GetObjectItemCaseSensitive(context, kind) || (out && cJSON_GetObjectItemCaseSensitive(out, kind)))
+				continue;
+			if (!out)
+				out = cJSON_CreateObject();
+			cJSON_AddStringToObject(out, kind, colon + 1);
+		}
+	}
+	return out;
+}

@@ -44,4 +44,12 @@ int vocd_org_find(const struct vocd_organisation *org, const char *name);
 /** \brief True if the service context \p context names \p unit (an index) or a unit below it. */
 int vocd_org_context_within(const struct vocd_organisation *org, int unit, const cJSON *context);
 
+/**
+ * \brief The units above those \p context names, by kind, where the context names none of that kind:
+ * {"store": "s-1", "region": "east", "brand": "lumen"} for a context naming only team care. Recorded with
+ * each evaluation and invitation (as "org") so that a unit's figures include its subtree as the tree was
+ * then. \return a new object, or NULL when there is nothing above.
+ */
+cJSON *vocd_org_above(const struct vocd_organisation *org, const cJSON *context);
+
 #endif

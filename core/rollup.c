@@ -34,7 +34,9 @@ const char *vocd_rollup_value_of(const cJSON *rec, const char *dim)
 		return vocd_json_str(rec, dim);
 	if (strcmp(dim, "tier") == 0)
 		return vocd_json_str(rec, "customer_tier");
-	return vocd_json_str(cJSON_GetObjectItemCaseSensitive(rec, "context"), dim);
+	const char *v = vocd_json_str(cJSON_GetObjectItemCaseSensitive(rec, "context"), dim);
+	/* Else the unit above the context's in the organisation tree, as it was recorded (organisation.h). */
+	return v ? v : vocd_json_str(cJSON_GetObjectItemCaseSensitive(rec, "org"), dim);
 }
 
 int vocd_rollup_metric_valid(const char *metric)

@@ -16,6 +16,7 @@ TENANT = """name = "Acme"
 organisation = { ["region:east"] = { ["store:s-1"] = { "team:care", "team:sales" } } }
 people = {
   li = { name = "李强", access = "supervisor", scope = "team:care" },
+  wu = { name = "吴敏", access = "supervisor", scope = "region:east" },
   ["a-17"] = { name = "王芳", team = "care", access = "agent" },
   ["a-18"] = { name = "赵磊", team = "care", access = "agent" },
   ["b-01"] = { name = "Chen Wei", team = "sales", access = "agent" },
@@ -193,6 +194,14 @@ class StatsTest(ServerTest):
         self.assertEqual(self.stats(token=self.li, team="sales")[0], 403)
         agents = self.stats(token=self.li, group_by="agent")[1]
         self.assertEqual([g["value"] for g in agents["groups"]], ["a-17", "a-18"])
+        # The region's manager: the answers name only teams, and the region's figures hold its whole subtree
+        # (the organisation tree as it was when they answered).
+        wu = self.server.cli("token", "create", "--tenant", "acme", "--role", "supervisor", "--person", "wu").stdout.strip()
+        status, region = self.stats(token=wu)
+        self.assertEqual((status, region["filter"]), (200, {"region": "east"}))
+        self.assert_figures(region["groups"][0]["total"], evs)
+        self.assert_figures(self.stats(store="s-1")[1]["groups"][0]["total"], evs)
+        self.assertEqual([g["value"] for g in self.stats(token=wu, group_by="team")[1]["groups"]], ["care", "sales"])
 
     def test_filters_together_and_with_a_grouping(self):
         """Combinations the rollups do not keep are counted from the evaluations: the same figures."""

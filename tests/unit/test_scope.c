@@ -66,6 +66,36 @@ static void subtrees(void **state)
 	vocd_org_free(&org);
 }
 
+/* The units above a context's, as recorded with an answer: \p want is the JSON expected, or NULL. */
+static void assert_above(const struct vocd_organisation *org, const char *ctx_json, const char *want)
+{
+	cJSON *c = context(ctx_json), *got = vocd_org_above(org, c);
+	char *text = got ? cJSON_PrintUnformatted(got) : NULL;
+	if (want ? !text || strcmp(text, want) != 0 : text != NULL)
+		fail_msg("above %s: got %s, expected %s", ctx_json, text ? text : "NULL", want ? want : "NULL");
+	free(text);
+	cJSON_Delete(got);
+	cJSON_Delete(c);
+}
+
+static void units_above_a_context(void **state)
+{
+	(void)state;
+	struct vocd_organisation org;
+	char why[256];
+	assert_int_equal(parse_org(tree, &org, why, sizeof why), 0);
+	assert_above(&org, "{\"team\": \"care\"}", "{\"store\":\"s-1\",\"region\":\"east\",\"brand\":\"lumen\"}");
+	/* What the context names stays as it is, even where the tree would say otherwise. */
+	assert_above(&org, "{\"team\": \"care\", \"store\": \"s-2\"}", "{\"region\":\"east\",\"brand\":\"lumen\"}");
+	assert_above(&org, "{\"dealer\": \"d-01\", \"agent\": \"a-1\"}", "{\"region\":\"east\",\"brand\":\"lumen\"}");
+	assert_above(&org, "{\"team\": \"night\"}", "{\"group\":\"other\"}");
+	assert_above(&org, "{\"brand\": \"lumen\"}", NULL); /* nothing above the top */
+	assert_above(&org, "{\"team\": \"unknown\"}", NULL);
+	assert_above(&org, "{}", NULL);
+	assert_above(NULL, "{\"team\": \"care\"}", NULL);
+	vocd_org_free(&org);
+}
+
 static void refusals(void **state)
 {
 	(void)state;
@@ -170,6 +200,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(subtrees),
+		cmocka_unit_test(units_above_a_context),
 		cmocka_unit_test(refusals),
 		cmocka_unit_test(each_role_sees_its_part),
 		cmocka_unit_test(passwords),
