@@ -12,6 +12,7 @@
 #include "error.h"
 #include "ids.h"
 #include "record.h"
+#include "rollup.h"
 #include "simhash.h"
 
 #define RECENT_TYPE "authenticity.recent"   /* "<window start ms, 14 digits> US <i ip | d device>" -> struct recent */
@@ -465,6 +466,30 @@ static void count_top(void *data, int found, void *arg)
 	(void)found;
 }
 
+/*
+ * The agent's own usual number of top ratings for the last days of a period: their top ratings per day over
+ * the BASELINE_DAYS before those days (from the rollups; an answer with CSAT 5 and NPS 9 counts once, so the
+ * larger of the two counts is taken), times the last days, times SPIKE_FACTOR. A busy agent's ordinary day
+ * is not a spike; a quiet one's is still bounded by the tenant's top_ratings.
+ */
+#define BASELINE_DAYS 28
+#define SPIKE_FACTOR 2.0
+
+static int top_limit(vocd_txn *txn, const char *tenant, const struct vocd_authenticity_conf *c, const char *agent,
+                     int32_t last, uint32_t *limit)
+{
+	int64_t window = vocd_calendar_day_number(last) - (int64_t)c->last_days + 1;
+	struct vocd_rollup_counts before;
+	int rc = vocd_rollup_sum(txn, tenant, "agent", agent, vocd_calendar_date(window - BASELINE_DAYS),
+	                         vocd_calendar_date(window - 1), &before);
+	if (rc != 0)
+		return rc;
+	uint32_t csat = before.csat[5], nps = before.nps[9] + before.nps[10];
+	double usual = (double)(csat > nps ? csat : nps) / BASELINE_DAYS * c->last_days;
+	*limit = (uint32_t)ceil(SPIKE_FACTOR * usual);
+	return 0;
+}
+
 static int incentive_spike(vocd_txn *txn, const char *tenant, const struct vocd_tenant_conf *t, const cJSON *evaluation,
                            int64_t now, struct signals *s)
 {
@@ -489,13 +514,15 @@ static int incentive_spike(vocd_txn *txn, const char *tenant, const struct vocd_
 		vocd_hex(digest, 16, hex);
 		snprintf(id, sizeof id, "%08" PRId32 "\x1f#%s", start, hex);
 	}
-	uint32_t n = 0;
+	uint32_t n = 0, limit = 0;
 	int rc = vocd_rec_modify(txn, tenant, TOP_TYPE, id, sizeof n, count_top, &n);
-	if (rc == 0 && n > c->top_ratings) {
+	if (rc == 0 && n > c->top_ratings) /* over the floor: is it over the agent's own rate too? */
+		rc = top_limit(txn, tenant, c, agent, last, &limit);
+	if (rc == 0 && n > c->top_ratings && n > limit) {
 		char reason[400];
 		snprintf(reason, sizeof reason, "top rating number %" PRIu32 " for agent %s in the last %u days of the %s ending "
 		         "%04d-%02d-%02d (limit %u)", n, agent, c->last_days, c->period == VOCD_PERIOD_QUARTER ? "quarter" : "month",
-		         (int)(last / 10000), (int)(last / 100 % 100), (int)(last % 100), c->top_ratings);
+		         (int)(last / 10000), (int)(last / 100 % 100), (int)(last % 100), limit > c->top_ratings ? limit : c->top_ratings);
 		add_signal(s, "incentive_spike", reason);
 	}
 	snprintf(stop, sizeof stop, "%08" PRId32, start);

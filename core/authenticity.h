@@ -11,6 +11,7 @@
  *   staff_device    answered from a device a staff member signed in from
  *   unlike_history  a score far from the customer's own mean
  *   incentive_spike more top ratings for one agent in the last days of an incentive period than allowed
+ *                   (top_ratings) and than twice the agent's own usual rate
  *
  * State kept per tenant to decide them, bounded: the recent answers of each address (windows of
  * burst_minutes, older ones pruned as new answers come), a ring of the last 256 text fingerprints, each

@@ -408,6 +408,37 @@ static void test_history_and_incentive_spike(void **state)
 	cJSON_Delete(ev);
 }
 
+/* A busy agent's usual day is no spike: the limit is twice their own rate of top ratings over the 28 days
+ * before the last days (here 2 a day, so 12 for the last 3 days), never less than top_ratings. */
+static void test_incentive_spike_follows_the_agents_own_rate(void **state)
+{
+	struct env *e = *state;
+	e->t.authenticity.burst_per_ip = e->t.authenticity.burst_per_device = 0;
+	e->t.authenticity.top_ratings = 2;
+	for (int32_t d = 1; d <= 28; d++) /* December 1-28: two top ratings a day */
+		for (int i = 0; i < 2; i++) {
+			int64_t at = vocd_calendar_day_number(20261200 + d) * DAY + (10 + i) * HOUR - 8 * HOUR;
+			cJSON *ev = answer(e, at, NULL, NULL, "a-17", NULL, 5, NULL);
+			assert_false(suspect(ev));
+			cJSON_Delete(ev);
+		}
+	int64_t late = vocd_calendar_day_number(20261230) * DAY + 2 * HOUR - 8 * HOUR;
+	for (int i = 1; i <= 13; i++) {
+		cJSON *ev = answer(e, late + i * MIN, NULL, NULL, "a-17", NULL, 5, NULL);
+		const char *why = signal(ev, "incentive_spike");
+		assert_int_equal(why != NULL, i == 13);
+		if (why)
+			assert_string_equal(why, "top rating number 13 for agent a-17 in the last 3 days of the month ending 2026-12-31 (limit 12)");
+		cJSON_Delete(ev);
+	}
+	/* A quiet agent in the same days: the tenant's floor of 2. */
+	for (int i = 1; i <= 3; i++) {
+		cJSON *ev = answer(e, late + (20 + i) * MIN, NULL, NULL, "a-18", NULL, 5, NULL);
+		assert_int_equal(signal(ev, "incentive_spike") != NULL, i == 3);
+		cJSON_Delete(ev);
+	}
+}
+
 static int count_reviewed(const char *id, const void *data, size_t len, void *arg)
 {
 	(void)id;
@@ -489,6 +520,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_near_duplicate_text, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_staff_device, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_history_and_incentive_spike, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_incentive_spike_follows_the_agents_own_rate, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_figures_without_suspect_answers, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
