@@ -11,7 +11,7 @@ const TEXTS = {
     answers: "回答数", points: "积分", suspect: "可疑", signin: "请先登录：", few: "样本较少，仅供参考",
     opened: "新开工单", sla: "时限达成率", recovery: "差评挽回率", none: "没有数据",
     topics: "客户在说什么", keyword: "关键词", count: "次数", rising: "上升", positive: "正面", neutral: "中性",
-    negative: "负面",
+    negative: "负面", dimensions: "服务细分维度（均值）", mean: "均值",
   },
   en: {
     title: "Customer feedback dashboard", from: "From", to: "To", team: "Team", apply: "Show",
@@ -21,7 +21,8 @@ const TEXTS = {
     signin: "Sign in first: ", few: "few answers: read with care", opened: "Tickets opened",
     sla: "Deadlines met", recovery: "Unhappy customers won back", none: "No data",
     topics: "What customers talk about", keyword: "Keyword", count: "Mentions", rising: "Rising",
-    positive: "positive", neutral: "neutral", negative: "negative",
+    positive: "positive", neutral: "neutral", negative: "negative", dimensions: "Service dimensions (mean)",
+    mean: "mean",
   },
 };
 
@@ -128,6 +129,22 @@ async function breakdown() {
   });
 }
 
+// The mean of each dimension of the tenant's survey (response speed, attitude…), named as the survey names it.
+async function dimensions() {
+  const body = await api("/api/v1/stats?" + query({})); // the default metrics hold every dimension's mean
+  const labels = body.labels || {}, keys = Object.keys(labels), total = body.groups[0].total;
+  document.getElementById("dimensions").hidden = keys.length === 0;
+  if (!keys.length) return;
+  draw("dimensions-chart", {
+    type: "bar",
+    data: {
+      labels: keys.map((k) => labels[k][lang]),
+      datasets: [{ label: T.mean, data: keys.map((k) => total[k].value), backgroundColor: "#34d399" }],
+    },
+    options: { animation: false, indexAxis: "y", scales: { x: { min: 0 } } },
+  });
+}
+
 function row(table, label, value) {
   const tr = el("tr");
   tr.append(el("th", label), el("td", value, "n"));
@@ -183,7 +200,7 @@ async function leaderboard() {
 async function refresh(event) {
   if (event) event.preventDefault();
   say("");
-  for (const part of [trend, breakdown, topics, tickets, leaderboard]) {
+  for (const part of [trend, breakdown, dimensions, topics, tickets, leaderboard]) {
     try {
       await part();
     } catch (e) {

@@ -70,6 +70,11 @@ async function run() {
     assert.equal(trend.csat.at(-1), want.csat, 'this month\'s CSAT on the trend');
     const labels = await page.evaluate(() => Chart.getChart('breakdown-chart').data.labels);
     assert.deepEqual(labels, want.agents, 'the agents of the breakdown');
+    const dims = await page.evaluate(() => {
+      const c = Chart.getChart('dimensions-chart');
+      return { labels: c.data.labels, means: c.data.datasets[0].data };
+    });
+    assert.deepEqual(dims, want.dimensions, 'each survey dimension\'s mean, under its name');
     await shot(page, 'overview');
 
     await clickBar(page, want.drill.agent);

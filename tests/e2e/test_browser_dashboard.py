@@ -26,6 +26,9 @@ people = {
   ["a-18"] = { name = "赵磊", team = "care" },
   ["b-01"] = { name = "Chen Wei", team = "sales" },
 }
+survey = { metrics = { "csat" },
+           dimensions = { { id = "speed", scale = 5, label = { ["zh-CN"] = "响应速度", en = "Response speed" } },
+                          { id = "attitude", scale = 10, label = { ["zh-CN"] = "服务态度", en = "Attitude" } } } }
 authenticity = { trusted_addresses = { "127.0.0.1" } }
 plugins = {
   ["workflows/negative_evaluation"] = true,
@@ -47,10 +50,12 @@ class BrowserDashboardTest(ServerTest):
         integrator, cls.admin = s.token("acme", "integrator"), s.token("acme", "admin")
         cls.li = s.cli("token", "create", "--tenant", "acme", "--role", "supervisor", "--person", "li").stdout.strip()
         cls.ids = {}
-        for key, agent, team, csat, text in (("hostile", "a-17", "care", 5, HOSTILE), ("a17-4", "a-17", "care", 4, ""),
-                                             ("a17-2", "a-17", "care", 2, "排队时间太长"), ("a18-1", "a-18", "care", 5, "很好"),
-                                             ("a18-2", "a-18", "care", 5, ""), ("b01", "b-01", "sales", 3, "")):
-            answer = {"scores": {"csat": csat}}
+        # The care team's dimensions: speed 5, 3 and 4 (mean 4), attitude 9; sales' speed 1 is not theirs.
+        for key, agent, team, csat, text, dims in (
+                ("hostile", "a-17", "care", 5, HOSTILE, {"speed": 5}), ("a17-4", "a-17", "care", 4, "", {"speed": 3}),
+                ("a17-2", "a-17", "care", 2, "排队时间太长", {}), ("a18-1", "a-18", "care", 5, "很好", {"speed": 4, "attitude": 9}),
+                ("a18-2", "a-18", "care", 5, "", {}), ("b01", "b-01", "sales", 3, "", {"speed": 1})):
+            answer = {"scores": {"csat": csat}, "dimensions": dims}
             if text:
                 answer["text"] = text
             st, _, ev = s.request("POST", "/api/v1/evaluations", token=integrator,
@@ -97,6 +102,7 @@ class BrowserDashboardTest(ServerTest):
             "expect": {
                 "month": month, "csat": 80.0, "keyword": "排队", "agents": ["a-17", "a-18"], "hostile": HOSTILE,
                 "drill": {"agent": "a-17", "rows": 3}, "leaderboard": ["赵磊", "王芳"],
+                "dimensions": {"labels": ["Response speed", "Attitude"], "means": [4, 9]},
                 "wall": {"cards": 2, "reply": "谢谢您的支持！"},
             },
         }
