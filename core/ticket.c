@@ -315,6 +315,9 @@ int vocd_ticket_open_in(vocd_txn *txn, struct vocd_ticket_open *o)
 	if (o->text)
 		cJSON_AddStringToObject(t, "text", o->text);
 	cJSON_AddItemToObject(t, "context", o->context ? cJSON_Duplicate(o->context, 1) : cJSON_CreateObject());
+	cJSON *above = vocd_org_above(&o->conf->org, o->context);
+	if (above) /* a unit's ticket figures count its subtree's, as its answers' do */
+		cJSON_AddItemToObject(t, "org", above);
 	if (repeat_of[0])
 		cJSON_AddStringToObject(t, "repeat_of", repeat_of);
 	cJSON_AddBoolToObject(t, "detractor", o->detractor);

@@ -261,6 +261,8 @@ class StatsTest(ServerTest):
         self.assertEqual(k["sla"]["resolve"]["n"], 1)
         self.assertEqual((k["sla"]["resolve"]["met"], k["sla"]["resolve"]["value"]), (1, 100.0))
         self.assertEqual(k["recovery"]["n"], len([x for x in tickets if x["detractor"]]))
+        # The region's tickets: its teams', though the tickets name only teams.
+        self.assertEqual(self.stats(metrics="answers,tickets", region="east")[1]["tickets"]["opened"], len(tickets))
 
     invitations = 0  # sent by the tests so far
 
