@@ -15,12 +15,6 @@ static int query_param(void *req, const char *name, char *out, size_t outlen)
 	return r->query && mg_get_var(r->query, strlen(r->query), name, out, outlen) == -2 ? -1 : 0;
 }
 
-static void stats_params(struct vocd_req *req, struct vocd_stats_params *out)
-{
-	out->get = query_param;
-	out->ctx = req;
-}
-
 static void stats_error(struct vocd_req *req, const struct vocd_stats_error *e)
 {
 	if (e->status)
@@ -29,18 +23,24 @@ static void stats_error(struct vocd_req *req, const struct vocd_stats_error *e)
 		vocd_http_fail(req, e->store_rc, NULL);
 }
 
+/* The query string as the parameters, and the tenant's configuration; NULL when it is gone (answered). */
+static const struct vocd_tenant_conf *start(struct vocd_req *req, struct vocd_stats_params *p)
+{
+	p->get = query_param;
+	p->ctx = req;
+	const struct vocd_tenant_conf *conf = vocd_config_tenant(vocd_server_config(req->srv), req->auth.tenant);
+	if (!conf)
+		vocd_http_fail(req, VOCD_ENOTFOUND, NULL);
+	return conf;
+}
+
 cJSON *vocd_api_stats_body(struct vocd_req *req)
 {
 	struct vocd_stats_params p;
 	struct vocd_stats_error e;
-	stats_params(req, &p);
-	const struct vocd_tenant_conf *conf = vocd_config_tenant(vocd_server_config(req->srv), req->auth.tenant);
-	if (!conf) {
-		vocd_http_fail(req, VOCD_ENOTFOUND, NULL);
-		return NULL;
-	}
-	cJSON *body = vocd_stats_query(req->srv->store, req->auth.tenant, conf, &req->auth, &p, &e);
-	if (!body)
+	const struct vocd_tenant_conf *conf = start(req, &p);
+	cJSON *body = conf ? vocd_stats_query(req->srv->store, req->auth.tenant, conf, &req->auth, &p, &e) : NULL;
+	if (conf && !body)
 		stats_error(req, &e);
 	return body;
 }
@@ -49,12 +49,9 @@ int vocd_api_stats_scope(struct vocd_req *req, struct vocd_stats_scope *out)
 {
 	struct vocd_stats_params p;
 	struct vocd_stats_error e;
-	stats_params(req, &p);
-	const struct vocd_tenant_conf *conf = vocd_config_tenant(vocd_server_config(req->srv), req->auth.tenant);
-	if (!conf) {
-		vocd_http_fail(req, VOCD_ENOTFOUND, NULL);
+	const struct vocd_tenant_conf *conf = start(req, &p);
+	if (!conf)
 		return -1;
-	}
 	if (vocd_stats_query_scope(conf, &req->auth, &p, out, &e) == 0)
 		return 0;
 	stats_error(req, &e);
