@@ -1,8 +1,10 @@
-/* GET /api/v1/stats (docs/http-api.md, "Figures"): CSAT, NPS and CES over a period, in buckets of a day,
- * week or month, for the tenant, one dimension value, or each value of a dimension; with and without
- * suspect answers; compared with the period before; every figure with its sample size and interval. Read
- * from the rollups: a 12-month trend is a few hundred records whatever the number of answers. Tickets
- * (classes, states, deadlines met, unhappy customers won back) are counted from the tickets themselves.
+/* The figures query (stats_query.h; docs/http-api.md, "Figures"): CSAT, NPS, CES and each survey
+ * dimension's mean over a period, in buckets of a day, week or month, for the tenant, for filters, or for
+ * each value of a dimension; with and without suspect answers; compared with the period before; every
+ * figure with its sample size and interval. Read from the rollups (a 12-month trend is a few hundred
+ * records whatever the number of answers), except for filters together or a filter with a grouping of
+ * another dimension, counted from the records (stats_scan.h). Tickets (classes, states, deadlines met,
+ * unhappy customers won back) are counted from the tickets themselves.
  *
  * Each reader sees their scope: an agent their own figures, a supervisor those of their unit and of the
  * people and units within it. */
