@@ -4,8 +4,11 @@ due to the supervisors and a compliance report (HTML) to the auditor. The mails 
 files attached: the workbook, opened with openpyxl, holds the figures GET /api/v1/stats gives for November;
 the relay refusing the auditor's mail at first is retried under one idempotency key and sent once. The run
 records and their audit entries are there. Restarted before 08:00 again (the timer fires a second time for
-the same period) and after it, nothing is sent twice and the next run is set for 1 January."""
+the same period) and after it, nothing is sent twice and the next run is set for 1 January. Last, a workbook
+too big for the channel is a failed run, recorded once with its reason, beside a CSV sent at the same time;
+an entry removed by a reload before its time sends nothing."""
 import base64
+import csv
 import datetime
 import hashlib
 import io
@@ -69,11 +72,14 @@ def ms(when):
 class ScheduledReportsTest(unittest.TestCase):
     def setUp(self):
         self.assertTrue(os.path.exists(FAKETIME), "needs libfaketime (Debian: faketime), installed by scripts/setup")
-        self.server = Server({"acme": TENANT}, 'plugins_dir = "%s"\n' % os.path.join(SOURCE, "plugins"))
+        self.server = None
+        self.seen = len(RELAY.received)  # the relay is shared: each test reads what came during it
 
     def tearDown(self):
+        if not self.server:
+            return
         rc = self.server.stop()
-        log = self.server.read_log()
+        log = self.server.read_log() if os.path.exists(self.server.log_path) else ""
         self.server.cleanup()
         if rc not in (0, None) or "ERROR: AddressSanitizer" in log or "runtime error:" in log:
             raise AssertionError("vocd did not stop cleanly (%s):\n%s" % (rc, log[-5000:]))
@@ -86,7 +92,7 @@ class ScheduledReportsTest(unittest.TestCase):
         return self.server.read_log()[self.log_from:]
 
     def mails(self, to):
-        return [r for r in RELAY.received if r["msg"]["to"] == to]
+        return [r for r in RELAY.received[self.seen:] if r["msg"]["to"] == to]
 
     def wait(self, what, seconds=60):
         deadline = time.time() + seconds
@@ -97,7 +103,7 @@ class ScheduledReportsTest(unittest.TestCase):
         self.fail("waited %d s in vain; the server's log:\n%s" % (seconds, self.log_since_start()[-3000:]))
 
     def test_monthly_reports_are_mailed_once_with_their_files(self):
-        s = self.server
+        s = self.server = Server({"acme": TENANT}, 'plugins_dir = "%s"\n' % os.path.join(SOURCE, "plugins"))
         # November: the answers, without any schedule yet.
         self.start("2026-11-20 04:00:00")
         integrator, admin, auditor = s.token("acme", "integrator"), s.token("acme", "admin"), s.token("acme", "auditor")
@@ -123,7 +129,7 @@ class ScheduledReportsTest(unittest.TestCase):
 
         # The figures, to each supervisor once (li.ming is named twice: by role and by name), in their language.
         wang, li = self.mails("wang@acme.example"), self.mails("li.ming@acme.example")
-        self.assertEqual((len(wang), len(li)), (1, 1), RELAY.received)
+        self.assertEqual((len(wang), len(li)), (1, 1), [(m["msg"]["to"], m["key"]) for m in RELAY.received])
         self.assertEqual(wang[0]["msg"]["subject"], "定期报表：评价统计（2026-11-01 至 2026-11-30）")
         self.assertEqual(li[0]["msg"]["subject"], "Scheduled report: Figures (2026-11-01 to 2026-11-30)")
         self.assertIn("figures-2026-11-01-2026-11-30.xlsx", li[0]["msg"]["text"])
@@ -140,7 +146,7 @@ class ScheduledReportsTest(unittest.TestCase):
         # The compliance report: refused, retried under the same key, then taken once.
         sun = self.mails("sun@acme.example")
         self.assertEqual([m["status"] for m in sun][-1], 202)
-        self.assertEqual(len([m for m in sun if m["status"] == 202]), 1, sun)
+        self.assertEqual([m["status"] for m in sun].count(202), 1)
         self.assertGreaterEqual(len([m for m in sun if m["status"] == 503]), 2)
         self.assertEqual(len({m["key"] for m in sun}), 1)
         page = sun[-1]["msg"]["attachments"][0]
@@ -182,6 +188,62 @@ class ScheduledReportsTest(unittest.TestCase):
         self.assertEqual(len(RELAY.received), before)
         runs = s.request("GET", "/api/v1/report-runs", token=auditor)[2]["items"]
         self.assertEqual(len(runs), 2)
+
+    def test_a_file_too_big_fails_once_and_a_removed_entry_does_nothing(self):
+        """Under a small limits.lua_max_string the workbook is too big to send: the run is recorded as failed
+        with the reason and not tried again, while a CSV due at the same time is sent. An entry removed by a
+        reload before its time sends nothing when its timer fires."""
+        s = self.server = Server({"acme": (TENANT + """
+reports = {
+  schedule = {
+    { id = "big", report = "figures", format = "xlsx", every = "month", day = 1, at = "08:00",
+      to = { { person = "wang" } }, channel = "email" },
+    { id = "small", report = "figures", format = "csv", every = "month", day = 1, at = "08:00",
+      to = { { person = "wang" } }, channel = "email", lang = "en" },
+    { id = "gone", report = "figures", format = "csv", every = "month", day = 1, at = "08:00",
+      to = { { person = "li.ming" } }, channel = "email" },
+  },
+}
+""").replace('["reports/xlsx"] = true,', '["reports/xlsx"] = true,\n  ["reports/csv"] = true,')},
+            'plugins_dir = "%s"\nlimits = { lua_max_string = "66KiB" }\n' % os.path.join(SOURCE, "plugins"))
+        self.start("2026-11-30 23:59:40")
+        auditor = s.token("acme", "auditor")
+        with open(os.path.join(s.dir, "conf", "tenants", "acme.lua")) as f:
+            text = f.read()
+        start, end = text.index('    { id = "gone"'), text.index("  },\n}\n")
+        s.write_tenant("acme", text[:start] + text[end:])
+        reloads = s.read_log().count("reloaded:")
+        s.reload()
+        self.wait(lambda: s.read_log().count("reloaded:") > reloads, 10)
+        before = len(RELAY.received)
+
+        def runs():
+            return {r["id"]: r for r in s.request("GET", "/api/v1/report-runs", token=auditor)[2]["items"]}
+
+        self.wait(lambda: len(runs()) == 2 and len(RELAY.received) > before, 40)
+        time.sleep(3)  # a retry, or the removed entry's report, would come now
+        got = runs()
+        self.assertEqual(sorted(got), ["big.2026-11-01", "small.2026-11-01"])
+        big = got["big.2026-11-01"]
+        self.assertEqual(big["status"], "failed")
+        self.assertIn("the file is", big["reason"])
+        self.assertIn("more than the 1536 that can be kept and sent", big["reason"])
+        self.assertNotIn("file", big)
+        self.assertNotIn("notifications", big)
+        self.assertEqual(got["small.2026-11-01"]["status"], "sent")
+        mails = RELAY.received[before:]
+        self.assertEqual([m["msg"]["to"] for m in mails], ["wang@acme.example"])
+        attachment = mails[0]["msg"]["attachments"][0]
+        self.assertEqual(attachment["filename"], "figures-2026-11-01-2026-11-30.csv")
+        text = base64.b64decode(attachment["content_base64"]).decode("utf-8")
+        self.assertTrue(text.startswith("\ufeff"))
+        rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+        self.assertIn(["Totals"], rows)
+        self.assertEqual(rows[rows.index(["Totals"]) + 1][:2], ["group", "answers"])
+        log = self.log_since_start()
+        self.assertIn("scheduled report big for big.2026-11-01 not made: the file is", log)
+        self.assertIn("scheduled report big: next run 2027-01-01 08:00", log)
+        self.assertNotIn("gone.2026-11-01", log)
 
     def assert_workbook_has_the_figures(self, raw, admin):
         query = dict(QUERY, **{"from": "2026-11-01", "to": "2026-11-30"})
