@@ -11,7 +11,6 @@
 #include "calendar.h"
 #include "error.h"
 #include "ids.h"
-#include "json_text.h"
 #include "log.h"
 #include "notify.h"
 #include "record.h"
@@ -57,7 +56,9 @@ static int set_timer(vocd_txn *txn, const struct vocd_tenant_conf *t, const stru
 	int n = snprintf(data, sizeof data, "{\"schedule\":\"%s\",\"due\":%lld}", s->id, (long long)due);
 	int rc = vocd_bus_timer_set(txn, t->id, key, VOCD_REPORT_DUE, data, (size_t)n, at);
 	local_text(&t->calendar.cal, due, when);
-	if (rc == 0)
+	if (rc == 0 && at > due)
+		vocd_info("tenant %s: scheduled report %s: due %s (local time) and not made yet: made now", t->id, s->id, when);
+	else if (rc == 0)
 		vocd_info("tenant %s: scheduled report %s: next run %s (local time)", t->id, s->id, when);
 	return rc;
 }
@@ -88,11 +89,11 @@ static int arm_job(vocd_txn *txn, void *arg)
 			char id[96];
 			vocd_report_period(s, offset, last, &from, &to);
 			run_id(s->id, from, id);
+			int64_t next = vocd_report_next_due(s, offset, j->now);
 			if (j->now - last < VOCD_REPORT_CATCH_UP_MS && !run_exists(txn, t->id, id))
 				rc = set_timer(txn, t, s, last, j->now); /* missed while the server was down: made now */
 			else
-				rc = set_timer(txn, t, s, vocd_report_next_due(s, offset, j->now),
-				               vocd_report_next_due(s, offset, j->now));
+				rc = set_timer(txn, t, s, next, next);
 		}
 	}
 	return rc;
@@ -172,9 +173,9 @@ static int make(struct vocd_server *srv, const struct vocd_tenant_conf *t, const
 	snprintf(fallback, sizeof fallback, "%s-%s-%s.%s", s->report, f, e, s->format);
 	rc = vocd_report_render(srv->plugins, t->id, s->format, s->lang, report, fallback, &o->file, why, sizeof why);
 	cJSON_Delete(report);
-	if (rc == VOCD_ENOMEM || rc == VOCD_EIO)
+	if (rc == VOCD_ENOMEM) /* tried again by the bus */
 		return rc;
-	if (rc != 0) {
+	if (rc != 0) { /* the plugin's doing, or no room to write the workbook: recorded, so the next period still runs */
 		snprintf(o->reason, sizeof o->reason, "%s", why[0] ? why : vocd_strerror(rc));
 		return 0;
 	}

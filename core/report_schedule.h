@@ -6,8 +6,10 @@
  *
  * A run is recorded once per entry and period ("report.run", id "<entry id>.<first day of the period>"): a
  * timer that fires again for a period already done (a crash before the next time was set, a restart) sends
- * nothing. A run that cannot be made (a query refused, a plugin failing, a file too big) is recorded as
- * failed with the reason, not retried; a store that fails is retried by the bus. */
+ * nothing. A run that cannot be made (a query refused, a plugin failing, a workbook that cannot be written,
+ * a file too big) is recorded as failed with the reason and not retried, and the next period runs as usual;
+ * a store that fails, or memory, is retried by the bus (after its last try, the next start or reload sets
+ * the timer again). */
 #ifndef VOCD_REPORT_SCHEDULE_H
 #define VOCD_REPORT_SCHEDULE_H
 
