@@ -220,7 +220,8 @@ static int read_entry(const cJSON *e, const struct vocd_tenant_conf *t, const ch
 	}
 	if (!time || (out->at_min = parse_at(time)) < 0)
 		return vocd_config_error(why, wl, "%s.at: expected a local time such as \"08:00\" (00:00 to 23:59), got %s%s%s",
-		                         at, time ? "\"" : "", time ? time : "nothing", time ? "\"" : "");
+		                         at, time ? "\"" : "", time ? time : cJSON_GetObjectItemCaseSensitive(e, "at") ?
+		                         "something else (is it in quotes?)" : "nothing", time ? "\"" : "");
 	if (lang && strcmp(lang, "zh-CN") && strcmp(lang, "en"))
 		return vocd_config_error(why, wl, "%s.lang: expected \"zh-CN\" or \"en\"", at);
 	const cJSON *query = cJSON_GetObjectItemCaseSensitive(e, "query");

@@ -210,6 +210,8 @@ static void mistakes_are_named(void **state)
 		 "reports.schedule[1].at: expected a local time such as \"08:00\" (00:00 to 23:59), got \"8am\""},
 		{"id = 'm', report = 'figures', format = 'xlsx', every = 'month', day = 1, at = '24:00', to = { { role = 'x' } }, channel = 'email'",
 		 "reports.schedule[1].at: expected a local time"},
+		{"id = 'm', report = 'figures', format = 'xlsx', every = 'month', day = 1, at = 8, to = { { role = 'x' } }, channel = 'email'",
+		 "reports.schedule[1].at: expected a local time such as \"08:00\" (00:00 to 23:59), got something else (is it in quotes?)"},
 		{"id = 'm', report = 'figures', format = 'pdf', every = 'month', day = 1, at = '08:00', to = { { role = 'x' } }, channel = 'email'",
 		 "reports.schedule[1].format: \"pdf\": the tenant has not enabled the plugin reports/pdf"},
 		{"id = 'm', report = 'figures', format = 'xlsx', every = 'month', day = 1, at = '08:00', to = { { role = 'x' } }, channel = 'sms'",
