@@ -5,7 +5,6 @@
  * Content-Security-Policy that lets no script run, whatever a text inside says. */
 #include <ctype.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "api.h"
@@ -14,7 +13,8 @@
 #include "ids.h"
 #include "points.h"
 #include "report.h"
-#include "xlsx.h"
+#include "report_render.h"
+#include "report_schedule.h"
 
 
 /* The report's data, or NULL when an error was answered. */
@@ -55,53 +55,14 @@ static cJSON *build(struct vocd_req *req, const char *name)
 	return r;
 }
 
-/* A file name safe in a header: letters, digits, . _ - only. */
-static void safe_name(const char *in, const char *fallback, char out[96])
-{
-	size_t o = 0;
-	for (const char *p = in ? in : ""; *p && o < 90; p++)
-		out[o++] = isalnum((unsigned char)*p) || *p == '.' || *p == '_' || *p == '-' ? *p : '_';
-	out[o] = '\0';
-	if (!o)
-		snprintf(out, 96, "%s", fallback);
-}
-
-static void send_file(struct vocd_req *req, const char *type, const char *name, const char *body, size_t len)
+static void send_file(struct vocd_req *req, const struct vocd_rendered *file)
 {
 	char headers[512];
 	snprintf(headers, sizeof headers,
 	         "Content-Disposition: attachment; filename=\"%s\"\r\n"
 	         "Content-Security-Policy: sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:\r\n",
-	         name);
-	vocd_http_text_with(req, 200, type, headers, body, len);
-}
-
-/* The plugin's result sent: a text it wrote, or the workbook it described, written here. */
-static void send_result(struct vocd_req *req, const char *label, const cJSON *res, const char *fallback)
-{
-	char name[96], why[256];
-	safe_name(vocd_json_str(res, "filename"), fallback, name);
-	const cJSON *book = cJSON_GetObjectItemCaseSensitive(res, "workbook");
-	if (book) {
-		char *bytes = NULL;
-		size_t len = 0;
-		int rc = vocd_xlsx_build(book, getenv("TMPDIR"), &bytes, &len, why, sizeof why);
-		if (rc == VOCD_EINVAL)
-			vocd_http_error(req, 502, "plugin_failed", "%s: %s", label, why);
-		else if (rc != 0)
-			vocd_http_fail(req, rc, NULL);
-		else
-			send_file(req, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", name, bytes, len);
-		free(bytes);
-		return;
-	}
-	const char *type = vocd_json_str(res, "content_type"), *body = vocd_json_str(res, "body");
-	if (!type || !body || strchr(type, '\r') || strchr(type, '\n') || strlen(type) > 100) {
-		vocd_http_error(req, 502, "plugin_failed", "%s: render: expected {content_type, filename, body} or "
-		                "{filename, workbook}", label);
-		return;
-	}
-	send_file(req, type, name, body, strlen(body));
+	         file->filename);
+	vocd_http_text_with(req, 200, file->content_type, headers, file->body, file->len);
 }
 
 int vocd_api_report(struct vocd_req *req)
@@ -126,19 +87,28 @@ int vocd_api_report(struct vocd_req *req)
 	cJSON *report = build(req, req->params[0]);
 	if (!report)
 		return 0;
-	cJSON_AddStringToObject(report, "lang", lang[0] ? lang : "zh-CN");
-	cJSON_AddStringToObject(report, "tenant", req->auth.tenant);
-	cJSON *res = NULL;
-	int rc = vocd_plugins_call(req->srv->plugins, req->auth.tenant, label, "render", report, &res, err, sizeof err);
 	char fallback[200];
 	snprintf(fallback, sizeof fallback, "%s.%s", req->params[0], format);
-	if (rc == 0 && res)
-		send_result(req, label, res, fallback);
+	struct vocd_rendered file;
+	int rc = vocd_report_render(req->srv->plugins, req->auth.tenant, format, lang[0] ? lang : "zh-CN", report,
+	                            fallback, &file, err, sizeof err);
+	if (rc == 0)
+		send_file(req, &file);
+	else if (rc == VOCD_ENOTFOUND)
+		vocd_http_error(req, 404, "format_not_enabled", "%s", err);
 	else if (rc == VOCD_ELIMIT)
 		vocd_http_error(req, 503, "plugin_limit", "%s", err);
+	else if (rc == VOCD_EPLUGIN)
+		vocd_http_error(req, 502, "plugin_failed", "%s", err);
 	else
-		vocd_http_error(req, 502, "plugin_failed", "%s", err[0] ? err : "render returned nothing");
-	cJSON_Delete(res);
+		vocd_http_fail(req, rc, NULL);
+	vocd_rendered_free(&file);
 	cJSON_Delete(report);
 	return 0;
+}
+
+/* GET /api/v1/report-runs: the scheduled reports' runs (report_schedule.h), without their files. */
+int vocd_api_report_runs(struct vocd_req *req)
+{
+	return vocd_api_list(req, VOCD_REPORT_RUN_TYPE);
 }

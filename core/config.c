@@ -545,7 +545,7 @@ static int split_plugin_name(const char *full, char **kind, char **name)
 /* Settings of a tenant file; each later capability adds its own (survey, calendar, ...). */
 static const char *const tenant_keys[] = {"name",   "plugins", "survey",       "invitations", "calendar",
                                           "people", "tickets", "organisation", "privacy",     "authenticity",
-                                          "analysis", NULL};
+                                          "analysis", "reports", NULL};
 static const char *const invitation_keys[] = {"expires_days", "expires_after", "min_days_between", "survey_url",
                                               "remind_after", "remind_channel", "correction_hours", NULL};
 
@@ -629,6 +629,15 @@ static int read_analysis(const cJSON *s, void *out, char *why, size_t wl)
 	return vocd_analysis_conf_parse(s, out, why, wl);
 }
 
+/* Scheduled reports after the plugins: the format and channel they name must be enabled. */
+static int read_reports(const cJSON *s, void *out, char *why, size_t wl)
+{
+	struct vocd_tenant_conf *t = out;
+	return vocd_report_schedules_parse(s, t, &t->reports, why, wl);
+}
+
+static void read_plugins(struct ctx *c, struct vocd_tenant_conf *t);
+
 static void read_tenant(struct ctx *c, struct vocd_tenant_conf *t)
 {
 	lua_State *L = c->L;
@@ -700,7 +709,13 @@ static void read_tenant(struct ctx *c, struct vocd_tenant_conf *t)
 	opt_string(c, c->env, "name", "name", line_of(L, "name"), 0, &t->name);
 	if (!t->name)
 		t->name = strdup(t->id);
+	read_plugins(c, t);
+	read_setting(c, "reports", read_reports, t);
+}
 
+static void read_plugins(struct ctx *c, struct vocd_tenant_conf *t)
+{
+	lua_State *L = c->L;
 	int line;
 	if (!open_table(c, "plugins", &line)) {
 		lua_settop(L, c->env);
@@ -973,6 +988,7 @@ void vocd_config_free(struct vocd_config *cfg)
 		vocd_tickets_conf_free(&t->tickets);
 		vocd_authenticity_conf_free(&t->authenticity);
 		vocd_analysis_conf_free(&t->analysis);
+		vocd_report_schedules_free(&t->reports);
 		free(t->invitations.base_url);
 		free(t->invitations.remind_channel);
 	}

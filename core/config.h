@@ -14,6 +14,7 @@
 #include "organisation.h"
 #include "people.h"
 #include "privacy_conf.h"
+#include "report_schedule_conf.h"
 #include "survey.h"
 #include "ticket_conf.h"
 
@@ -53,6 +54,7 @@ struct vocd_tenant_conf {
 	struct vocd_privacy_conf privacy;     /**< from `privacy = { ... }`: retention of personal data */
 	struct vocd_authenticity_conf authenticity; /**< from `authenticity = { ... }`: thresholds of the suspect signals */
 	struct vocd_analysis_conf analysis;         /**< from `analysis = { ... }`: the tenant's sentiment words */
+	struct vocd_report_schedules reports;       /**< from `reports = { schedule = { ... } }`: scheduled reports */
 };
 
 struct vocd_limits {

@@ -98,6 +98,7 @@ static const struct route routes[] = {
 	{"GET", "/wall/*", 0, vocd_api_wall_page},
 	{"POST", "/api/v1/evaluations/*/wall", ROLE(VOCD_ROLE_ADMIN) | ROLE(VOCD_ROLE_SUPERVISOR), vocd_api_wall_pick},
 	{"GET", "/api/v1/reports/*", STAFF, vocd_api_report},
+	{"GET", "/api/v1/report-runs", ROLE(VOCD_ROLE_ADMIN) | ROLE(VOCD_ROLE_AUDITOR), vocd_api_report_runs},
 	/* The points ledger (api_points.c): scope decides whose entries; reversals by supervisors and admins. */
 	{"GET", "/api/v1/points", STAFF, vocd_api_points_list},
 	{"GET", "/api/v1/points/balances", STAFF, vocd_api_points_balances},

@@ -13,6 +13,7 @@
 #include "json_text.h"
 #include "log.h"
 #include "record.h"
+#include "report_schedule.h"
 #include "ticket_assign.h"
 
 /* ---- Who ----------------------------------------------------------------------------------------- */
@@ -83,19 +84,22 @@ static void fill(struct vocd_buf *b, const char *text, const struct vocd_notice 
 	}
 }
 
-char *vocd_notice_text(const struct vocd_notice *n, const char *lang)
+/* \p message (text, or {zh-CN, en}) in \p lang, the other language when it lacks that one; NULL when none. */
+static const char *in_lang(const cJSON *message, const char *lang)
 {
 	int en = lang && strcmp(lang, "en") == 0;
 	const char *text = NULL;
-	if (cJSON_IsString(n->message))
-		text = n->message->valuestring;
-	else if (n->message)
-		text = vocd_json_str(n->message, en ? "en" : "zh-CN");
-	if (!text && n->message)
-		text = vocd_json_str(n->message, en ? "zh-CN" : "en");
-	if (!text)
-		text = en ? "{rule}: ticket {ticket}, evaluation {evaluation.id}, customer {customer.id}"
-		          : "{rule}：工单 {ticket}，评价 {evaluation.id}，客户 {customer.id}";
+	if (cJSON_IsString(message))
+		text = message->valuestring;
+	else if (message)
+		text = vocd_json_str(message, en ? "en" : "zh-CN");
+	if (!text && message)
+		text = vocd_json_str(message, en ? "zh-CN" : "en");
+	return text;
+}
+
+static char *filled(const struct vocd_notice *n, const char *text)
+{
 	struct vocd_buf b = {0};
 	fill(&b, text, n);
 	if (b.oom) {
@@ -105,6 +109,23 @@ char *vocd_notice_text(const struct vocd_notice *n, const char *lang)
 	return b.p ? b.p : strdup("");
 }
 
+char *vocd_notice_text(const struct vocd_notice *n, const char *lang)
+{
+	const char *text = in_lang(n->message, lang);
+	if (!text)
+		text = lang && strcmp(lang, "en") == 0
+		           ? "{rule}: ticket {ticket}, evaluation {evaluation.id}, customer {customer.id}"
+		           : "{rule}：工单 {ticket}，评价 {evaluation.id}，客户 {customer.id}";
+	return filled(n, text);
+}
+
+/* The subject line in \p lang: the notice's own subject, or its title. */
+static char *notice_subject(const struct vocd_notice *n, const char *lang)
+{
+	const char *subject = in_lang(n->subject, lang);
+	return subject ? filled(n, subject) : strdup(n->title ? n->title : n->rule);
+}
+
 int vocd_notify_in(vocd_txn *txn, const struct vocd_tenant_conf *t, const char *const *people, int npeople,
                    const cJSON *channels, const struct vocd_notice *n, cJSON *told)
 {
@@ -112,9 +133,12 @@ int vocd_notify_in(vocd_txn *txn, const struct vocd_tenant_conf *t, const char *
 	for (int i = 0; i < npeople; i++) {
 		const struct vocd_person *p = vocd_people_find(&t->people, people[i]);
 		const char *lang = p && p->lang ? p->lang : "zh-CN";
-		char *text = vocd_notice_text(n, lang);
-		if (!text)
+		char *text = vocd_notice_text(n, lang), *subject = notice_subject(n, lang);
+		if (!text || !subject) {
+			free(text);
+			free(subject);
 			return VOCD_ENOMEM;
+		}
 		for (int c = 0; c < nch; c++) {
 			const char *channel = cJSON_IsArray(channels) ? cJSON_GetStringValue(cJSON_GetArrayItem(channels, c))
 			                                              : cJSON_GetStringValue(channels);
@@ -125,7 +149,7 @@ int vocd_notify_in(vocd_txn *txn, const struct vocd_tenant_conf *t, const char *
 			cJSON_AddStringToObject(ev, "person", people[i]);
 			cJSON_AddStringToObject(ev, "channel", channel);
 			cJSON_AddStringToObject(ev, "lang", lang);
-			cJSON_AddStringToObject(ev, "subject", n->title ? n->title : n->rule);
+			cJSON_AddStringToObject(ev, "subject", subject);
 			cJSON_AddStringToObject(ev, "text", text);
 			cJSON_AddStringToObject(ev, "rule", n->rule);
 			if (n->alert)
@@ -134,6 +158,8 @@ int vocd_notify_in(vocd_txn *txn, const struct vocd_tenant_conf *t, const char *
 				cJSON_AddStringToObject(ev, "ticket", n->ticket);
 			if (n->evaluation)
 				cJSON_AddStringToObject(ev, "evaluation", n->evaluation);
+			if (n->report_run)
+				cJSON_AddStringToObject(ev, "report_run", n->report_run);
 			size_t len;
 			char *json = rc == 0 ? vocd_json_print(ev, &len) : NULL;
 			cJSON_Delete(ev);
@@ -144,6 +170,7 @@ int vocd_notify_in(vocd_txn *txn, const struct vocd_tenant_conf *t, const char *
 			free(json);
 			if (rc != 0) {
 				free(text);
+				free(subject);
 				return rc;
 			}
 			cJSON *item = cJSON_CreateObject();
@@ -153,6 +180,7 @@ int vocd_notify_in(vocd_txn *txn, const struct vocd_tenant_conf *t, const char *
 			cJSON_AddItemToArray(told, item);
 		}
 		free(text);
+		free(subject);
 	}
 	return 0;
 }
@@ -175,7 +203,7 @@ static int record_job(vocd_txn *txn, void *arg)
 		return 0; /* delivered again after a crash: recorded already */
 	cJSON *rec = cJSON_CreateObject();
 	for (const char *const *k = (const char *const[]){"id", "person", "channel", "rule", "alert", "ticket", "evaluation",
-	                                                  NULL};
+	                                                  "report_run", NULL};
 	     *k; k++)
 		if (vocd_json_str(j->request, *k))
 			cJSON_AddStringToObject(rec, *k, vocd_json_str(j->request, *k));
@@ -229,6 +257,22 @@ static int on_request(const struct vocd_event *ev, void *ud)
 		if (p->email)
 			cJSON_AddStringToObject(to, "email", p->email);
 		cJSON_DeleteItemFromObjectCaseSensitive(arg, "person");
+		cJSON_DeleteItemFromObjectCaseSensitive(arg, "report_run");
+		const char *run = vocd_json_str(req, "report_run");
+		cJSON *attachment = NULL;
+		if (run && (rc = vocd_report_attachment(srv->store, ev->tenant, run, &attachment)) != 0) {
+			cJSON_Delete(arg);
+			if (rc != VOCD_ENOTFOUND) {
+				vocd_bus_set_error(vocd_strerror(rc));
+				goto out; /* retried */
+			}
+			rc = 0;
+			j.status = "failed";
+			j.reason = "the report's file is not stored";
+			goto record;
+		}
+		if (attachment)
+			cJSON_AddItemToObject(arg, "attachment", attachment);
 		snprintf(label, sizeof label, "channels/%s", channel);
 		rc = vocd_plugins_call(srv->plugins, ev->tenant, label, "notify", arg, &result, err, sizeof err);
 		cJSON_Delete(arg);
@@ -245,6 +289,7 @@ static int on_request(const struct vocd_event *ev, void *ud)
 			j.reason = vocd_json_str(result, "reason") ? vocd_json_str(result, "reason") : "refused by the channel plugin";
 		}
 	}
+record:
 	rc = vocd_store_write(srv->store, record_job, &j);
 	if (rc == 0 && strcmp(j.status, "sent") != 0)
 		vocd_warn("tenant %s: notification %s to %s through %s not sent: %s", ev->tenant, vocd_json_str(req, "id"),

@@ -3,7 +3,9 @@
  * through the channel plugin's "notify" handler, so a failing gateway is retried and ends as a dead
  * letter like any delivery; each one sent (or refused for good) is recorded and audited.
  *
- * Staff contacts come from the tenant file's people at the moment of sending; they are never stored. */
+ * Staff contacts come from the tenant file's people at the moment of sending; they are never stored. A
+ * scheduled report's file is read from the store at the moment of sending too, and handed to the channel
+ * plugin as attachment = {filename, content_type, content_base64}: the bus carries only the run's id. */
 #ifndef VOCD_NOTIFY_H
 #define VOCD_NOTIFY_H
 
@@ -31,6 +33,9 @@ struct vocd_notice {
 	const char *alert, *ticket, *evaluation; /**< what it is about; each may be NULL */
 	const cJSON *message;    /**< the rule's message: text, or {zh-CN, en} with {fact} placeholders; NULL: a default */
 	const cJSON *root;       /**< the facts the placeholders are filled from */
+	const cJSON *subject;    /**< the subject: text, or {zh-CN, en} with {fact} placeholders; NULL: title */
+	const char *report_run;  /**< a scheduled report's run (report_schedule.h): its file goes with the
+	                              notification, read from the store when it is sent */
 };
 
 /**

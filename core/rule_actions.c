@@ -66,7 +66,8 @@ static int open_ticket(struct act *x, const cJSON *a, cJSON *d)
 	if (x->run->dry)
 		return 0;
 	struct vocd_notice n = {vocd_rule_label(x->run->rule), vocd_rule_title(x->run->rule, "zh-CN"), NULL, NULL,
-	                        vocd_json_str(ev, "id"), cJSON_GetObjectItemCaseSensitive(a, "summary"), f->root};
+	                        vocd_json_str(ev, "id"), cJSON_GetObjectItemCaseSensitive(a, "summary"), f->root,
+	                        NULL, NULL};
 	char *summary = vocd_notice_text(&n, "zh-CN");
 	struct vocd_ticket_open o;
 	memset(&o, 0, sizeof o);
@@ -212,7 +213,7 @@ static int tell(struct act *x, const char *kind, const cJSON *a, cJSON *d)
 	struct vocd_notice notice = {vocd_rule_label(x->run->rule), vocd_rule_title(x->run->rule, "zh-CN"),
 	                             alert ? x->alert : NULL, x->ticket[0] ? x->ticket : NULL,
 	                             vocd_json_str(record_of(f, "evaluation"), "id"), cJSON_GetObjectItemCaseSensitive(a, "message"),
-	                             f->root};
+	                             f->root, NULL, NULL};
 	cJSON *told = cJSON_CreateArray();
 	rc = vocd_notify_in(x->txn, x->run->conf, people, n, channel, &notice, told);
 	if (rc == 0 && alert)

@@ -13,6 +13,7 @@
 #include "log.h"
 #include "reminders.h"
 #include "incentives.h"
+#include "report_schedule.h"
 #include "retention.h"
 #include "config_history.h"
 #include "core_events.h"
@@ -189,12 +190,15 @@ int vocd_server_start(struct vocd_server **out, const struct vocd_serve_opts *op
 	}
 	vocd_plugins_set_pii(srv->plugins, srv->pii);
 	if ((rc = vocd_reminders_start(srv)) != 0 || (rc = vocd_core_events_start(srv)) != 0 ||
-	    (rc = vocd_notify_start(srv)) != 0 || (rc = vocd_incentives_start(srv)) != 0)
+	    (rc = vocd_notify_start(srv)) != 0 || (rc = vocd_incentives_start(srv)) != 0 ||
+	    (rc = vocd_report_schedule_start(srv)) != 0)
 		goto fail;
 	if ((rc = vocd_bus_start(srv->bus)) != 0)
 		goto fail;
 	if (vocd_retention_arm(srv) != 0) /* not a reason to refuse to serve: a reload or restart sets it again */
 		vocd_warn("the retention runs could not be scheduled; personal data past its limit waits for the next start");
+	if (vocd_report_schedule_arm(srv) != 0)
+		vocd_warn("the scheduled reports could not be armed; they wait for the next start or reload");
 	char cert[PATH_MAX];
 	if ((!srv->cfg->plain_http && (rc = certificate(srv, cert, sizeof cert)) != 0) || (rc = open_access_log(srv)) != 0)
 		goto fail;
@@ -242,6 +246,8 @@ int vocd_server_reload(struct vocd_server *srv, const struct vocd_actor *who, ch
 		vocd_info("reloaded: %zu tenant(s)", srv->cfg->ntenants);
 		if (vocd_retention_arm(srv) != 0) /* a tenant given a limit starts its daily run now */
 			vocd_warn("reload: the retention runs could not be scheduled");
+		if (vocd_report_schedule_arm(srv) != 0) /* entries added or moved take their new time */
+			vocd_warn("reload: the scheduled reports could not be armed");
 		keep_versions(srv, who);
 	}
 	pthread_mutex_unlock(&srv->reload_lock);

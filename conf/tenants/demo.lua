@@ -120,6 +120,18 @@ tickets = {
 --   incentive = { period = "month", last_days = 3, top_ratings = 20 },  -- top ratings at the end of a period / 考核期末集中好评
 -- }
 
+-- Scheduled reports (定期报表): made and sent by the server itself, e.g. last month's figures as XLSX to the
+-- supervisors on the 1st at 08:00. Needs a channel plugin that can carry the file (channels/email, with your
+-- mail relay), so it is left commented out here. See docs/admin-guide.md §14 and docs/configuration.md.
+-- 定期报表：由服务器自动生成并发送，例如每月 1 日 08:00 把上月统计（XLSX）发给主管。需要能携带文件的渠道插件
+-- （channels/email，配置贵单位的邮件中继），因此这里保持注释。见 docs/admin-guide.md 第 14 节。
+-- reports = {
+--   schedule = {
+--     { id = "monthly-figures", report = "figures", format = "xlsx", every = "month", day = 1, at = "08:00",
+--       query = { interval = "week", group_by = "team" }, to = { { role = "supervisor" } }, channel = "email" },
+--   },
+-- }
+
 -- Plugins enabled for this tenant, by folder under plugins/, with this tenant's settings for each.
 -- Workflow rules are explained in docs/admin-guide.md and in the comments at the top of each plugin.lua.
 -- 为本租户启用的插件（plugins/ 下的目录名）及其设置。工作流规则的说明见 docs/admin-guide.md 及各 plugin.lua 开头的注释。

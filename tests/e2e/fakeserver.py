@@ -1,6 +1,7 @@
 """A fake gateway on loopback for the channel tests (an SMS gateway, a mail relay, an app): records every
-POST it gets and answers `status`, or 503 to the messages a test chooses to refuse. Deliveries are in order
-per tenant, so a message being retried holds back the next ones: the waits allow for that."""
+POST it gets (with the status it answered) and answers `status`, or 503 to the messages a test chooses to
+refuse. Deliveries are in order per tenant, so a message being retried holds back the next ones: the waits
+allow for that."""
 import http.server
 import json
 import threading
@@ -31,13 +32,14 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def do_POST(self):
         body = self.rfile.read(int(self.headers["Content-Length"]))
         msg = json.loads(body)
+        refuse = self.server.refuse
+        refused = refuse and isinstance(msg, dict) and refuse in str(msg.get(self.server.refuse_field, ""))
+        status = 503 if refused else self.server.status
         self.server.received.append({"path": self.path, "body": body, "msg": msg,
                                      "signature": self.headers.get("X-Signature"),
                                      "timestamp": self.headers.get("X-Timestamp"),
-                                     "key": self.headers.get("Idempotency-Key")})
-        refuse = self.server.refuse
-        refused = refuse and isinstance(msg, dict) and refuse in str(msg.get(self.server.refuse_field, ""))
-        self.send_response(503 if refused else self.server.status)
+                                     "key": self.headers.get("Idempotency-Key"), "status": status})
+        self.send_response(status)
         self.send_header("Content-Length", "2")
         self.end_headers()
         self.wfile.write(b"ok")

@@ -13,6 +13,7 @@ import tempfile
 import time
 import unittest
 
+from fakeserver import FakeServer
 from vocdtest import SOURCE, VOCD, free_port
 
 GUIDE = os.path.join(SOURCE, "docs", "admin-guide.md")
@@ -307,6 +308,44 @@ class AdminGuideTest(unittest.TestCase):
         self.assertEqual(award["winners"], [])
         self.edit("points-after", "points-before")
         self.check_and_reload()
+
+    def test_who_gets_reports(self):
+        """§14, after the steps above: a monthly report scheduled as the guide writes it, then tried daily
+        against a fake relay in place of the guide's (the file arrives attached); the tenant file put back."""
+        relay = FakeServer(status=202)
+        self.edit("report-people-before", "report-people-after")
+        self.edit("report-before", "report-after")
+        self.check_and_reload()
+        now = datetime.datetime.now(CST)
+        first = datetime.date(now.year + now.month // 12, now.month % 12 + 1, 1)
+        if now.day == 1 and now.hour < 8:
+            first = now.date()
+        self.assertIn("tenant demo: scheduled report monthly-to-supervisors: next run %s 08:00 (local time)" % first,
+                      self.read_log())
+        runs = json.loads(self.sh(block("report-runs")).stdout)
+        self.assertEqual(runs["items"], [])
+
+        # Tried daily, the relay being this test's.
+        self.edit("report-try-before", "report-try-after")
+        with open(self.tenant, encoding="utf-8") as f:
+            text = f.read()
+        with open(self.tenant, "w", encoding="utf-8") as f:
+            f.write(text.replace("https://mail-relay.example.com/send", "http://127.0.0.1:%d/send" % relay.port))
+        self.check_and_reload()
+        got = relay.wait_for(2, seconds=60)
+        self.assertEqual(sorted(m["msg"]["to"] for m in got), ["li@demo.example", "zhou@demo.example"])
+        yesterday = (now - datetime.timedelta(days=1)).strftime("%Y-%m-%d")
+        for m in got:
+            self.assertIn("（%s 至 %s）" % (yesterday, yesterday), m["msg"]["subject"])
+            self.assertEqual(m["msg"]["attachments"][0]["filename"], "figures-%s-%s.xlsx" % (yesterday, yesterday))
+        runs = json.loads(self.sh(block("report-runs")).stdout)["items"]
+        self.assertEqual([(r["id"], r["status"]) for r in runs], [("monthly-to-supervisors.%s" % yesterday, "sent")])
+
+        with open(self.tenant, "w", encoding="utf-8") as f:
+            f.write(self.original)
+        self.check_and_reload()
+        relay.shutdown()
+        relay.server_close()
 
     def wait_for_rule(self, evaluation, rule, seconds=10):
         deadline = time.time() + seconds

@@ -63,6 +63,7 @@ EXPECTED = {
     ("GET", "/wall/*"): None,
     ("POST", "/api/v1/evaluations/*/wall"): {"admin", "supervisor"},
     ("GET", "/api/v1/reports/*"): STAFF,
+    ("GET", "/api/v1/report-runs"): {"admin", "auditor"},
     ("GET", "/api/v1/points"): STAFF,
     ("GET", "/api/v1/points/balances"): STAFF,
     ("GET", "/api/v1/points/leaderboard"): STAFF,

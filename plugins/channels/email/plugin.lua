@@ -7,10 +7,12 @@
 -- 将渠道为 "email" 的评价邀请通过 HTTP 邮件中继以邮件发送（含问卷链接）。客户在问卷页面作答，本插件无回收接口。
 -- 员工通知（"notify"）和渠道为 "email" 的客户奖励（事件 reward.issued）也经同一中继发送。
 --
--- To the relay: POST relay_url with JSON {"to", "from", "subject", "text", "html"} and the headers
+-- To the relay: POST relay_url with JSON {"to", "from", "subject", "text", "html", "attachments"?} and the headers
 -- X-Signature (lower-case hex HMAC-SHA256 of the body under `secret`) and Idempotency-Key (the invitation
 -- or notification id, "reward:" and the reward's id: a send retried after a timeout carries the same key,
--- so the relay can drop the duplicate).
+-- so the relay can drop the duplicate). "attachments" = [{"filename", "content_type", "content_base64"}]
+-- is there only for a notification that carries a file (a scheduled report).
+-- 发给中继的 JSON 仅在通知附带文件（定期报表）时含 "attachments" = [{"filename", "content_type", "content_base64"}]。
 -- Copy this folder to make a plugin for another relay or provider.
 
 local DEFAULTS = {
@@ -128,18 +130,26 @@ end
 -- A notification to a member of staff, from the core's notification worker. Their address comes with the
 -- call (from the tenant's people), so no vocd.contact: that is for customers and audited as such.
 -- No address can never succeed: answered as not sent, so the core records it instead of retrying.
+-- A scheduled report comes as n.attachment {filename, content_type, content_base64}: it goes to the relay
+-- as the message's one attachment, as given (the core made the name safe and the content base64).
 vocd.handle("notify", function(n)
   local to = n.to or {}
   if type(to.email) ~= "string" or to.email == "" then
     return { sent = false, reason = "no email address for " .. tostring(to.person) }
   end
-  send({
+  local message = {
     to = to.email,
     from = vocd.settings.from,
     subject = one_line(n.subject),
     text = n.text,
     html = notification_html(n.text, n.lang),
-  }, n.id, "notification " .. n.id)
+  }
+  local a = n.attachment
+  if type(a) == "table" then
+    message.attachments = { { filename = one_line(tostring(a.filename)), content_type = one_line(tostring(a.content_type)),
+                              content_base64 = tostring(a.content_base64) } }
+  end
+  send(message, n.id, "notification " .. n.id)
   return { sent = true }
 end)
 
@@ -190,4 +200,4 @@ end
 
 vocd.hook("reward.issued", send_reward)
 
-return { version = "1.2.0", api = 1 }
+return { version = "1.3.0", api = 1 }

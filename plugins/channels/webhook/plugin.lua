@@ -8,7 +8,8 @@
 --   {"event": "invitation.created", "invitation", "customer", "url", "lang", "expires_at"}
 -- (no personal data: `customer` is the organisation's own external id); and for each notification to
 -- staff (handler "notify") JSON {"event": "notification", "id", "person", "name", "subject", "text", "lang",
--- "rule", "alert", "ticket", "evaluation"} (never the person's phone or email).
+-- "rule", "alert", "ticket", "evaluation", "attachment"?} (never the person's phone or email); "attachment" =
+-- {"filename", "content_type", "content_base64"} is a scheduled report's file, when the notification has one.
 -- In: POST /channels/webhook/inbound?tenant=<tenant id> with JSON {"invitation", "answer", "consent"?}
 -- or a list of them; the reply is the core's summary {"accepted", "rejected": [{"index", "error"}]}.
 -- Both ways carry X-Timestamp (Unix seconds) and X-Signature: lower-case hex HMAC-SHA256 under `secret`
@@ -76,6 +77,11 @@ vocd.handle("notify", function(n)
     alert = n.alert,
     ticket = n.ticket,
     evaluation = n.evaluation,
+    attachment = type(n.attachment) == "table" and {
+      filename = n.attachment.filename,
+      content_type = n.attachment.content_type,
+      content_base64 = n.attachment.content_base64,
+    } or nil,
   }, "notification " .. n.id)
   return { sent = true }
 end)
@@ -131,4 +137,4 @@ vocd.handle("inbound", function(req)
   return { answers = answers }
 end)
 
-return { version = "1.1.0", api = 1 }
+return { version = "1.2.0", api = 1 }

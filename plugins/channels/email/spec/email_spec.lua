@@ -231,6 +231,22 @@ describe("email: notifying staff", function()
     assert.falsy(msg.html:find("<script>", 1, true), msg.html)
   end)
 
+  it("attaches a scheduled report's file as the relay's attachments, and nothing without one", function()
+    local file = { filename = "figures-2026-11-01-2026-11-30.xlsx",
+                   content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                   content_base64 = "UEsDBBQAAAAIAA==" }
+    local msg, rq = notify(load(), { subject = "定期报表：评价统计（2026-11-01 至 2026-11-30）", attachment = file })
+    assert.are.same({ file }, msg.attachments)
+    assert.are.equal("定期报表：评价统计（2026-11-01 至 2026-11-30）", msg.subject)
+    assert.are.equal(hmac(SETTINGS.secret, rq.body), rq.headers["X-Signature"]) -- the file is signed with the rest
+    assert.is_nil(notify(load()).attachments)
+    -- A name or type with a line break stays on one line (the relay may put them in MIME headers).
+    msg = notify(load(), { attachment = { filename = "a\r\nb.csv", content_type = "text/csv\r\nX: y",
+                                          content_base64 = "YQ==" } })
+    assert.are.same({ { filename = "a b.csv", content_type = "text/csv X: y", content_base64 = "YQ==" } },
+                    msg.attachments)
+  end)
+
   -- the person -> not sent, and why
   local no_address = {
     { { person = "zhou", name = "周敏", phone = "+8613800000001" }, "no email address for zhou" },

@@ -186,6 +186,18 @@ describe("sms: notifying staff", function()
     assert.are.equal("VIP 客户评分 1，工单 0000000000000001", stub.json.decode(p.requests[1].body).text)
   end)
 
+  it("sends a scheduled report's text only: the file cannot go by SMS", function()
+    local p = load()
+    local n = notification()
+    n.subject = "定期报表：评价统计（2026-11-01 至 2026-11-30）"
+    n.text = "定期报表“评价统计”（2026-11-01 至 2026-11-30）已生成，文件 figures-2026-11-01-2026-11-30.xlsx。"
+    n.attachment = { filename = "figures-2026-11-01-2026-11-30.xlsx", content_type = "application/octet-stream",
+                     content_base64 = "UEsDBBQAAAAIAA==" }
+    assert.are.same({ sent = true }, p:call("notify", n))
+    assert.are.same({ to = "+8613800000001", from = "10690001", text = "【Acme】" .. n.text },
+                    stub.json.decode(p.requests[1].body))
+  end)
+
   -- the person -> not sent, and why
   local no_phone = {
     { { person = "zhou", name = "周敏", email = "zhou@example.com" }, "no phone number for zhou" },

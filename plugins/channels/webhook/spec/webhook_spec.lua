@@ -129,6 +129,16 @@ describe("webhook: notifying staff", function()
                       rule = "workflows/vip_low_csat" }, stub.json.decode(p.requests[1].body))
   end)
 
+  it("carries a scheduled report's file as the notification's attachment", function()
+    local p = load()
+    local file = { filename = "compliance-2026-11-01-2026-11-30.html", content_type = "text/html; charset=utf-8",
+                   content_base64 = "PCFET0NUWVBFIGh0bWw+" }
+    assert.are.same({ sent = true }, p:call("notify", notification({ attachment = file })))
+    local rq = p.requests[1]
+    assert.are.same(file, stub.json.decode(rq.body).attachment)
+    assert.are.equal(hmac(SECRET, rq.headers["X-Timestamp"] .. "." .. rq.body), rq.headers["X-Signature"])
+  end)
+
   -- the other side's answer -> the error the call raises, so that the core retries it
   local failures = {
     { { status = 500, headers = {}, body = "" }, "the webhook answered 500 for notification 00000000000000a1" },
