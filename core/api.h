@@ -31,7 +31,7 @@ int vocd_api_service_event_list(struct vocd_req *req);
 /* api_stats.c: GET /api/v1/stats; the same figures as JSON for a report (NULL: an error was answered) */
 int vocd_api_stats(struct vocd_req *req);
 cJSON *vocd_api_stats_body(struct vocd_req *req);
-/** \brief Reads from, to, one filter and suspect as GET /api/v1/stats does; -1 when an error was answered. */
+/** \brief Reads from, to, the filters and suspect as GET /api/v1/stats does; -1 when an error was answered. */
 int vocd_api_stats_scope(struct vocd_req *req, struct vocd_stats_scope *out);
 /* api_topics.c: GET /api/v1/topics */
 int vocd_api_topics(struct vocd_req *req);

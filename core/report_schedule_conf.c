@@ -81,17 +81,6 @@ static const char *str(const cJSON *e, const char *key)
 	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(e, key));
 }
 
-/* The query's parameters as the stats query reads them, group_by left out for vocd_stats_query_scope
- * (which checks everything else and refuses a grouping). */
-static int query_param_without_grouping(void *query, const char *name, char *out, size_t outlen)
-{
-	if (strcmp(name, "group_by") == 0) {
-		out[0] = '\0';
-		return 0;
-	}
-	return vocd_stats_params_json(query, name, out, outlen);
-}
-
 /* The figures query, checked as the stats query checks it for a whole-tenant reader. */
 static int check_query(const cJSON *q, const struct vocd_tenant_conf *t, const char *at, char *why, size_t wl)
 {
@@ -109,27 +98,14 @@ static int check_query(const cJSON *q, const struct vocd_tenant_conf *t, const c
 			                         "month just finished)", at, p->string);
 		if (!known)
 			return vocd_config_error(why, wl, "%s: unknown parameter '%s' (known: interval, group_by, metrics, "
-			                         "suspect, compare, min_sample, and one filter such as team)", at, p->string);
+			                         "suspect, compare, min_sample, and filters such as team)", at, p->string);
 		if (!cJSON_IsString(p) && !cJSON_IsNumber(p))
 			return vocd_config_error(why, wl, "%s.%s: expected text or a number", at, p->string);
 	}
-	char group[64] = "", metrics[200] = "";
-	if (vocd_stats_params_json((void *)q, "group_by", group, sizeof group) != 0 ||
-	    (group[0] && (strcmp(group, VOCD_ROLLUP_ALL) == 0 || !vocd_rollup_dimension_valid(group))))
-		return vocd_config_error(why, wl, "%s.group_by: expected one of agent, team, store, dealer, region, "
-		                         "product_line, channel, service_type, tier", at);
-	if (vocd_stats_params_json((void *)q, "metrics", metrics, sizeof metrics) != 0)
-		return vocd_config_error(why, wl, "%s.metrics: too long", at);
-	char *save = NULL;
-	for (char *m = strtok_r(metrics, ",", &save); m; m = strtok_r(NULL, ",", &save))
-		if (!vocd_rollup_metric_valid(m) && strcmp(m, "response_rate") != 0 && strcmp(m, "tickets") != 0)
-			return vocd_config_error(why, wl, "%s.metrics: \"%s\": expected a list of answers, csat, csat_mean, "
-			                         "nps, nps_mean, ces_mean, response_rate and tickets", at, m);
 	struct vocd_token_info whole = {.role = VOCD_ROLE_ADMIN};
-	struct vocd_stats_params params = {query_param_without_grouping, (void *)q};
-	struct vocd_stats_scope scope;
+	struct vocd_stats_params params = {vocd_stats_params_json, (void *)q};
 	struct vocd_stats_error err;
-	if (vocd_stats_query_scope(t, &whole, &params, &scope, &err) != 0)
+	if (vocd_stats_query_check(t, &whole, &params, &err) != 0)
 		return vocd_config_error(why, wl, "%s: %s", at, err.status ? err.message : vocd_strerror(err.store_rc));
 	return 0;
 }

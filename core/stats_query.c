@@ -716,9 +716,18 @@ int vocd_stats_query_scope(const struct vocd_tenant_conf *conf, const struct voc
 	if (parse_query(&q) != 0 || parse_grouping(&q, group) != 0)
 		return -1;
 	if (q.group_by)
-		return fail(&q, 400, "invalid_parameter", "group_by: not here: one filter at most");
+		return fail(&q, 400, "invalid_parameter", "group_by: not here: filters only");
 	*out = q.s;
 	return 0;
+}
+
+int vocd_stats_query_check(const struct vocd_tenant_conf *conf, const struct vocd_token_info *who,
+                           const struct vocd_stats_params *params, struct vocd_stats_error *err)
+{
+	struct query q;
+	start(&q, conf, who, params, err);
+	char list[200], group[32];
+	return parse_query(&q) != 0 || parse_metrics(&q, list, sizeof list) != 0 || parse_grouping(&q, group) != 0 ? -1 : 0;
 }
 
 cJSON *vocd_stats_query(vocd_store *st, const char *tenant, const struct vocd_tenant_conf *conf,

@@ -53,6 +53,11 @@ cJSON *vocd_stats_query(vocd_store *st, const char *tenant, const struct vocd_te
                         const struct vocd_token_info *who, const struct vocd_stats_params *params,
                         struct vocd_stats_error *err);
 
+/** \brief Checks every parameter as vocd_stats_query does, reading nothing: a scheduled report's query at
+ * load. \return 0, or -1 with \p err filled. */
+int vocd_stats_query_check(const struct vocd_tenant_conf *conf, const struct vocd_token_info *who,
+                           const struct vocd_stats_params *params, struct vocd_stats_error *err);
+
 /**
  * \brief Reads only from, to, the filters and suspect (no grouping), as vocd_stats_query does: for readers
  * of the same period and scope (the topics). \return 0, or -1 with \p err filled.

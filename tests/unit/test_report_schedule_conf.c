@@ -142,7 +142,8 @@ static int teardown(void **state)
 }
 
 static const char *const BASE = "people = { ['li.ming'] = { name = '李明', roles = { 'supervisor' } } }\n"
-                                "plugins = { ['reports/xlsx'] = true, ['channels/email'] = { relay_url = 'http://x' } }\n";
+                                "plugins = { ['reports/xlsx'] = true, ['channels/email'] = { relay_url = 'http://x' } }\n"
+                                "survey = { dimensions = { { id = 'speed', label = { ['zh-CN'] = '速度', en = 'Speed' } } } }\n";
 
 /* Loads a tenant of BASE plus \p reports; \return the load's code, the problems in \p err. */
 static int load_tenant(const char *reports, struct vocd_config **cfg, char *err, size_t errlen)
@@ -170,7 +171,7 @@ static void a_good_schedule_is_read(void **state)
 	char err[4096];
 	int rc = load_tenant("reports = { schedule = {\n"
 	                     "  { id = 'monthly-figures', report = 'figures', format = 'xlsx', every = 'month', day = 1,\n"
-	                     "    at = '08:00', query = { interval = 'week', group_by = 'team', metrics = 'csat,nps',\n"
+	                     "    at = '08:00', query = { interval = 'week', group_by = 'team', metrics = 'csat,speed_mean',\n"
 	                     "    min_sample = 5 }, to = { { role = 'supervisor' }, { person = 'li.ming' } },\n"
 	                     "    channel = 'email', lang = 'en' },\n"
 	                     "  { id = 'weekly', report = 'figures', format = 'xlsx', every = 'week', weekday = 'friday',\n"
@@ -231,9 +232,11 @@ static void mistakes_are_named(void **state)
 		{"id = 'm', report = 'figures', format = 'xlsx', every = 'day', at = '08:00', to = { { role = 'x' } }, channel = 'email', query = { from = '2026-01-01' }",
 		 "reports.schedule[1].query.from: not here: the period is the schedule's"},
 		{"id = 'm', report = 'figures', format = 'xlsx', every = 'day', at = '08:00', to = { { role = 'x' } }, channel = 'email', query = { metrics = 'csat,happiness' }",
-		 "reports.schedule[1].query.metrics: \"happiness\""},
+		 "reports.schedule[1].query: metrics: \"happiness\""},
+		{"id = 'm', report = 'figures', format = 'xlsx', every = 'day', at = '08:00', to = { { role = 'x' } }, channel = 'email', query = { metrics = 'mood_mean' }",
+		 "reports.schedule[1].query: metrics: \"mood_mean\""},
 		{"id = 'm', report = 'figures', format = 'xlsx', every = 'day', at = '08:00', to = { { role = 'x' } }, channel = 'email', query = { group_by = 'planet' }",
-		 "reports.schedule[1].query.group_by: expected one of agent, team"},
+		 "reports.schedule[1].query: group_by: expected one of agent, team"},
 		{"id = 'm', report = 'figures', format = 'xlsx', every = 'day', at = '08:00', to = { { role = 'x' } }, channel = 'email', query = { colour = 'red' }",
 		 "reports.schedule[1].query: unknown parameter 'colour'"},
 		{"id = 'm', report = 'compliance', format = 'xlsx', every = 'week', weekday = 'monday', at = '08:00', to = { { role = 'x' } }, channel = 'email'",
