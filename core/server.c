@@ -61,7 +61,7 @@ static int fill_months(vocd_store *st)
 	if (rc != 0)
 		vocd_error("the rollups' month counters could not be made from their days: %s", vocd_strerror(rc));
 	else if (filled > 0)
-		vocd_info("rollups: month counters made from the day counters (%d tenant counter kinds)", filled);
+		vocd_info("rollups: month counters made from the day counters, for %d (tenant, kind of counters)", filled);
 	return rc;
 }
 
