@@ -5,7 +5,10 @@
  *
  * Storage: record type "rollup", id "<dimension> 0x1f <value> 0x1f <YYYYMMDD>" (a value longer than 96
  * bytes, or with control bytes, is written as "#" and a 64-bit hash of it), value the counters below in
- * host byte order. */
+ * host byte order. Each kind of counters (answers, suspect answers, invitations) is also kept by month, in
+ * the same write job: type "<type>.month", id "<dimension> 0x1f <value> 0x1f <YYYYMM>", the same value. A
+ * sum reads the whole months of its period from those and only the days of a month cut by its ends, so a
+ * year is about 12 + 60 records at most, not 365. */
 #ifndef VOCD_ROLLUP_H
 #define VOCD_ROLLUP_H
 
@@ -20,6 +23,13 @@
 #define VOCD_ROLLUP_SUSPECT_TYPE "rollup.suspect" /**< the same counters, of suspect answers only (authenticity.h) */
 #define VOCD_ROLLUP_ALL "all" /**< the dimension of every answer of the tenant; its value is "*" */
 #define VOCD_ROLLUP_INVITATIONS_TYPE "rollup.invitations" /**< invitations sent and answered (response rate) */
+/* The same counters by month: the sum of the month's day counters. */
+#define VOCD_ROLLUP_MONTH_TYPE "rollup.month"
+#define VOCD_ROLLUP_SUSPECT_MONTH_TYPE "rollup.suspect.month"
+#define VOCD_ROLLUP_INVITATIONS_MONTH_TYPE "rollup.invitations.month"
+
+/** Every record type rollups are kept in (by day and by month), NULL-terminated: what a rebuild removes. */
+extern const char *const vocd_rollup_types[];
 
 /** Invitations by the local day they were sent: how many, and how many of them were answered since. */
 struct vocd_invitation_counts {
@@ -47,8 +57,8 @@ int vocd_rollup_dimension_valid(const char *dim);
 const char *vocd_rollup_value_of(const cJSON *rec, const char *dim);
 
 /**
- * \brief Inside the evaluation's write job: counts \p evaluation (the stored record) into its day and
- * dimensions with \p sign +1, or takes it out again with -1 (the version a correction replaces).
+ * \brief Inside the evaluation's write job: counts \p evaluation (the stored record) into its day, its
+ * month and dimensions with \p sign +1, or takes it out again with -1 (the version a correction replaces).
  */
 int vocd_rollup_count(vocd_txn *txn, const char *tenant, const struct vocd_calendar *cal, const cJSON *evaluation,
                       int sign);
@@ -63,7 +73,7 @@ int vocd_rollup_count_suspect(vocd_txn *txn, const char *tenant, const struct vo
 
 /**
  * \brief Adds up the rollups of \p dim = \p value from local day \p from_day to \p to_day (YYYYMMDD, both
- * included) into \p out (zeroed first).
+ * included) into \p out (zeroed first): whole months from the month counters, the rest from the days.
  */
 int vocd_rollup_sum(vocd_txn *txn, const char *tenant, const char *dim, const char *value, int32_t from_day,
                     int32_t to_day, struct vocd_rollup_counts *out);
@@ -110,21 +120,30 @@ int vocd_rollup_metric(const struct vocd_rollup_counts *c, const char *metric, d
  */
 int vocd_rollup_values(vocd_txn *txn, const char *tenant, const char *dim, int max, cJSON *out);
 
-/** A kind of counters kept like the scores' (rollup_dims.h): its record type, its size (a version word,
- * then 32-bit counters that add up word by word) and how one record is changed for one answer. */
+/** A kind of counters kept like the scores' (rollup_dims.h): its record types by day and by month, its size
+ * (a version word, then 32-bit counters that add up word by word) and how one record is changed for one
+ * answer. */
 struct vocd_rollup_kind {
-	const char *type;
+	const char *type, *month_type;
 	size_t size;
 	void (*apply)(void *data, int found, void *arg);
 };
 
-/** \brief Counts \p rec into local day \p day of kind \p k, for everyone and each dimension value it has. */
+/** \brief Counts \p rec into local day \p day (and its month) of kind \p k, for everyone and each dimension
+ * value it has. */
 int vocd_rollup_count_kind(vocd_txn *txn, const char *tenant, const struct vocd_rollup_kind *k, void *arg,
                            const cJSON *rec, int32_t day);
 
 /** \brief Adds up the counters of kind \p k of \p dim = \p value over the days into \p out (zeroed first). */
 int vocd_rollup_sum_kind(vocd_txn *txn, const char *tenant, const struct vocd_rollup_kind *k, const char *dim,
                          const char *value, int32_t from_day, int32_t to_day, void *out);
+
+/**
+ * \brief Inside a write job: for each tenant that has day counters of a kind but no month counters of it
+ * (kept before months were), its month counters summed from the days. Done once, when the store is opened;
+ * \p filled is how many (tenant, kind) were filled.
+ */
+int vocd_rollup_fill_months(vocd_txn *txn, int *filled);
 
 /** \brief True if \p metric is one vocd_rollup_metric knows. */
 int vocd_rollup_metric_valid(const char *metric);

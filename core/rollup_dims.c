@@ -83,7 +83,8 @@ static void apply(void *data, int found, void *arg)
 	memcpy(data, &c, sizeof c);
 }
 
-static const struct vocd_rollup_kind kind = {VOCD_ROLLUP_DIMS_TYPE, sizeof(struct vocd_rollup_dim_counts), apply};
+static const struct vocd_rollup_kind kind = {VOCD_ROLLUP_DIMS_TYPE, VOCD_ROLLUP_DIMS_MONTH_TYPE,
+                                             sizeof(struct vocd_rollup_dim_counts), apply};
 
 int vocd_rollup_dims_count(vocd_txn *txn, const char *tenant, const struct vocd_calendar *cal,
                            const cJSON *evaluation, int sign, int suspect)

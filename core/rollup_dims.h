@@ -18,6 +18,7 @@
 #include "store.h"
 
 #define VOCD_ROLLUP_DIMS_TYPE "rollup.dims"
+#define VOCD_ROLLUP_DIMS_MONTH_TYPE "rollup.dims.month"
 #define VOCD_ROLLUP_DIM_SLOTS_TYPE "rollup.dim_slots"
 #define VOCD_ROLLUP_DIM_SLOTS 16
 

@@ -13,7 +13,6 @@
 #include "record.h"
 #include "review.h"
 #include "rollup.h"
-#include "rollup_dims.h"
 
 struct job {
 	const char *tenant;
@@ -122,13 +121,9 @@ static int rebuild_job(vocd_txn *txn, void *arg)
 	struct job *j = arg;
 	j->txn = txn;
 	memset(j->out, 0, sizeof *j->out);
-	int rc = remove_all(j, VOCD_ROLLUP_TYPE);
-	if (rc == 0)
-		rc = remove_all(j, VOCD_ROLLUP_SUSPECT_TYPE);
-	if (rc == 0)
-		rc = remove_all(j, VOCD_ROLLUP_INVITATIONS_TYPE);
-	if (rc == 0) /* the slot table stays: slots are given for good */
-		rc = remove_all(j, VOCD_ROLLUP_DIMS_TYPE);
+	int rc = 0;
+	for (const char *const *type = vocd_rollup_types; rc == 0 && *type; type++)
+		rc = remove_all(j, *type); /* by day and by month: counting writes both again */
 	if (rc == 0)
 		rc = count_all(j, VOCD_EVALUATION_TYPE, count_one);
 	if (rc == 0)

@@ -10,14 +10,15 @@
 #include "store.h"
 
 struct vocd_rollup_rebuild {
-	size_t removed;     /**< rollup records removed (both kinds) */
+	size_t removed;     /**< rollup records removed (every kind, by day and by month) */
 	size_t evaluations; /**< current versions counted (corrected versions are not) */
 	size_t suspect;     /**< of them, counted as suspect (flagged, not cleared) */
 	size_t invitations; /**< invitations counted as sent (and answered, when they were) */
 };
 
 /**
- * \brief Removes every rollup, suspect rollup and invitation rollup of \p tenant and counts each current
+ * \brief Removes every rollup, suspect rollup and invitation rollup of \p tenant, by day and by month
+ * (vocd_rollup_types), and counts each current
  * evaluation and each invitation again, on calendar \p cal, exactly as they were counted when stored,
  * corrected, reviewed, sent and answered.
  * \return 0, store errors.

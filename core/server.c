@@ -15,6 +15,7 @@
 #include "incentives.h"
 #include "report_schedule.h"
 #include "retention.h"
+#include "rollup.h"
 #include "config_history.h"
 #include "core_events.h"
 #include "notify.h"
@@ -48,6 +49,23 @@ static int make_dir(const char *dir)
 	return mkdir(path, 0700) != 0 && errno != EEXIST ? -1 : 0;
 }
 
+static int fill_months_job(vocd_txn *txn, void *arg)
+{
+	return vocd_rollup_fill_months(txn, arg);
+}
+
+/* Rollups kept before there were month counters get theirs from their days, once: sums read whole months
+ * from them. */
+static int fill_months(vocd_store *st)
+{
+	int filled = 0, rc = vocd_store_write(st, fill_months_job, &filled);
+	if (rc != 0)
+		vocd_error("the rollups' month counters could not be made from their days: %s", vocd_strerror(rc));
+	else if (filled > 0)
+		vocd_info("rollups: month counters made from the day counters, for %d (tenant, kind of counters)", filled);
+	return rc;
+}
+
 int vocd_server_open_store(const char *data_dir, const struct vocd_config *cfg, vocd_store **out)
 {
 	if (make_dir(data_dir) != 0) {
@@ -61,7 +79,8 @@ int vocd_server_open_store(const char *data_dir, const struct vocd_config *cfg, 
 	so.sync_per_write = per_write && strcmp(per_write, "1") == 0;
 	if (so.max_map_size < ((size_t)64 << 20))
 		so.initial_map_size = so.max_map_size;
-	return vocd_store_open(out, data_dir, &so);
+	int rc = vocd_store_open(out, data_dir, &so);
+	return rc == 0 ? fill_months(*out) : rc;
 }
 
 static int open_access_log(struct vocd_server *srv)

@@ -5,9 +5,10 @@ may see; and the rollups rebuilt from the evaluations by `vocd rollups rebuild` 
 answers arrived."""
 import datetime
 import math
+import os
 import urllib.parse
 
-from vocdtest import ServerTest
+from vocdtest import Server, ServerTest
 
 CONSENT = {"notice_version": "2026-01", "time": 1767225600000, "channel": "app"}
 TZ = datetime.timezone(datetime.timedelta(hours=8))
@@ -70,9 +71,40 @@ def figures(evs):
     return out
 
 
-class StatsTest(ServerTest):
+class Figures:
+    """Asking for stats, and the figures they should have."""
+
+    def stats(self, token=None, **query):
+        status, _, body = self.server.request("GET", "/api/v1/stats?" + urllib.parse.urlencode(query),
+                                              token=token or self.admin)
+        return status, body
+
+    def evaluations(self):
+        status, _, body = self.server.request("GET", "/api/v1/evaluations?limit=500", token=self.admin)
+        self.assertEqual(status, 200)
+        return body["items"]
+
+    def assert_figures(self, got, evs):
+        want = figures(evs)
+        self.assertEqual(got["answers"]["value"], want["answers"])
+        for m in ("csat", "csat_mean", "nps", "nps_mean", "ces_mean"):
+            if m in want:
+                self.assertEqual(got[m]["value"], want[m], m)
+            else:
+                self.assertIsNone(got[m]["value"], m)
+        if "csat" in want:
+            self.assertEqual(got["csat"]["ci"], want["csat_ci"])
+        for d in ("speed", "attitude"):  # where the tenant's survey asks them
+            if d + "_mean" in want:
+                self.assertEqual((got[d + "_mean"]["value"], got[d + "_mean"]["n"], got[d + "_mean"]["ci"]),
+                                 (want[d + "_mean"], want[d + "_n"], want[d + "_ci"]), d)
+            elif d + "_mean" in got:
+                self.assertIsNone(got[d + "_mean"]["value"], d)
+
+
+class StatsTest(Figures, ServerTest):
     TENANTS = {"acme": TENANT}
-    SETTINGS = 'plugins_dir = "%s"\n' % __import__("os").path.join(__import__("vocdtest").SOURCE, "plugins")
+    SETTINGS = 'plugins_dir = "%s"\n' % os.path.join(__import__("vocdtest").SOURCE, "plugins")
 
     @classmethod
     def setUpClass(cls):
@@ -107,33 +139,6 @@ class StatsTest(ServerTest):
                                         "answer": {"scores": {"csat": 5, "nps": 10}, "dimensions": {"speed": 1}}})
             assert st == 201, ev
         cls.today = datetime.datetime.now(TZ).strftime("%Y-%m-%d")
-
-    def stats(self, token=None, **query):
-        status, _, body = self.server.request("GET", "/api/v1/stats?" + urllib.parse.urlencode(query),
-                                              token=token or self.admin)
-        return status, body
-
-    def evaluations(self):
-        status, _, body = self.server.request("GET", "/api/v1/evaluations?limit=500", token=self.admin)
-        self.assertEqual(status, 200)
-        return body["items"]
-
-    def assert_figures(self, got, evs):
-        want = figures(evs)
-        self.assertEqual(got["answers"]["value"], want["answers"])
-        for m in ("csat", "csat_mean", "nps", "nps_mean", "ces_mean"):
-            if m in want:
-                self.assertEqual(got[m]["value"], want[m], m)
-            else:
-                self.assertIsNone(got[m]["value"], m)
-        if "csat" in want:
-            self.assertEqual(got["csat"]["ci"], want["csat_ci"])
-        for d in ("speed", "attitude"):
-            if d + "_mean" in want:
-                self.assertEqual((got[d + "_mean"]["value"], got[d + "_mean"]["n"], got[d + "_mean"]["ci"]),
-                                 (want[d + "_mean"], want[d + "_n"], want[d + "_ci"]), d)
-            else:
-                self.assertIsNone(got[d + "_mean"]["value"], d)
 
     def test_totals_with_and_without_suspect_answers(self):
         evs = self.evaluations()
@@ -308,3 +313,93 @@ class StatsTest(ServerTest):
         after = [self.stats(**q)[1] for q in queries]
         self.assertEqual(after, before)
         self.assertEqual(self.server.cli("rollups", "rebuild", "--tenant", "nobody", check=False).returncode, 1)
+
+
+FAKETIME = "/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1"
+
+
+def month_start(today, back):
+    """The first day of the month \p back months before \p today's."""
+    m = today.year * 12 + today.month - 1 - back
+    return datetime.date(m // 12, m % 12 + 1, 1)
+
+
+def month_end(first):
+    return month_start(first, -1) - datetime.timedelta(days=1)
+
+
+class MonthsTest(Figures, ServerTest):
+    """Answers over four past months (the server's clock moved with libfaketime): figures of periods made of
+    whole months and of months cut at either end, read from the month and the day counters, equal those computed
+    here from the evaluations, and again after `vocd rollups rebuild`."""
+    TENANTS = {"acme": TENANT}
+    SETTINGS = StatsTest.SETTINGS
+
+    @classmethod
+    def setUpClass(cls):
+        assert os.path.exists(FAKETIME), "needs libfaketime (Debian: faketime), installed by scripts/setup"
+        cls.server = s = Server(cls.TENANTS, cls.SETTINGS)
+        clock = os.path.join(s.dir, "clock")
+        with open(clock, "w") as f:
+            f.write("+0\n")
+        s.start(env={"LD_PRELOAD": FAKETIME, "FAKETIME_TIMESTAMP_FILE": clock, "FAKETIME_NO_CACHE": "1",
+                     "FAKETIME_DONT_FAKE_MONOTONIC": "1",
+                     "ASAN_OPTIONS": os.environ.get("ASAN_OPTIONS", "") + ":verify_asan_link_order=0"})
+        cls.admin = s.token("acme", "admin")
+        integrator = s.token("acme", "integrator")
+        today = datetime.datetime.now(TZ).date()
+        cls.m = [month_start(today, back) for back in (5, 4, 3, 2)]
+        last = month_end(cls.m[1]).day
+        # (month, day, agent, scores): on first, middle and last days of months.
+        given = [(0, 10, "a-17", {"csat": 5, "nps": 9, "ces": 2}), (0, 25, "a-18", {"csat": 2, "nps": 3}),
+                 (1, 1, "a-17", {"csat": 4, "nps": 8}), (1, 15, "b-01", {"csat": 3, "nps": 6, "ces": 5}),
+                 (1, last, "a-18", {"csat": 5, "nps": 9}), (2, 3, "a-17", {"csat": 1, "nps": 0}),
+                 (2, 20, "b-01", {"csat": 5, "nps": 10}), (2, 20, "a-17", {"csat": 4, "ces": 3}),
+                 (3, 5, "a-18", {"csat": 4, "nps": 7}), (3, 28, "a-17", {"csat": 2, "nps": 5})]
+        for n, (month, day, agent, scores) in enumerate(given):
+            at = datetime.datetime.combine(cls.m[month].replace(day=day), datetime.time(10), TZ)
+            with open(clock, "w") as f:
+                f.write("-%d\n" % int(datetime.datetime.now(TZ).timestamp() - at.timestamp()))
+            st, _, ev = s.request("POST", "/api/v1/evaluations", token=integrator, headers={"User-Agent": "m %d" % n},
+                                  body={"customer": "m-%d" % n, "context": {"agent": agent, "team": "care"},
+                                        "channel": "web", "consent": CONSENT, "answer": {"scores": scores}})
+            assert st == 201, ev
+        with open(clock, "w") as f:
+            f.write("+0\n")
+
+    def in_period(self, evs, first, last):
+        day = lambda e: datetime.datetime.fromtimestamp(e["created_at"] / 1000, TZ).date()
+        return [e for e in evs if first <= day(e) <= last]
+
+    def periods(self):
+        m = self.m
+        return [(m[0].replace(day=20), m[3].replace(day=10)),  # cut at both ends
+                (m[1], month_end(m[2])),  # whole months only
+                (m[1].replace(day=2), month_end(m[1]) - datetime.timedelta(days=1)),  # within one month
+                (m[1], month_end(m[1])),  # one whole month
+                (m[0], m[3].replace(day=27))]  # whole months, then cut
+
+    def test_periods_across_months(self):
+        evs = self.evaluations()
+        self.assertEqual(len(evs), 10)
+        for first, last in self.periods():
+            period = {"from": first.isoformat(), "to": last.isoformat()}
+            status, body = self.stats(group_by="agent", **period)
+            self.assertEqual(status, 200, body)
+            inside = self.in_period(evs, first, last)
+            for g in body["groups"]:
+                self.assert_figures(g["total"], [e for e in inside if e["context"]["agent"] == g["value"]])
+            self.assert_figures(self.stats(**period)[1]["groups"][0]["total"], inside)
+        months = self.stats(interval="month", **{"from": self.m[0].isoformat(),
+                                                 "to": month_end(self.m[3]).isoformat()})[1]["groups"][0]["buckets"]
+        self.assertEqual([b["from"] for b in months], [m.isoformat() for m in self.m])
+        self.assertEqual([b["figures"]["answers"]["value"] for b in months], [2, 3, 3, 2])  # on their days
+        for b, first in zip(months, self.m):
+            self.assert_figures(b["figures"], self.in_period(evs, first, month_end(first)))
+
+    def test_rebuilt_months_equal_the_kept_ones(self):
+        queries = [dict(group_by="agent", **{"from": a.isoformat(), "to": b.isoformat()}) for a, b in self.periods()]
+        queries.append({"interval": "month", "from": self.m[0].isoformat(), "to": month_end(self.m[3]).isoformat()})
+        before = [self.stats(**q)[1] for q in queries]
+        self.assertIn("10 evaluations counted", self.server.cli("rollups", "rebuild", "--tenant", "acme").stdout)
+        self.assertEqual([self.stats(**q)[1] for q in queries], before)

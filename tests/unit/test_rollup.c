@@ -392,6 +392,337 @@ static void the_values_of_a_dimension_each_once_in_order(void **state)
 	vocd_txn_end(txn);
 }
 
+/* ---- Months ------------------------------------------------------------------------------------- */
+
+/* Test days: 20 November 2025 to 10 February 2027, by day number from the first. */
+#define FIRST_DAY 20251120
+#define NDAYS 449
+#define NAGENTS 3
+
+/* What the counters should hold, kept day by day by the test itself: [day][agent], [day][NAGENTS] all. */
+struct reference {
+	struct vocd_rollup_counts c[NDAYS][NAGENTS + 1];
+	struct vocd_invitation_counts inv[NDAYS][NAGENTS + 1];
+};
+
+static const char *const agent_names[NAGENTS] = {"a-1", "a-2", "a:b"};
+
+static int32_t test_day(int i)
+{
+	return vocd_calendar_date(vocd_calendar_day_number(FIRST_DAY) + i);
+}
+
+static void ref_add(uint32_t *field, int sign)
+{
+	*field = sign > 0 ? *field + 1 : *field - 1; /* the test never takes out what it did not count */
+}
+
+/* The reference of counting an evaluation with these scores (-1: none) on test day \p i. */
+static void ref_count(struct reference *r, int i, int agent, int csat, int nps, int ces, int sign)
+{
+	struct vocd_rollup_counts *both[2] = {&r->c[i][agent], &r->c[i][NAGENTS]};
+	for (int k = 0; k < 2; k++) {
+		ref_add(&both[k]->answers, sign);
+		if (csat >= 1)
+			ref_add(&both[k]->csat[csat], sign);
+		if (nps >= 0)
+			ref_add(&both[k]->nps[nps], sign);
+		if (ces >= 1)
+			ref_add(&both[k]->ces[ces], sign);
+	}
+}
+
+/* The reference sum of \p agent (NAGENTS: everyone) from \p from to \p to, day by day. */
+static struct vocd_rollup_counts ref_sum(const struct vocd_rollup_counts (*c)[NAGENTS + 1], int agent, int32_t from,
+                                         int32_t to)
+{
+	struct vocd_rollup_counts s;
+	memset(&s, 0, sizeof s);
+	s.version = 1;
+	for (int i = 0; i < NDAYS; i++) {
+		int32_t day = test_day(i);
+		if (day < from || day > to)
+			continue;
+		const uint32_t *in = (const uint32_t *)&c[i][agent];
+		uint32_t *out = (uint32_t *)&s;
+		for (size_t w = 1; w < sizeof s / sizeof *out; w++)
+			out[w] += in[w];
+	}
+	return s;
+}
+
+static uint32_t next_random(uint32_t *x)
+{
+	*x = *x * 1103515245u + 12345u;
+	return *x >> 16;
+}
+
+/* One to three answers a day on most test days, of varied agents and scores; the reference kept alike. */
+static void count_many(struct env *e, struct reference *r)
+{
+	uint32_t x = 42;
+	for (int i = 0; i < NDAYS; i++) {
+		int n = (int)(next_random(&x) % 4);
+		for (int j = 0; j < n; j++) {
+			int agent = (int)(next_random(&x) % NAGENTS);
+			int csat = (int)(next_random(&x) % 6), nps = (int)(next_random(&x) % 12) - 1,
+			    ces = (int)(next_random(&x) % 8);
+			count_one(e, test_day(i), csat ? csat : -1, nps, ces ? ces : -1, agent_names[agent], "care", "d-01",
+			          "sms", 1);
+			ref_count(r, i, agent, csat ? csat : -1, nps, ces ? ces : -1, 1);
+		}
+	}
+}
+
+/* Ranges with whole months and cut ones at either end, within one month, a whole month, whole years. */
+static const int32_t ranges[][2] = {
+    {20251215, 20260310}, /* cut at both ends */
+    {20260105, 20260120}, /* within one month */
+    {20260201, 20260228}, /* one whole month */
+    {20260101, 20261231}, /* a whole year */
+    {20251203, 20261202}, /* a year cut at both ends */
+    {20251120, 20270210}, /* every test day, cut at both ends */
+    {20260101, 20260315}, /* whole months, then cut */
+    {20260115, 20260430}, /* cut, then whole months */
+    {20261115, 20261210}, /* two cut months, none whole */
+    {20261231, 20270101}, /* the last day of a year and the first of the next */
+    {20251101, 20270228}, /* whole months beyond the days counted */
+    {20260301, 20260228}, /* empty */
+};
+
+static struct vocd_rollup_counts sum_kind(struct env *e, int suspect, const char *dim, const char *value, int32_t from,
+                                          int32_t to)
+{
+	struct vocd_rollup_counts c;
+	memset(&c, 0xee, sizeof c);
+	vocd_txn *txn;
+	assert_int_equal(vocd_store_read(e->st, &txn), 0);
+	int rc = suspect ? vocd_rollup_sum_suspect(txn, TENANT, dim, value, from, to, &c)
+	                 : vocd_rollup_sum(txn, TENANT, dim, value, from, to, &c);
+	vocd_txn_end(txn);
+	assert_int_equal(rc, 0);
+	assert_int_equal(c.version, 1);
+	return c;
+}
+
+/* Every range's sum, for everyone and each agent, against the day-by-day reference. */
+static void assert_sums(struct env *e, const struct vocd_rollup_counts (*c)[NAGENTS + 1], int suspect,
+                        const char *when)
+{
+	for (size_t i = 0; i < sizeof ranges / sizeof ranges[0]; i++)
+		for (int a = 0; a <= NAGENTS; a++) {
+			const char *dim = a == NAGENTS ? VOCD_ROLLUP_ALL : "agent", *value = a == NAGENTS ? "*" : agent_names[a];
+			struct vocd_rollup_counts got = sum_kind(e, suspect, dim, value, ranges[i][0], ranges[i][1]),
+			                          want = ref_sum(c, a, ranges[i][0], ranges[i][1]);
+			char what[160];
+			snprintf(what, sizeof what, "%s: %s%s = %s from %d to %d", when, suspect ? "suspect " : "", dim, value,
+			         ranges[i][0], ranges[i][1]);
+			assert_counts(&got, &want, what);
+		}
+}
+
+static int count_visit(const char *id, const void *data, size_t len, void *arg)
+{
+	(void)data;
+	(void)len;
+	if (strncmp(id, "agent\x1f" "a-1\x1f", 10) != 0)
+		return 1;
+	(*(int *)arg)++;
+	return 0;
+}
+
+/* How many records of \p type agent a-1 has. */
+static int count_records(struct env *e, const char *type)
+{
+	int n = 0;
+	vocd_txn *txn;
+	assert_int_equal(vocd_store_read(e->st, &txn), 0);
+	assert_true(vocd_rec_scan(txn, TENANT, type, "agent\x1f" "a-1\x1f", count_visit, &n) >= 0);
+	vocd_txn_end(txn);
+	return n;
+}
+
+static void sums_over_months_are_the_sums_of_their_days(void **state)
+{
+	struct env *e = *state;
+	struct reference *r = calloc(1, sizeof *r);
+	count_many(e, r);
+	assert_sums(e, (const struct vocd_rollup_counts(*)[NAGENTS + 1])r->c, 0, "counted");
+	/* Month counters were written beside the days: one a month for a-1, November 2025 to February 2027. */
+	assert_int_equal(count_records(e, VOCD_ROLLUP_MONTH_TYPE), 16);
+	assert_true(count_records(e, VOCD_ROLLUP_TYPE) > 100);
+	free(r);
+}
+
+struct suspect_job {
+	const struct vocd_calendar *cal;
+	const char *json;
+	int sign;
+};
+
+static int suspect_fn(vocd_txn *txn, void *arg)
+{
+	struct suspect_job *j = arg;
+	cJSON *ev = cJSON_Parse(j->json);
+	int rc = ev ? vocd_rollup_count_suspect(txn, TENANT, j->cal, ev, j->sign) : VOCD_EINVAL;
+	cJSON_Delete(ev);
+	return rc;
+}
+
+static void count_suspect(struct env *e, int32_t day, int agent, int csat, int nps, int sign)
+{
+	char json[512];
+	snprintf(json, sizeof json,
+	         "{\"created_at\": %lld, \"scores\": {\"csat\": %d, \"nps\": %d}, \"context\": {\"agent\": \"%s\"}}",
+	         (long long)beijing(day, 10, 0), csat, nps, agent_names[agent]);
+	struct suspect_job j = {&e->cal, json, sign};
+	assert_int_equal(vocd_store_write(e->st, suspect_fn, &j), 0);
+}
+
+static void corrections_and_clearings_move_counts_out_of_days_and_months(void **state)
+{
+	struct env *e = *state;
+	struct reference *r = calloc(1, sizeof *r);
+	count_many(e, r);
+	/* Corrections: on a first, a middle and a last day of a month, an answer taken out (sign -1) and its
+	 * corrected version counted. */
+	static const int32_t days[] = {20260101, 20260214, 20260331, 20261231};
+	for (size_t i = 0; i < sizeof days / sizeof days[0]; i++) {
+		int d = (int)(vocd_calendar_day_number(days[i]) - vocd_calendar_day_number(FIRST_DAY));
+		count_one(e, days[i], 2, 3, 4, agent_names[1], "care", "d-01", "sms", 1);
+		ref_count(r, d, 1, 2, 3, 4, 1);
+		assert_sums(e, (const struct vocd_rollup_counts(*)[NAGENTS + 1])r->c, 0, "before a correction");
+		count_one(e, days[i], 2, 3, 4, agent_names[1], "care", "d-01", "sms", -1);
+		ref_count(r, d, 1, 2, 3, 4, -1);
+		count_one(e, days[i], 5, 10, -1, agent_names[1], "care", "d-01", "sms", 1);
+		ref_count(r, d, 1, 5, 10, -1, 1);
+	}
+	assert_sums(e, (const struct vocd_rollup_counts(*)[NAGENTS + 1])r->c, 0, "after the corrections");
+
+	/* Suspect answers counted on some days, then an auditor clears some of them. */
+	struct reference *sr = calloc(1, sizeof *sr);
+	static const int32_t suspect_days[] = {20251215, 20260101, 20260131, 20260201, 20260615, 20261231};
+	for (size_t i = 0; i < sizeof suspect_days / sizeof suspect_days[0]; i++) {
+		int d = (int)(vocd_calendar_day_number(suspect_days[i]) - vocd_calendar_day_number(FIRST_DAY));
+		count_suspect(e, suspect_days[i], (int)i % NAGENTS, 5, 10, 1);
+		ref_count(sr, d, (int)i % NAGENTS, 5, 10, -1, 1);
+	}
+	assert_sums(e, (const struct vocd_rollup_counts(*)[NAGENTS + 1])sr->c, 1, "suspect");
+	for (size_t i = 0; i < sizeof suspect_days / sizeof suspect_days[0]; i += 2) {
+		int d = (int)(vocd_calendar_day_number(suspect_days[i]) - vocd_calendar_day_number(FIRST_DAY));
+		count_suspect(e, suspect_days[i], (int)i % NAGENTS, 5, 10, -1);
+		ref_count(sr, d, (int)i % NAGENTS, 5, 10, -1, -1);
+	}
+	assert_sums(e, (const struct vocd_rollup_counts(*)[NAGENTS + 1])sr->c, 1, "suspect after clearing");
+	/* Clean sums: all minus the suspect ones, over a year cut at both ends. */
+	vocd_txn *txn;
+	struct vocd_rollup_counts clean, want = ref_sum((const struct vocd_rollup_counts(*)[NAGENTS + 1])r->c, NAGENTS,
+	                                                  20251203, 20261202),
+	                                  less = ref_sum((const struct vocd_rollup_counts(*)[NAGENTS + 1])sr->c, NAGENTS,
+	                                                 20251203, 20261202);
+	vocd_rollup_subtract(&want, &less);
+	assert_int_equal(vocd_store_read(e->st, &txn), 0);
+	assert_int_equal(vocd_rollup_sum_clean(txn, TENANT, VOCD_ROLLUP_ALL, "*", 20251203, 20261202, &clean), 0);
+	vocd_txn_end(txn);
+	assert_counts(&clean, &want, "clean, a year cut at both ends");
+	free(sr);
+	free(r);
+}
+
+struct invitation_job {
+	const struct vocd_calendar *cal;
+	int32_t day;
+	int agent, answered;
+};
+
+static int invitation_fn(vocd_txn *txn, void *arg)
+{
+	struct invitation_job *j = arg;
+	char json[256];
+	snprintf(json, sizeof json, "{\"created_at\": %lld, \"context\": {\"agent\": \"%s\"}}",
+	         (long long)beijing(j->day, 10, 0), agent_names[j->agent]);
+	cJSON *inv = cJSON_Parse(json);
+	int rc = vocd_rollup_count_invitation(txn, TENANT, j->cal, inv, j->answered);
+	cJSON_Delete(inv);
+	return rc;
+}
+
+static void invitations_are_summed_by_month_too(void **state)
+{
+	struct env *e = *state;
+	struct reference *r = calloc(1, sizeof *r);
+	uint32_t x = 7;
+	for (int i = 0; i < NDAYS; i += 3) {
+		struct invitation_job j = {&e->cal, test_day(i), (int)(next_random(&x) % NAGENTS), 0};
+		assert_int_equal(vocd_store_write(e->st, invitation_fn, &j), 0);
+		r->inv[i][j.agent].sent++;
+		r->inv[i][NAGENTS].sent++;
+		if (next_random(&x) % 2) {
+			j.answered = 1;
+			assert_int_equal(vocd_store_write(e->st, invitation_fn, &j), 0);
+			r->inv[i][j.agent].answered++;
+			r->inv[i][NAGENTS].answered++;
+		}
+	}
+	for (size_t i = 0; i < sizeof ranges / sizeof ranges[0]; i++)
+		for (int a = 0; a <= NAGENTS; a++) {
+			struct vocd_invitation_counts got, want = {1, 0, 0};
+			for (int d = 0; d < NDAYS; d++)
+				if (test_day(d) >= ranges[i][0] && test_day(d) <= ranges[i][1])
+					want.sent += r->inv[d][a].sent, want.answered += r->inv[d][a].answered;
+			vocd_txn *txn;
+			assert_int_equal(vocd_store_read(e->st, &txn), 0);
+			assert_int_equal(vocd_rollup_sum_invitations(txn, TENANT, a == NAGENTS ? VOCD_ROLLUP_ALL : "agent",
+			                                             a == NAGENTS ? "*" : agent_names[a], ranges[i][0],
+			                                             ranges[i][1], &got),
+			                 0);
+			vocd_txn_end(txn);
+			if (got.version != 1 || got.sent != want.sent || got.answered != want.answered)
+				fail_msg("invitations of %s from %d to %d: %u sent, %u answered; expected %u, %u",
+				         a == NAGENTS ? "all" : agent_names[a], ranges[i][0], ranges[i][1], got.sent, got.answered,
+				         want.sent, want.answered);
+		}
+	free(r);
+}
+
+/* Removes every record of \p type (the months of data kept before there were any). */
+static int remove_type(vocd_txn *txn, void *arg)
+{
+	struct ids ids;
+	int rc;
+	do {
+		ids.n = 0;
+		if ((rc = vocd_rec_scan(txn, TENANT, arg, NULL, collect_id, &ids)) < 0)
+			return rc;
+		for (int i = 0; i < ids.n && rc >= 0; i++)
+			rc = vocd_rec_del(txn, TENANT, arg, ids.v[i]);
+	} while (rc >= 0 && ids.n == 16);
+	return rc < 0 ? rc : 0;
+}
+
+static int fill_fn(vocd_txn *txn, void *arg)
+{
+	return vocd_rollup_fill_months(txn, arg);
+}
+
+static void months_are_made_from_days_kept_before_them(void **state)
+{
+	struct env *e = *state;
+	struct reference *r = calloc(1, sizeof *r);
+	count_many(e, r);
+	assert_int_equal(vocd_store_write(e->st, remove_type, (void *)VOCD_ROLLUP_MONTH_TYPE), 0);
+	assert_int_equal(count_records(e, VOCD_ROLLUP_MONTH_TYPE), 0);
+	int filled = -1;
+	assert_int_equal(vocd_store_write(e->st, fill_fn, &filled), 0);
+	assert_int_equal(filled, 1); /* the answers' months of acme; no suspect or invitation days */
+	assert_sums(e, (const struct vocd_rollup_counts(*)[NAGENTS + 1])r->c, 0, "months made from the days");
+	/* Once made, they are not made again (which would count them twice). */
+	assert_int_equal(vocd_store_write(e->st, fill_fn, &filled), 0);
+	assert_int_equal(filled, 0);
+	assert_sums(e, (const struct vocd_rollup_counts(*)[NAGENTS + 1])r->c, 0, "opened again");
+	free(r);
+}
+
 /* ---- Days --------------------------------------------------------------------------------------- */
 
 static void the_day_is_the_tenants_local_day(void **state)
@@ -517,6 +848,10 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(long_values_are_hashed_but_kept_apart, setup, teardown),
 	    cmocka_unit_test_setup_teardown(a_value_that_begins_another_is_not_mixed_with_it, setup, teardown),
 	    cmocka_unit_test_setup_teardown(the_values_of_a_dimension_each_once_in_order, setup, teardown),
+	    cmocka_unit_test_setup_teardown(sums_over_months_are_the_sums_of_their_days, setup, teardown),
+	    cmocka_unit_test_setup_teardown(corrections_and_clearings_move_counts_out_of_days_and_months, setup, teardown),
+	    cmocka_unit_test_setup_teardown(invitations_are_summed_by_month_too, setup, teardown),
+	    cmocka_unit_test_setup_teardown(months_are_made_from_days_kept_before_them, setup, teardown),
 	    cmocka_unit_test(the_day_is_the_tenants_local_day),
 	    cmocka_unit_test_setup_teardown(an_answer_counts_on_its_local_day, setup, teardown),
 	    cmocka_unit_test(figures_of_the_counts),
