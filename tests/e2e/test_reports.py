@@ -1,6 +1,6 @@
 """Reports downloaded from a real server and opened with real readers: the figures as JSON, as CSV read by
-Python's csv module (Chinese intact, the byte order mark Excel needs), as XLSX opened with openpyxl, as a
-self-contained HTML page; the monthly compliance report with the month's consents, withdrawals, hidden
+Python's csv module (Chinese intact, the byte order mark Excel needs), as XLSX opened with openpyxl, both
+opened by LibreOffice Calc (headless), as a self-contained HTML page; the monthly compliance report with the month's consents, withdrawals, hidden
 evaluations, unmasked reads and exports and the audit chain's verdict. Hostile text (a script tag, a
 spreadsheet formula) written by a caller stays inert in every format; every download is an attachment
 under a policy that runs no script."""
@@ -8,6 +8,8 @@ import csv
 import datetime
 import io
 import os
+import subprocess
+import tempfile
 import urllib.parse
 
 import openpyxl
@@ -109,6 +111,52 @@ class ReportsTest(ServerTest):
         self.assertEqual((float(by_group["a-17"][speed]), by_group["a-17"][speed + 1]), (3.5, "2"))
         zh = self.download("figures", format="csv", group_by="agent")[2]
         self.assertIn("满意度（4–5 分占比 %）", zh)
+
+    def raw(self, path):
+        """The bytes of a download (vocdtest decodes answers that are not JSON as text)."""
+        conn = self.server.connection()
+        conn.request("GET", path, headers={"Authorization": "Bearer " + self.admin})
+        answer = conn.getresponse()
+        self.assertEqual(answer.status, 200)
+        data = answer.read()
+        conn.close()
+        return data
+
+    def libreoffice(self, data, name, to, infilter=None):
+        """LibreOffice's own reading of a file: converted headless to \p to; the converted file's bytes."""
+        with tempfile.TemporaryDirectory() as tmp:
+            with open(os.path.join(tmp, name), "wb") as f:
+                f.write(data)
+            command = ["soffice", "-env:UserInstallation=file://" + tmp + "/profile", "--headless", "--norestore"]
+            if infilter:
+                command.append("--infilter=" + infilter)
+            command += ["--convert-to", to, "--outdir", os.path.join(tmp, "out"), os.path.join(tmp, name)]
+            p = subprocess.run(command, capture_output=True, text=True, timeout=180)
+            out = os.path.join(tmp, "out", os.path.splitext(name)[0] + "." + to.split(":")[0])
+            self.assertTrue(os.path.exists(out), "LibreOffice did not convert %s: %s %s" % (name, p.stdout, p.stderr))
+            with open(out, "rb") as f:
+                return f.read()
+
+    def test_figures_opened_by_libreoffice(self):
+        # The workbook, read by LibreOffice Calc and written out as CSV (UTF-8): the sheet as a person sees it.
+        book = self.raw("/api/v1/reports/figures?format=xlsx&group_by=agent")
+        text = self.libreoffice(book, "figures.xlsx", "csv:Text - txt - csv (StarCalc):44,34,76").decode("utf-8")
+        rows = list(csv.reader(io.StringIO(text)))
+        self.assertEqual(rows[0][:2], ["分组", "回答数"])
+        by_group = {r[0]: r for r in rows[1:]}
+        self.assertEqual(by_group["a-17"][1], "3")
+        self.assertEqual(by_group[FORMULA][1], "1")  # the formula's text, never its result
+        # The CSV, imported by LibreOffice as UTF-8 text (Calc's import dialog finds the byte order mark; a
+        # headless import is told): Chinese intact, the mark not in the first cell, the formula still text.
+        data = self.raw("/api/v1/reports/figures?format=csv&group_by=agent")
+        sheet = openpyxl.load_workbook(io.BytesIO(self.libreoffice(data, "figures.csv", "xlsx", "CSV:44,34,76"))).active
+        rows = list(sheet.iter_rows(values_only=True))
+        title = [r[0] for r in rows].index("合计")  # the section's title, then its header, then its rows
+        self.assertEqual(rows[title + 1][:2], ("分组", "回答数"))
+        cells = {r[0]: r for r in rows[title + 2:] if r[0]}
+        self.assertEqual(cells["a-17"][1], 3)
+        self.assertIn("'" + FORMULA, cells)
+        self.assertTrue(all(sheet.cell(row=i + 1, column=1).data_type != "f" for i in range(len(rows))))
 
     def test_figures_as_xlsx_opened_with_openpyxl(self):
         status, headers, body = self.server.request("GET", "/api/v1/reports/figures?format=xlsx&group_by=agent&interval=day",
