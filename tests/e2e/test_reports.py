@@ -146,8 +146,9 @@ class ReportsTest(ServerTest):
         by_group = {r[0]: r for r in rows[1:]}
         self.assertEqual(by_group["a-17"][1], "3")
         self.assertEqual(by_group[FORMULA][1], "1")  # the formula's text, never its result
-        # The CSV, imported by LibreOffice as UTF-8 text (Calc's import dialog finds the byte order mark; a
-        # headless import is told): Chinese intact, the mark not in the first cell, the formula still text.
+        # The CSV, imported by LibreOffice as UTF-8 text (a headless import does not guess the character set:
+        # it is told, as a person chooses it in Calc's import dialog): Chinese intact, the byte order mark not
+        # in the first cell, the formula still text.
         data = self.raw("/api/v1/reports/figures?format=csv&group_by=agent")
         sheet = openpyxl.load_workbook(io.BytesIO(self.libreoffice(data, "figures.csv", "xlsx", "CSV:44,34,76"))).active
         rows = list(sheet.iter_rows(values_only=True))
