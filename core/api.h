@@ -45,6 +45,8 @@ int vocd_api_wall_page(struct vocd_req *req);
 /* api_reports.c: GET /api/v1/reports/<name>?format= */
 int vocd_api_report(struct vocd_req *req);
 int vocd_api_report_runs(struct vocd_req *req);
+int vocd_api_report_run_file(struct vocd_req *req);
+int vocd_api_report_run_now(struct vocd_req *req);
 
 /* api_points.c: the points ledger */
 int vocd_api_points_list(struct vocd_req *req);

@@ -15,6 +15,7 @@
 #include "report.h"
 #include "report_render.h"
 #include "report_schedule.h"
+#include "validate.h"
 
 
 /* The report's data, or NULL when an error was answered. */
@@ -111,4 +112,60 @@ int vocd_api_report(struct vocd_req *req)
 int vocd_api_report_runs(struct vocd_req *req)
 {
 	return vocd_api_list(req, VOCD_REPORT_RUN_TYPE);
+}
+
+/* GET /api/v1/report-runs/<id>/file: a run's file again, as it was sent. */
+int vocd_api_report_run_file(struct vocd_req *req)
+{
+	struct vocd_rendered file;
+	int rc = vocd_report_file(req->srv->store, req->auth.tenant, req->params[0], &file);
+	if (rc == 0)
+		send_file(req, &file);
+	else if (rc == VOCD_ENOTFOUND)
+		vocd_http_error(req, 404, "not_found", "no file for run %s (no such run, or it failed)", req->params[0]);
+	else
+		vocd_http_fail(req, rc, NULL);
+	vocd_rendered_free(&file);
+	return 0;
+}
+
+/* POST /api/v1/report-runs {"schedule": id}: an entry of reports.schedule made now for the period just
+ * finished (to try a new entry, or to send one whose time was missed), once per period as always. */
+int vocd_api_report_run_now(struct vocd_req *req)
+{
+	static const char *const keys[] = {"schedule", NULL};
+	cJSON *body = vocd_http_body_object(req);
+	if (!body)
+		return 0;
+	struct vocd_field_error fe;
+	const char *id = vocd_json_str(body, "schedule");
+	if (vocd_check_known(body, "", keys, &fe) != 0) {
+		vocd_http_field_error(req, &fe);
+	} else if (!id) {
+		vocd_http_error(req, 422, "invalid_field", "schedule: the id of an entry of reports.schedule");
+	} else {
+		char run[96], f[16], t[16];
+		int32_t from = 0, to = 0;
+		int rc = vocd_report_schedule_now(req->srv, req->auth.tenant, id, run, &from, &to);
+		vocd_calendar_day_text(from, f);
+		vocd_calendar_day_text(to, t);
+		if (rc == VOCD_ENOTFOUND) {
+			vocd_http_error(req, 404, "not_found", "no entry %s in the tenant's reports.schedule", id);
+		} else if (rc == VOCD_EEXIST) {
+			vocd_http_error(req, 409, "already_run", "%s for %s to %s was made already: run %s (GET "
+			                "/api/v1/report-runs)", id, f, t, run);
+		} else if (rc != 0) {
+			vocd_http_fail(req, rc, NULL);
+		} else {
+			cJSON *out = cJSON_CreateObject();
+			cJSON_AddStringToObject(out, "schedule", id);
+			cJSON_AddStringToObject(out, "run", run);
+			cJSON_AddStringToObject(out, "from", f);
+			cJSON_AddStringToObject(out, "to", t);
+			vocd_http_json(req, 202, out);
+			cJSON_Delete(out);
+		}
+	}
+	cJSON_Delete(body);
+	return 0;
 }

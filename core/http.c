@@ -99,6 +99,8 @@ static const struct route routes[] = {
 	{"POST", "/api/v1/evaluations/*/wall", ROLE(VOCD_ROLE_ADMIN) | ROLE(VOCD_ROLE_SUPERVISOR), vocd_api_wall_pick},
 	{"GET", "/api/v1/reports/*", STAFF, vocd_api_report},
 	{"GET", "/api/v1/report-runs", ROLE(VOCD_ROLE_ADMIN) | ROLE(VOCD_ROLE_AUDITOR), vocd_api_report_runs},
+	{"POST", "/api/v1/report-runs", ADMIN, vocd_api_report_run_now},
+	{"GET", "/api/v1/report-runs/*/file", ROLE(VOCD_ROLE_ADMIN) | ROLE(VOCD_ROLE_AUDITOR), vocd_api_report_run_file},
 	/* The points ledger (api_points.c): scope decides whose entries; reversals by supervisors and admins. */
 	{"GET", "/api/v1/points", STAFF, vocd_api_points_list},
 	{"GET", "/api/v1/points/balances", STAFF, vocd_api_points_balances},

@@ -353,38 +353,91 @@ int vocd_report_schedule_start(struct vocd_server *srv)
 	return vocd_bus_subscribe(srv->bus, "core:reports", VOCD_REPORT_DUE, on_due, srv);
 }
 
-/* ---- The file, for a notification ----------------------------------------------------------------- */
+/* ---- Now, by hand ---------------------------------------------------------------------------------- */
 
-int vocd_report_attachment(vocd_store *st, const char *tenant, const char *run, cJSON **out)
+struct now_job {
+	const struct vocd_tenant_conf *t;
+	const struct vocd_report_schedule *s;
+	int64_t now;
+	char *run;
+	int32_t from, to;
+};
+
+static int now_job(vocd_txn *txn, void *arg)
 {
-	*out = NULL;
+	struct now_job *j = arg;
+	int offset = j->t->calendar.cal.utc_offset_min;
+	int64_t last = vocd_report_last_due(j->s, offset, j->now);
+	vocd_report_period(j->s, offset, last, &j->from, &j->to);
+	run_id(j->s->id, j->from, j->run);
+	if (run_exists(txn, j->t->id, j->run))
+		return VOCD_EEXIST;
+	return set_timer(txn, j->t, j->s, last, j->now); /* as a time missed while the server was down */
+}
+
+int vocd_report_schedule_now(struct vocd_server *srv, const char *tenant, const char *id, char run[96], int32_t *from,
+                             int32_t *to)
+{
+	const struct vocd_tenant_conf *t = vocd_config_tenant(vocd_server_config(srv), tenant);
+	const struct vocd_report_schedule *s = t ? vocd_report_schedule_find(&t->reports, id) : NULL;
+	run[0] = '\0';
+	if (!s)
+		return VOCD_ENOTFOUND;
+	struct now_job j = {t, s, vocd_now_ms(), run, 0, 0};
+	int rc = vocd_store_write(srv->store, now_job, &j);
+	*from = j.from;
+	*to = j.to;
+	return rc;
+}
+
+/* ---- The file ----------------------------------------------------------------------------------------- */
+
+int vocd_report_file(vocd_store *st, const char *tenant, const char *run, struct vocd_rendered *out)
+{
+	memset(out, 0, sizeof *out);
 	vocd_txn *txn;
 	int rc = vocd_store_read(st, &txn);
 	if (rc != 0)
 		return rc;
 	cJSON *rec = NULL;
-	const void *bytes;
-	size_t len;
+	const void *data;
 	if ((rc = vocd_record_get(txn, tenant, VOCD_REPORT_RUN_TYPE, run, &rec)) == 0)
-		rc = vocd_rec_get(txn, tenant, VOCD_REPORT_FILE_TYPE, run, &bytes, &len);
+		rc = vocd_rec_get(txn, tenant, VOCD_REPORT_FILE_TYPE, run, &data, &out->len);
+	if (rc == 0 && !(out->body = malloc(out->len ? out->len : 1)))
+		rc = VOCD_ENOMEM;
+	if (rc == 0)
+		memcpy(out->body, data, out->len);
+	vocd_txn_end(txn);
+	/* As the run recorded them when the file was rendered (report_render.h made them safe). */
 	const cJSON *file = cJSON_GetObjectItemCaseSensitive(rec, "file");
+	const char *name = vocd_json_str(file, "filename"), *type = vocd_json_str(file, "content_type");
+	snprintf(out->filename, sizeof out->filename, "%s", name ? name : "report");
+	snprintf(out->content_type, sizeof out->content_type, "%s", type ? type : "application/octet-stream");
+	cJSON_Delete(rec);
+	return rc;
+}
+
+int vocd_report_attachment(vocd_store *st, const char *tenant, const char *run, cJSON **out)
+{
+	*out = NULL;
+	struct vocd_rendered file;
 	char *text = NULL;
-	size_t cap = rc == 0 ? 4 * ((len + 2) / 3) + 1 : 0, written = 0;
+	size_t written = 0;
+	int rc = vocd_report_file(st, tenant, run, &file);
+	size_t cap = rc == 0 ? 4 * ((file.len + 2) / 3) + 1 : 0;
 	if (rc == 0 && !(text = malloc(cap)))
 		rc = VOCD_ENOMEM;
-	if (rc == 0 && mbedtls_base64_encode((unsigned char *)text, cap, &written, bytes, len) != 0)
+	if (rc == 0 &&
+	    mbedtls_base64_encode((unsigned char *)text, cap, &written, (const unsigned char *)file.body, file.len) != 0)
 		rc = VOCD_EINTERNAL;
-	vocd_txn_end(txn);
 	if (rc == 0) {
 		cJSON *a = cJSON_CreateObject();
-		cJSON_AddStringToObject(a, "filename", vocd_json_str(file, "filename") ? vocd_json_str(file, "filename") : run);
-		cJSON_AddStringToObject(a, "content_type", vocd_json_str(file, "content_type")
-		                                               ? vocd_json_str(file, "content_type")
-		                                               : "application/octet-stream");
+		cJSON_AddStringToObject(a, "filename", file.filename);
+		cJSON_AddStringToObject(a, "content_type", file.content_type);
 		cJSON_AddStringToObject(a, "content_base64", text);
 		*out = a;
 	}
 	free(text);
-	cJSON_Delete(rec);
+	vocd_rendered_free(&file);
 	return rc;
 }

@@ -18,6 +18,7 @@
 #include <cjson/cJSON.h>
 
 #include "config.h"
+#include "report_render.h"
 #include "server.h"
 #include "store.h"
 
@@ -48,6 +49,21 @@ int vocd_report_schedule_start(struct vocd_server *srv);
  * VOCD_REPORT_CATCH_UP_MS has no run yet (the server was down then). At start and after a reload.
  */
 int vocd_report_schedule_arm(struct vocd_server *srv);
+
+/**
+ * \brief Has entry \p id of \p tenant made now for the period just finished, as if its time had come: its
+ * timer set to now (the subscriber runs it within moments, and the next time is set as usual). Fills
+ * \p run (the run's id, 96 bytes) and \p from, \p to. \return 0, VOCD_ENOTFOUND (no such entry), VOCD_EEXIST
+ * (that period has a run already: \p run names it), store errors.
+ */
+int vocd_report_schedule_now(struct vocd_server *srv, const char *tenant, const char *id, char run[96], int32_t *from,
+                             int32_t *to);
+
+/**
+ * \brief The stored file of run \p run, with the name and content type kept with the run (free with
+ * vocd_rendered_free). \return 0, VOCD_ENOTFOUND (no such run, or it made no file), VOCD_ENOMEM, store errors.
+ */
+int vocd_report_file(vocd_store *st, const char *tenant, const char *run, struct vocd_rendered *out);
 
 /**
  * \brief The file of run \p run as a notification's attachment {filename, content_type, content_base64}

@@ -2,6 +2,7 @@
 marked blocks (<!-- guide:NAME -->) and run in a copy of conf/ and plugins/, against a real server. Only
 two things differ from a machine of one's own: the server listens on a free port instead of 8443, and the
 reload signal goes to this test's server rather than to every vocd found by pidof."""
+import base64
 import datetime
 import json
 import os
@@ -310,8 +311,9 @@ class AdminGuideTest(unittest.TestCase):
         self.check_and_reload()
 
     def test_who_gets_reports(self):
-        """§14, after the steps above: a monthly report scheduled as the guide writes it, then tried daily
-        against a fake relay in place of the guide's (the file arrives attached); the tenant file put back."""
+        """§14, after the steps above: a monthly report scheduled as the guide writes it, then made now for
+        last month against a fake relay in place of the guide's (the file arrives attached, and is fetched
+        again as it was sent); asked again, refused; the tenant file put back."""
         relay = FakeServer(status=202)
         self.edit("report-people-before", "report-people-after")
         self.edit("report-before", "report-after")
@@ -325,21 +327,28 @@ class AdminGuideTest(unittest.TestCase):
         runs = json.loads(self.sh(block("report-runs")).stdout)
         self.assertEqual(runs["items"], [])
 
-        # Tried daily, the relay being this test's.
-        self.edit("report-try-before", "report-try-after")
+        # Made now for last month, the relay being this test's; then the file fetched again.
         with open(self.tenant, encoding="utf-8") as f:
             text = f.read()
         with open(self.tenant, "w", encoding="utf-8") as f:
             f.write(text.replace("https://mail-relay.example.com/send", "http://127.0.0.1:%d/send" % relay.port))
         self.check_and_reload()
+        last = (now.replace(day=1) - datetime.timedelta(days=1)).date()
+        period = (last.replace(day=1).isoformat(), last.isoformat())
+        asked = json.loads(self.sh(block("report-now")).stdout)
+        self.assertEqual((asked["run"], asked["from"], asked["to"]), ("monthly-to-supervisors." + period[0],) + period)
         got = relay.wait_for(2, seconds=60)
         self.assertEqual(sorted(m["msg"]["to"] for m in got), ["li@demo.example", "zhou@demo.example"])
-        yesterday = (now - datetime.timedelta(days=1)).strftime("%Y-%m-%d")
         for m in got:
-            self.assertIn("（%s 至 %s）" % (yesterday, yesterday), m["msg"]["subject"])
-            self.assertEqual(m["msg"]["attachments"][0]["filename"], "figures-%s-%s.xlsx" % (yesterday, yesterday))
+            self.assertIn("（%s 至 %s）" % period, m["msg"]["subject"])
+            self.assertEqual(m["msg"]["attachments"][0]["filename"], "figures-%s-%s.xlsx" % period)
         runs = json.loads(self.sh(block("report-runs")).stdout)["items"]
-        self.assertEqual([(r["id"], r["status"]) for r in runs], [("monthly-to-supervisors.%s" % yesterday, "sent")])
+        self.assertEqual([(r["id"], r["status"]) for r in runs], [(asked["run"], "sent")])
+        again = json.loads(self.sh(block("report-now")).stdout)
+        self.assertIn("run " + asked["run"], again["error"]["message"])
+        self.sh(block("report-file").replace("monthly-to-supervisors.2026-11-01", asked["run"]))
+        with open(os.path.join(self.dir, "figures-%s-%s.xlsx" % period), "rb") as f:
+            self.assertEqual(f.read(), base64.b64decode(got[0]["msg"]["attachments"][0]["content_base64"]))
 
         with open(self.tenant, "w", encoding="utf-8") as f:
             f.write(self.original)

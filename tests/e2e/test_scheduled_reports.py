@@ -245,6 +245,44 @@ reports = {
         self.assertIn("scheduled report big: next run 2027-01-01 08:00", log)
         self.assertNotIn("gone.2026-11-01", log)
 
+    def test_an_entry_made_now_by_hand_and_its_file_again(self):
+        """A day after an entry's time (too long ago to be made by itself at start), an admin has it made now
+        for the period just finished: mailed once; the run's file fetched again is the one mailed; asking
+        again for the same period is refused with the run's name."""
+        s = self.server = Server({"acme": TENANT + SCHEDULE}, 'plugins_dir = "%s"\n' % os.path.join(SOURCE, "plugins"))
+        self.start("2026-12-02 04:00:00")  # 28 hours after 1 December 08:00 in Beijing: not made by itself
+        admin, auditor = s.token("acme", "admin"), s.token("acme", "auditor")
+        self.assertIn("scheduled report monthly-figures: next run 2027-01-01 08:00", self.log_since_start())
+        self.assertEqual(s.request("GET", "/api/v1/report-runs", token=auditor)[2]["items"], [])
+        status, _, body = s.request("POST", "/api/v1/report-runs", token=admin, body={"schedule": "monthly-figures"})
+        self.assertEqual((status, body), (202, {"schedule": "monthly-figures", "run": "monthly-figures.2026-11-01",
+                                                "from": "2026-11-01", "to": "2026-11-30"}))
+        self.wait(lambda: self.mails("wang@acme.example") and self.mails("li.ming@acme.example"))
+        time.sleep(2)  # a second mail would come now
+        self.assertEqual(len(self.mails("wang@acme.example")), 1)
+        self.assertEqual(self.mails("sun@acme.example"), [])  # the compliance entry was not asked for
+        mailed = base64.b64decode(self.mails("wang@acme.example")[0]["msg"]["attachments"][0]["content_base64"])
+        run = s.request("GET", "/api/v1/report-runs", token=auditor)[2]["items"][0]
+        self.assertEqual((run["id"], run["status"]), ("monthly-figures.2026-11-01", "sent"))
+        conn = s.connection()
+        conn.request("GET", "/api/v1/report-runs/%s/file" % run["id"], headers={"Authorization": "Bearer " + auditor})
+        answer = conn.getresponse()
+        again = answer.read()
+        conn.close()
+        self.assertEqual(answer.status, 200)
+        self.assertEqual(again, mailed)
+        self.assertEqual(hashlib.sha256(again).hexdigest(), run["file"]["sha256"])
+        self.assertIn('attachment; filename="figures-2026-11-01-2026-11-30.xlsx"', answer.getheader("Content-Disposition"))
+        self.assertIn("sandbox", answer.getheader("Content-Security-Policy"))
+        # Once per period, by hand too; an unknown entry, a run without a file, a body not understood.
+        status, _, body = s.request("POST", "/api/v1/report-runs", token=admin, body={"schedule": "monthly-figures"})
+        self.assertEqual(status, 409, body)
+        self.assertIn("run monthly-figures.2026-11-01", body["error"]["message"])
+        self.assertEqual(s.request("POST", "/api/v1/report-runs", token=admin, body={"schedule": "weekly"})[0], 404)
+        self.assertEqual(s.request("POST", "/api/v1/report-runs", token=admin, body={"schedule": 7})[0], 422)
+        self.assertEqual(s.request("POST", "/api/v1/report-runs", token=admin, body={"entry": "x"})[0], 400)
+        self.assertEqual(s.request("GET", "/api/v1/report-runs/nothing.2026-11-01/file", token=admin)[0], 404)
+
     def assert_workbook_has_the_figures(self, raw, admin):
         query = dict(QUERY, **{"from": "2026-11-01", "to": "2026-11-30"})
         path = "/api/v1/stats?" + "&".join("%s=%s" % kv for kv in query.items())

@@ -64,6 +64,8 @@ EXPECTED = {
     ("POST", "/api/v1/evaluations/*/wall"): {"admin", "supervisor"},
     ("GET", "/api/v1/reports/*"): STAFF,
     ("GET", "/api/v1/report-runs"): {"admin", "auditor"},
+    ("POST", "/api/v1/report-runs"): {"admin"},
+    ("GET", "/api/v1/report-runs/*/file"): {"admin", "auditor"},
     ("GET", "/api/v1/points"): STAFF,
     ("GET", "/api/v1/points/balances"): STAFF,
     ("GET", "/api/v1/points/leaderboard"): STAFF,
