@@ -146,7 +146,7 @@ int vocd_api_report_run_now(struct vocd_req *req)
 	} else {
 		char run[96], f[16], t[16];
 		int32_t from = 0, to = 0;
-		int rc = vocd_report_schedule_now(req->srv, req->auth.tenant, id, run, &from, &to);
+		int rc = vocd_report_schedule_now(req->srv, req->auth.tenant, id, req->auth.id, run, &from, &to);
 		vocd_calendar_day_text(from, f);
 		vocd_calendar_day_text(to, t);
 		if (rc == VOCD_ENOTFOUND) {

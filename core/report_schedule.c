@@ -47,13 +47,18 @@ static void local_text(const struct vocd_calendar *cal, int64_t ms, char out[32]
 	snprintf(out, 32, "%s %02d:%02d", day, minute / 60, minute % 60);
 }
 
-/* Inside a write job: the entry's timer at \p at, for the time it fell at \p due. */
-static int set_timer(vocd_txn *txn, const struct vocd_tenant_conf *t, const struct vocd_report_schedule *s,
-                     int64_t due, int64_t at)
+/* Inside a write job: the entry's timer at \p at, for the time it fell at \p due; \p by, the token of an
+ * admin who asked for it now (hex digits), or NULL. */
+static int set_timer_by(vocd_txn *txn, const struct vocd_tenant_conf *t, const struct vocd_report_schedule *s,
+                        int64_t due, int64_t at, const char *by)
 {
-	char key[80], data[200], when[32];
+	char key[80], data[240], when[32];
 	timer_key(s->id, key);
-	int n = snprintf(data, sizeof data, "{\"schedule\":\"%s\",\"due\":%lld}", s->id, (long long)due);
+	for (const char *c = by; c && *c; c++)
+		if (!((*c >= '0' && *c <= '9') || (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z')))
+			by = NULL; /* a token id is letters and digits; anything else is not written into the JSON */
+	int n = snprintf(data, sizeof data, "{\"schedule\":\"%s\",\"due\":%lld%s%.16s%s}", s->id, (long long)due,
+	                 by ? ",\"requested_by\":\"" : "", by ? by : "", by ? "\"" : "");
 	int rc = vocd_bus_timer_set(txn, t->id, key, VOCD_REPORT_DUE, data, (size_t)n, at);
 	local_text(&t->calendar.cal, due, when);
 	if (rc == 0 && at > due)
@@ -61,6 +66,12 @@ static int set_timer(vocd_txn *txn, const struct vocd_tenant_conf *t, const stru
 	else if (rc == 0)
 		vocd_info("tenant %s: scheduled report %s: next run %s (local time)", t->id, s->id, when);
 	return rc;
+}
+
+static int set_timer(vocd_txn *txn, const struct vocd_tenant_conf *t, const struct vocd_report_schedule *s,
+                     int64_t due, int64_t at)
+{
+	return set_timer_by(txn, t, s, due, at, NULL);
 }
 
 static int run_exists(vocd_txn *txn, const char *tenant, const char *id)
@@ -197,6 +208,7 @@ struct run_job {
 	const char *id;
 	int32_t from, to;
 	int64_t due, next;
+	const char *requested_by; /* the token of an admin who asked for it now, or NULL */
 	const struct outcome *o;
 	int already; /* out: the period was done by an earlier delivery */
 };
@@ -273,6 +285,8 @@ static int run_job(vocd_txn *txn, void *arg)
 	cJSON_AddStringToObject(run, "from", f);
 	cJSON_AddStringToObject(run, "to", t);
 	cJSON_AddNumberToObject(run, "due", (double)j->due);
+	if (j->requested_by)
+		cJSON_AddStringToObject(run, "requested_by", j->requested_by);
 	cJSON_AddNumberToObject(run, "time", (double)vocd_now_ms());
 	cJSON_AddStringToObject(run, "status", o->file.body ? "sent" : "failed");
 	if (!o->file.body) {
@@ -323,7 +337,10 @@ static int on_due(const struct vocd_event *ev, void *ud)
 	}
 	int offset = t->calendar.cal.utc_offset_min;
 	int64_t due = (int64_t)due_item->valuedouble, now = vocd_now_ms();
-	struct run_job j = {t, s, NULL, 0, 0, due, vocd_report_next_due(s, offset, now > due ? now : due), NULL, 0};
+	char by[17] = "";
+	snprintf(by, sizeof by, "%s", vocd_json_str(data, "requested_by") ? vocd_json_str(data, "requested_by") : "");
+	struct run_job j = {t, s, NULL, 0, 0, due, vocd_report_next_due(s, offset, now > due ? now : due),
+	                    by[0] ? by : NULL, NULL, 0};
 	cJSON_Delete(data);
 	char rid[96];
 	vocd_report_period(s, offset, due, &j.from, &j.to);
@@ -358,6 +375,7 @@ int vocd_report_schedule_start(struct vocd_server *srv)
 struct now_job {
 	const struct vocd_tenant_conf *t;
 	const struct vocd_report_schedule *s;
+	const char *by;
 	int64_t now;
 	char *run;
 	int32_t from, to;
@@ -372,18 +390,18 @@ static int now_job(vocd_txn *txn, void *arg)
 	run_id(j->s->id, j->from, j->run);
 	if (run_exists(txn, j->t->id, j->run))
 		return VOCD_EEXIST;
-	return set_timer(txn, j->t, j->s, last, j->now); /* as a time missed while the server was down */
+	return set_timer_by(txn, j->t, j->s, last, j->now, j->by); /* as a time missed while the server was down */
 }
 
-int vocd_report_schedule_now(struct vocd_server *srv, const char *tenant, const char *id, char run[96], int32_t *from,
-                             int32_t *to)
+int vocd_report_schedule_now(struct vocd_server *srv, const char *tenant, const char *id, const char *by,
+                             char run[96], int32_t *from, int32_t *to)
 {
 	const struct vocd_tenant_conf *t = vocd_config_tenant(vocd_server_config(srv), tenant);
 	const struct vocd_report_schedule *s = t ? vocd_report_schedule_find(&t->reports, id) : NULL;
 	run[0] = '\0';
 	if (!s)
 		return VOCD_ENOTFOUND;
-	struct now_job j = {t, s, vocd_now_ms(), run, 0, 0};
+	struct now_job j = {t, s, by, vocd_now_ms(), run, 0, 0};
 	int rc = vocd_store_write(srv->store, now_job, &j);
 	*from = j.from;
 	*to = j.to;

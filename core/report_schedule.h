@@ -24,7 +24,7 @@
 
 /** Durable timer topic: an entry is due. Data {schedule: entry id, due: Unix ms of the time it fell}. */
 #define VOCD_REPORT_DUE "report.due"
-/** Record type of the runs: {id, schedule, report, format, from, to, due, time, status ("sent" or
+/** Record type of the runs: {id, schedule, report, format, from, to, due, requested_by?, time, status ("sent" or
  * "failed"), reason?, file? {filename, content_type, size, sha256}, notifications [{person, channel,
  * notification}]}. */
 #define VOCD_REPORT_RUN_TYPE "report.run"
@@ -52,12 +52,13 @@ int vocd_report_schedule_arm(struct vocd_server *srv);
 
 /**
  * \brief Has entry \p id of \p tenant made now for the period just finished, as if its time had come: its
- * timer set to now (the subscriber runs it within moments, and the next time is set as usual). Fills
+ * timer set to now (the subscriber runs it within moments, and the next time is set as usual); the run
+ * records \p by (the asking admin's token id) as requested_by. Fills
  * \p run (the run's id, 96 bytes) and \p from, \p to. \return 0, VOCD_ENOTFOUND (no such entry), VOCD_EEXIST
  * (that period has a run already: \p run names it), store errors.
  */
-int vocd_report_schedule_now(struct vocd_server *srv, const char *tenant, const char *id, char run[96], int32_t *from,
-                             int32_t *to);
+int vocd_report_schedule_now(struct vocd_server *srv, const char *tenant, const char *id, const char *by,
+                             char run[96], int32_t *from, int32_t *to);
 
 /**
  * \brief The stored file of run \p run, with the name and content type kept with the run (free with

@@ -160,6 +160,7 @@ class ScheduledReportsTest(unittest.TestCase):
         self.assertEqual((run["status"], run["from"], run["to"], run["report"], run["format"]),
                          ("sent", "2026-11-01", "2026-11-30", "figures", "xlsx"))
         self.assertEqual(run["due"], ms("2026-12-01 00:00:00"))
+        self.assertNotIn("requested_by", run)  # made when its time came
         self.assertEqual(run["file"]["sha256"], hashlib.sha256(raw).hexdigest())
         self.assertEqual(run["file"]["size"], len(raw))
         self.assertEqual(sorted(n["person"] for n in run["notifications"]), ["li.ming", "wang"])
@@ -264,6 +265,7 @@ reports = {
         mailed = base64.b64decode(self.mails("wang@acme.example")[0]["msg"]["attachments"][0]["content_base64"])
         run = s.request("GET", "/api/v1/report-runs", token=auditor)[2]["items"][0]
         self.assertEqual((run["id"], run["status"]), ("monthly-figures.2026-11-01", "sent"))
+        self.assertEqual(run["requested_by"], admin.split(".")[2])  # the asking admin's token
         conn = s.connection()
         conn.request("GET", "/api/v1/report-runs/%s/file" % run["id"], headers={"Authorization": "Bearer " + auditor})
         answer = conn.getresponse()
