@@ -135,10 +135,11 @@ int vocd_facts_stat(struct vocd_facts *f, const char *metric, const char *of, in
 		snprintf(c->of, sizeof c->of, "%s", of);
 		c->days = days;
 		const cJSON *rec = subject_record(f);
-		const char *v = strcmp(of, VOCD_ROLLUP_ALL) == 0 ? "*"
-		                : strcmp(of, "channel") == 0 || strcmp(of, "service_type") == 0
-		                    ? vocd_json_str(rec, of)
-		                    : vocd_json_str(cJSON_GetObjectItemCaseSensitive(f->root, "context"), of);
+		/* The value the rollups were kept under (the customer's tier, a unit above the context's, …); else the
+		 * event's context, which facts given by hand (a rule's cases, a dry run) carry beside the record. */
+		const char *v = strcmp(of, VOCD_ROLLUP_ALL) == 0 ? "*" : vocd_rollup_value_of(rec, of);
+		if (!v)
+			v = vocd_rollup_value_of(f->root, of);
 		if (v && f->txn) {
 			int32_t to = vocd_calendar_day_of(&f->conf->calendar.cal, f->at);
 			int32_t from = days > 0 ? vocd_calendar_date(vocd_calendar_day_number(to) - (days - 1)) : (to / 100) * 100 + 1;

@@ -403,6 +403,46 @@ plugins = { ["workflows/negative_evaluation"] = true, ["workflows/echo"] = true 
         self.assertEqual(sorted(t["category"] for t in new), ["echo", "evaluation", "waiting"], new)
         self.assertEqual([t["rules"] for t in new if t["category"] == "echo"], [["workflows/echo"]])
 
+    def test_a_rule_reads_the_figures_of_the_customers_tier(self):
+        # A figure "of" the customer's tier: the tier each answer was counted under, as the stats API has it.
+        rule = os.path.join(self.plugins, "workflows", "vip_volume")
+        os.makedirs(rule, exist_ok=True)
+        with open(os.path.join(rule, "plugin.lua"), "w") as f:
+            f.write("""return { version = "1.0.0", api = 1, rule = {
+  name = { ["zh-CN"] = "VIP 评价量", en = "VIP volume" }, on = "evaluation.created",
+  when = { { "stats.answers", ">=", 2, of = "tier", period = "30 days", min_answers = 1 } },
+  actions = { { "open ticket", category = "vip-volume" } } } }
+""")
+        with open(os.path.join(rule, "schema.lua"), "w") as f:
+            f.write("return { fields = {} }\n")
+        self.server.write_tenant("acme", 'name = "Acme"\n' + PEOPLE + """
+plugins = { ["workflows/vip_volume"] = true }
+""")
+        st, _, ok = self.server.request("POST", "/api/v1/admin/reload", token=self.admin)
+        self.assertEqual(st, 200, ok)
+
+        def answer(customer, tier):
+            st, _, inv = self.server.request("POST", "/api/v1/invitations", token=self.admin, body={
+                "customer": {"external_id": customer, "tier": tier}, "context": {"team": "care"}, "channel": "web"})
+            self.assertEqual(st, 201, inv)
+            st, _, ev = self.server.request("POST", "/api/v1/evaluations", token=self.admin,
+                                            body={"invitation": inv["id"], "answer": {"scores": {"csat": 5}}})
+            self.assertEqual(st, 201, ev)
+            return ev
+
+        def opened():
+            items = self.server.request("GET", "/api/v1/tickets?limit=500", token=self.admin)[2]["items"]
+            return [t["evaluation"] for t in items if t.get("category") == "vip-volume"]
+
+        first, regular = answer("vv-1", "VIP-volume"), answer("vv-2", "regular-volume")
+        time.sleep(1.5)
+        self.assertEqual(opened(), [])  # one answer of each tier so far
+        second = answer("vv-3", "VIP-volume")
+        deadline = time.time() + 10
+        while time.time() < deadline and not opened():
+            time.sleep(0.1)
+        self.assertEqual(opened(), [second["id"]], (first["id"], regular["id"]))
+
     def test_a_rule_tells_everyone_of_a_large_team(self):
         crowd = os.path.join(self.plugins, "workflows", "crowd")
         os.makedirs(os.path.join(crowd, "spec"), exist_ok=True)
