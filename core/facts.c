@@ -9,6 +9,7 @@
 #include "error.h"
 #include "invitation.h"
 #include "record.h"
+#include "stats.h"
 #include "ticket.h"
 
 #define DAY_MS 86400000LL
@@ -150,7 +151,7 @@ int vocd_facts_stat(struct vocd_facts *f, const char *metric, const char *of, in
 	if (!c->known)
 		return -1;
 	*subject = c->subject;
-	return vocd_rollup_metric(&c->counts, metric, value, n);
+	return vocd_stats_value(&c->counts, metric, value, n);
 }
 
 const char *vocd_facts_folded(struct vocd_facts *f, const cJSON *item)

@@ -381,42 +381,6 @@ void vocd_rollup_subtract(struct vocd_rollup_counts *c, const struct vocd_rollup
 		all[i] = all[i] > less[i] ? all[i] - less[i] : 0;
 }
 
-int vocd_rollup_metric(const struct vocd_rollup_counts *c, const char *metric, double *value, uint32_t *n)
-{
-	double sum = 0, count = 0, top = 0, bottom = 0;
-	*value = 0;
-	*n = 0;
-	if (!vocd_rollup_metric_valid(metric))
-		return -1;
-	if (strcmp(metric, "answers") == 0) {
-		*value = c->answers;
-		*n = c->answers;
-		return 0;
-	}
-	if (strncmp(metric, "csat", 4) == 0) {
-		for (int i = 1; i <= 5; i++)
-			sum += (double)i * c->csat[i], count += c->csat[i];
-		top = (double)c->csat[4] + c->csat[5];
-		if (count > 0)
-			*value = strcmp(metric, "csat") == 0 ? 100.0 * top / count : sum / count;
-	} else if (strncmp(metric, "nps", 3) == 0) {
-		for (int i = 0; i <= 10; i++)
-			sum += (double)i * c->nps[i], count += c->nps[i];
-		top = (double)c->nps[9] + c->nps[10];
-		for (int i = 0; i <= 6; i++)
-			bottom += c->nps[i];
-		if (count > 0)
-			*value = strcmp(metric, "nps") == 0 ? 100.0 * (top - bottom) / count : sum / count;
-	} else {
-		for (int i = 1; i <= 7; i++)
-			sum += (double)i * c->ces[i], count += c->ces[i];
-		if (count > 0)
-			*value = sum / count;
-	}
-	*n = (uint32_t)count;
-	return count > 0 ? 0 : -1;
-}
-
 /* ---- Month counters of days kept before there were any ------------------------------------------------ */
 
 #define BATCH 512

@@ -106,14 +106,6 @@ int vocd_rollup_sum_clean(vocd_txn *txn, const char *tenant, const char *dim, co
                           int32_t to_day, struct vocd_rollup_counts *out);
 
 /**
- * \brief A figure of \p c: "answers", "csat" (share of 4 and 5, %), "csat_mean", "nps" (% promoters 9-10
- * minus % detractors 0-6), "nps_mean" (mean 0-10 score), "ces_mean". \return 0, or -1 when the metric is
- * unknown or none of the answers has its score (\p *n, the answers it is over, is 0 then); "answers" is
- * always known, 0 when there are none.
- */
-int vocd_rollup_metric(const struct vocd_rollup_counts *c, const char *metric, double *value, uint32_t *n);
-
-/**
  * \brief Appends to the JSON array \p out the values dimension \p dim has in the rollups (of any day), each
  * once, in byte order, at most \p max; values kept as a hash (over 96 bytes) are left out. One seek per
  * value, whatever the number of days kept.
@@ -145,7 +137,7 @@ int vocd_rollup_sum_kind(vocd_txn *txn, const char *tenant, const struct vocd_ro
  */
 int vocd_rollup_fill_months(vocd_txn *txn, int *filled);
 
-/** \brief True if \p metric is one vocd_rollup_metric knows. */
+/** \brief True if \p metric is a figure of the scores' counters (stats.h vocd_stats_figure). */
 int vocd_rollup_metric_valid(const char *metric);
 
 #endif

@@ -41,7 +41,7 @@ void vocd_stats_share(double good, double n, struct vocd_figure *f)
 		return;
 	double p = good / n;
 	f->known = 1;
-	f->value = 100 * p;
+	f->value = 100 * good / n; /* not 100 * p: the same double as the rules have always compared */
 	f->var = 100 * 100 * p * (1 - p) / n;
 	f->lo = 100 * vocd_wilson_lower(good, n, VOCD_STATS_Z);
 	f->hi = 100 * (1 - vocd_wilson_lower(n - good, n, VOCD_STATS_Z));
@@ -88,7 +88,7 @@ int vocd_stats_figure(const struct vocd_rollup_counts *c, const char *metric, st
 			return 0;
 		double pp = promoters / n, pd = detractors / n, d = pp - pd;
 		f->known = 1;
-		f->value = 100 * d;
+		f->value = 100 * (promoters - detractors) / n; /* exact where 100 * d is not (7 in 100 is 7, not 7.000…1) */
 		f->var = 100 * 100 * ((pp + pd) - d * d) / n;
 		f->lo = f->value - VOCD_STATS_Z * sqrt(f->var);
 		f->hi = f->value + VOCD_STATS_Z * sqrt(f->var);
@@ -99,6 +99,15 @@ int vocd_stats_figure(const struct vocd_rollup_counts *c, const char *metric, st
 		return 0;
 	}
 	return -1;
+}
+
+int vocd_stats_value(const struct vocd_rollup_counts *c, const char *metric, double *value, uint32_t *n)
+{
+	struct vocd_figure f;
+	int rc = vocd_rollup_metric_valid(metric) ? vocd_stats_figure(c, metric, &f) : -1;
+	*value = rc == 0 ? f.value : 0;
+	*n = rc == 0 ? f.n : 0;
+	return rc == 0 && f.known ? 0 : -1;
 }
 
 static int is_share(const char *metric)

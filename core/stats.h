@@ -33,6 +33,13 @@ void vocd_stats_mean(double n, double sum, double sumsq, struct vocd_figure *f);
 int vocd_stats_figure(const struct vocd_rollup_counts *c, const char *metric, struct vocd_figure *f);
 
 /**
+ * \brief The value of \p metric of \p c and the answers it is over, for a rule's condition (facts.c).
+ * \return 0, or -1 when the metric is unknown or none of the answers has its score (\p *n is 0 then);
+ * "answers" is always known, 0 when there are none.
+ */
+int vocd_stats_value(const struct vocd_rollup_counts *c, const char *metric, double *value, uint32_t *n);
+
+/**
  * \brief \p f as JSON: {value, n, ci: [lo, hi], warning?} (value and ci rounded to 0.1 for % and 0.01 for
  * means); {value: null, n: 0} when unknown. The warning says the sample is under \p min_sample.
  */

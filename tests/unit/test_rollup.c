@@ -14,6 +14,7 @@
 #include "calendar.h"
 #include "error.h"
 #include "rollup.h"
+#include "stats.h"
 #include "store.h"
 
 #define MIN 60000LL
@@ -768,7 +769,7 @@ static void expect_metric(const struct vocd_rollup_counts *c, const char *metric
 {
 	double v = -999;
 	uint32_t got_n = 999;
-	int got = vocd_rollup_metric(c, metric, &v, &got_n);
+	int got = vocd_stats_value(c, metric, &v, &got_n);
 	if (got != rc || got_n != n || fabs(v - value) > 1e-9)
 		fail_msg("%s: %d, %.6f over %u; expected %d, %.6f over %u", metric, got, v, got_n, rc, value, n);
 }
@@ -815,7 +816,7 @@ static void figures_of_the_counts(void **state)
 		expect_metric(&c, figures[i], -1, 0, 0);
 	double v = -1;
 	uint32_t n = 99;
-	vocd_rollup_metric(&c, "answers", &v, &n);
+	vocd_stats_value(&c, "answers", &v, &n);
 	assert_true(v == 0);
 	assert_int_equal(n, 0);
 }
