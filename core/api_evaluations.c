@@ -158,9 +158,7 @@ static const char *const filter_ctx[6] = {"agent", "team", "product_line", "regi
 static int keep_evaluation(vocd_txn *txn, const char *tenant, const cJSON *e, void *arg)
 {
 	const struct eval_filter *f = arg;
-	const void *data;
-	size_t len;
-	if (!f->all_versions && vocd_rec_get(txn, tenant, VOCD_SUPERSEDED_TYPE, vocd_json_str(e, "id"), &data, &len) == 0)
+	if (!f->all_versions && vocd_evaluation_superseded(txn, tenant, vocd_json_str(e, "id")))
 		return 0;
 	double at = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(e, "created_at"));
 	if (at < f->from || at >= f->to)

@@ -51,10 +51,8 @@ static int visit(const char *id, const void *data, size_t len, void *arg)
 	}
 	if (k < 0)
 		goto out;
-	const void *d;
-	size_t dl;
 	const struct vocd_stats_scope *s = p->scope;
-	if (!vocd_stats_scope_meets(s, ev) || vocd_rec_get(p->txn, p->tenant, VOCD_SUPERSEDED_TYPE, id, &d, &dl) == 0)
+	if (!vocd_stats_scope_meets(s, ev) || vocd_evaluation_superseded(p->txn, p->tenant, id))
 		goto out;
 	int suspect = vocd_review_counted_suspect(p->txn, p->tenant, ev);
 	if ((suspect && strcmp(s->suspect, "exclude") == 0) || (!suspect && strcmp(s->suspect, "only") == 0))

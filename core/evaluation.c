@@ -263,6 +263,13 @@ int vocd_evaluation_create(vocd_store *st, struct vocd_evaluation_new *n)
 	return vocd_store_write(st, create_job, n);
 }
 
+int vocd_evaluation_superseded(vocd_txn *txn, const char *tenant, const char *id)
+{
+	const void *data;
+	size_t len;
+	return id && vocd_rec_get(txn, tenant, VOCD_SUPERSEDED_TYPE, id, &data, &len) == 0;
+}
+
 int vocd_evaluation_get(vocd_store *st, const char *tenant, const char *id, cJSON **out)
 {
 	return vocd_record_read(st, tenant, VOCD_EVALUATION_TYPE, id, out);

@@ -49,6 +49,10 @@ struct vocd_evaluation_new {
 int vocd_evaluation_create(vocd_store *st, struct vocd_evaluation_new *n);
 
 /** \brief The stored evaluation (caller frees), or VOCD_ENOTFOUND. */
+/** \brief True if a correction replaced evaluation \p id (it is not the current version; every figure and
+ * list of current answers leaves it out). */
+int vocd_evaluation_superseded(vocd_txn *txn, const char *tenant, const char *id);
+
 int vocd_evaluation_get(vocd_store *st, const char *tenant, const char *id, cJSON **out);
 
 #endif

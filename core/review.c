@@ -106,7 +106,7 @@ static int decide_job(vocd_txn *txn, void *arg)
 	free(text);
 	/* Cleared: the answer counts again without suspect answers; unless a correction replaced it, which
 	 * already took it out of every count. */
-	if (rc == 0 && clear && vocd_rec_get(txn, d->tenant, VOCD_SUPERSEDED_TYPE, d->evaluation, &data, &len) != 0)
+	if (rc == 0 && clear && !vocd_evaluation_superseded(txn, d->tenant, d->evaluation))
 		rc = vocd_rollup_count_suspect(txn, d->tenant, d->cal, ev, -1);
 out:
 	cJSON_Delete(ev);

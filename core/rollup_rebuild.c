@@ -83,9 +83,7 @@ static int count_invitation(struct job *j, const cJSON *inv)
 /* One evaluation: counted if it is the current version, and as suspect if it still is. */
 static int count_one(struct job *j, const cJSON *ev)
 {
-	const void *sup;
-	size_t slen;
-	if (vocd_rec_get(j->txn, j->tenant, VOCD_SUPERSEDED_TYPE, vocd_json_str(ev, "_id"), &sup, &slen) == 0)
+	if (vocd_evaluation_superseded(j->txn, j->tenant, vocd_json_str(ev, "_id")))
 		return 0;
 	int rc = vocd_rollup_count(j->txn, j->tenant, j->cal, ev, +1);
 	if (rc == 0 && vocd_review_counted_suspect(j->txn, j->tenant, ev)) {

@@ -135,10 +135,8 @@ static int visit_evaluation(const char *id, const void *data, size_t len, void *
 		return VOCD_ENOMEM;
 	int32_t day;
 	const char *value = placed(p, ev, &day);
-	const void *sup;
-	size_t slen;
 	int rc = 0;
-	if (value && vocd_rec_get(p->txn, p->tenant, VOCD_SUPERSEDED_TYPE, id, &sup, &slen) != 0) {
+	if (value && !vocd_evaluation_superseded(p->txn, p->tenant, id)) {
 		struct vocd_scan_counts *c = counts_of(p->t, value, day);
 		int suspect = vocd_review_counted_suspect(p->txn, p->tenant, ev);
 		if (!c) {

@@ -34,7 +34,7 @@ static const char *unfit(vocd_txn *txn, const char *tenant, const cJSON *ev)
 		return "only a positive evaluation (CSAT 4-5 or NPS 9-10) goes on the wall";
 	if (vocd_rec_get(txn, tenant, VOCD_HIDDEN_TYPE, id, &d, &n) == 0)
 		return "a hidden evaluation does not go on the wall";
-	if (vocd_rec_get(txn, tenant, VOCD_SUPERSEDED_TYPE, id, &d, &n) == 0)
+	if (vocd_evaluation_superseded(txn, tenant, id))
 		return "the customer corrected this evaluation: pick the current version";
 	if (vocd_review_counted_suspect(txn, tenant, ev))
 		return "a suspect evaluation goes on the wall only once an auditor clears it";
